@@ -1,0 +1,82 @@
+// Package crm holds the CRM connectors behind one interface: crm/file (a
+// folder of CSV files in the snapshot format) and crm/vault (the Vault REST API).
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The Vault objects alignctl reads and writes.
+const (
+	Account          = "account__v"
+	Address          = "address__v"
+	ChildAccount     = "child_account__v"
+	ProductMetrics   = "product_metrics__v"
+	Call             = "call2__v"
+	User             = "user__sys"
+	Territory        = "territory__v"
+	AccountTerritory = "account_territory__v"
+	UserTerritory    = "user_territory__v"
+	MySetupProducts  = "my_setup_products__v"
+	// Deletions is the pseudo-object listing deleted records:
+	// object, id, deleted_date, merged_into.
+	Deletions = "deletions"
+)
+
+// ImportObjects are the objects an import reads, in the order it loads them
+// (accounts first: the country filter of the others depends on them).
+var ImportObjects = []string{Account, Address, ChildAccount, ProductMetrics, Call, User, Territory, AccountTerritory, UserTerritory, MySetupProducts, Deletions}
+
+// Record is one CRM record: Vault field name -> value, as text.
+type Record map[string]string
+
+// Result is the outcome of writing one record, in the order of the request.
+// ID is the CRM record id (fresh for a create); Err is nil on success.
+type Result struct {
+	ID  string
+	Err error
+}
+
+// Export is an object's data as a CSV file in the snapshot format: header row
+// of field names including id and modified_date__v.
+type Export struct {
+	// Path is the CSV file, or "" when the CRM has no such object (no rows).
+	Path string
+	// Cleanup releases a temporary file; never nil.
+	Cleanup func()
+}
+
+// Connector is a CRM: it exports objects for import and writes pushed records.
+type Connector interface {
+	// Export returns a CSV of the object's records. It holds at least every
+	// record modified at or after since (zero: all records); it may hold more,
+	// and the importer filters on modified_date__v.
+	Export(ctx context.Context, object string, since time.Time) (Export, error)
+	// Fields lists the object's field names (for mappings --check).
+	Fields(ctx context.Context, object string) ([]string, error)
+	// Create, Update and Delete write records in one call per batch; the
+	// connector batches as its API requires. A returned error means the call
+	// as a whole failed (nothing is known to be written); per-record failures
+	// are in the results.
+	Create(ctx context.Context, object string, recs []Record) ([]Result, error)
+	Update(ctx context.Context, object string, recs []Record) ([]Result, error)
+	Delete(ctx context.Context, object string, ids []string) ([]Result, error)
+}
+
+// RecordError is a per-record failure reported by the CRM.
+type RecordError struct {
+	Object string
+	ID     string // record id, or the index in the request when the record has none
+	Type   string // the CRM's error type, e.g. INVALID_DATA
+	Msg    string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("%s %s: %s: %s", e.Object, e.ID, e.Type, e.Msg)
+}
+
+// ErrUnknownObject is returned by Fields for an object the CRM does not have.
+var ErrUnknownObject = errors.New("unknown object")
