@@ -1,0 +1,141 @@
+package query
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// TerritoryRow is a territory as the state keeps it.
+type TerritoryRow struct {
+	ID, Instance, Name, Parent, FieldForce, Country string
+	Start, End                                      *time.Time
+	SendToCRM                                       bool
+}
+
+// Territories reads the territories of the state.
+func (d *DB) Territories(ctx context.Context) ([]TerritoryRow, error) {
+	rows, err := d.Query(ctx, `SELECT id, instance, name, coalesce(parent, ''), field_force, country, start_date, end_date, send_to_crm
+		FROM territory ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TerritoryRow
+	for rows.Next() {
+		var t TerritoryRow
+		if err := rows.Scan(&t.ID, &t.Instance, &t.Name, &t.Parent, &t.FieldForce, &t.Country, &t.Start, &t.End, &t.SendToCRM); err != nil {
+			return nil, err
+		}
+		t.Start, t.End = utcPtr(t.Start), utcPtr(t.End)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ApplyChanges writes a plan's assignment changes and territory rows in bulk
+// (Appender into a temporary table, then one statement per action). Every end
+// or update must find its record as the plan saw it, else the state moved
+// under the plan and nothing is written.
+func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []TerritoryRow, now time.Time) error {
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_change (
+		action VARCHAR, id VARCHAR, account VARCHAR, territory VARCHAR, instance VARCHAR, source VARCHAR,
+		rule VARCHAR, origin VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN,
+		before_start TIMESTAMPTZ, before_end TIMESTAMPTZ)`); err != nil {
+		return err
+	}
+	var edits int64
+	err := d.Append(ctx, true, "apply_change", func(add func(...driver.Value) error) error {
+		for _, c := range changes {
+			var rule, id driver.Value
+			if c.Rule != "" {
+				rule = c.Rule
+			}
+			if c.ID != "" {
+				id = c.ID
+				edits++
+			}
+			if err := add(c.Action, id, c.Account, c.Territory, c.Instance, c.Source, rule, c.Origin,
+				c.Start, timeOrNil(c.End), c.SendToCRM, timeOrNil(c.BeforeStart), timeOrNil(c.BeforeEnd)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res, err := d.Exec(ctx, `UPDATE account_territory a
+		SET start_date = c.start_date, end_date = c.end_date, send_to_crm = c.send_to_crm, updated_at = $1
+		FROM apply_change c
+		WHERE c.id = a.id AND c.action IN ('end', 'update')
+		  AND a.start_date = c.before_start AND a.end_date IS NOT DISTINCT FROM c.before_end`, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != edits {
+		return fmt.Errorf("the state changed since the plan was made: %d of %d assignment records no longer match it", edits-n, edits)
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO account_territory
+		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), instance, account, territory, source,
+		       rule, origin, start_date, end_date, send_to_crm, NULL, NULL, $1, $1
+		FROM apply_change WHERE action = 'create'
+		ORDER BY territory, account, source, origin`, now); err != nil {
+		return err
+	}
+	return d.writeTerritories(ctx, territories, now)
+}
+
+// writeTerritories makes the territory table hold exactly the given rows,
+// keeping the CRM link of each; updated_at moves only for rows that changed,
+// so that a push updates just those.
+func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, now time.Time) error {
+	if territories == nil {
+		return nil
+	}
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_territory (id VARCHAR, instance VARCHAR, name VARCHAR,
+		parent VARCHAR, field_force VARCHAR, country VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN)`); err != nil {
+		return err
+	}
+	err := d.Append(ctx, true, "apply_territory", func(add func(...driver.Value) error) error {
+		for _, t := range territories {
+			var parent driver.Value
+			if t.Parent != "" {
+				parent = t.Parent
+			}
+			if err := add(t.ID, t.Instance, t.Name, parent, t.FieldForce, t.Country, timeOrNil(t.Start), timeOrNil(t.End), t.SendToCRM); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Territories gone from the config end now; changed ones take the config's values.
+	stmts := []string{
+		`UPDATE territory SET end_date = $1, updated_at = $1
+		 WHERE id NOT IN (SELECT id FROM apply_territory) AND (end_date IS NULL OR end_date > $1)`,
+		`UPDATE territory t SET instance = n.instance, name = n.name, parent = n.parent, field_force = n.field_force,
+		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1
+		 FROM apply_territory n
+		 WHERE n.id = t.id AND (t.instance, t.name, t.parent, t.field_force, t.country, t.start_date, t.end_date, t.send_to_crm)
+		       IS DISTINCT FROM (n.instance, n.name, n.parent, n.field_force, n.country, n.start_date, n.end_date, n.send_to_crm)`,
+		`INSERT INTO territory
+		 SELECT id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, $1, NULL, NULL, NULL
+		 FROM apply_territory WHERE id NOT IN (SELECT id FROM territory)`,
+	}
+	for _, s := range stmts {
+		if _, err := d.Exec(ctx, s, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetApplied records the config an apply wrote.
+func (d *DB) SetApplied(ctx context.Context, config string, now time.Time) error {
+	_, err := d.Exec(ctx, `UPDATE state SET applied_config = $1, applied_at = $2`, config, now)
+	return err
+}

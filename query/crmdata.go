@@ -1,0 +1,210 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// DataLoader is the instance key of manually data-loaded accounts.
+const DataLoader = "@data_loader"
+
+// Object describes how one CRM object lands in the state: the columns the
+// snapshot format requires, the column whose time drives incremental reads,
+// and which of its rows the country filter keeps.
+type Object struct {
+	Name       string
+	Required   []string
+	TimeColumn string
+	// take is a SQL condition over the staged row `i` (bound: $1 instance,
+	// $2 selected countries) saying the row is kept; known says, for a row
+	// that is not kept, whether it was filtered out (true) or refers to
+	// something unknown (false: an error of the object).
+	take, known string
+}
+
+var objects = []Object{
+	{Name: "account__v", Required: []string{"id", "modified_date__v", "country__v"}, TimeColumn: "modified_date__v",
+		take:  `len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v)`,
+		known: `true`},
+	{Name: "address__v", Required: []string{"id", "modified_date__v", "account__v", "postal_code__v", "primary__v"}, TimeColumn: "modified_date__v",
+		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
+		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
+	{Name: "child_account__v", Required: []string{"id", "modified_date__v", "parent_account__v", "child_account__v"}, TimeColumn: "modified_date__v",
+		take: `i.parent_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
+			AND i.child_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
+		known: `(i.parent_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
+				OR i.parent_account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1))
+			AND (i.child_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
+				OR i.child_account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1))`},
+	{Name: "product_metrics__v", Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
+		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
+	{Name: "call2__v", Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
+		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
+	{Name: "user__sys", Required: []string{"id", "modified_date__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "territory__v", Required: []string{"id", "modified_date__v", "name__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "account_territory__v", Required: []string{"id", "modified_date__v", "account__v", "territory__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "user_territory__v", Required: []string{"id", "modified_date__v", "user__v", "territory__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "my_setup_products__v", Required: []string{"id", "modified_date__v", "territory__v", "product__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+}
+
+// Deletions is the pseudo-object of deleted records.
+var Deletions = Object{Name: "deletions", Required: []string{"object", "id", "deleted_date"}, TimeColumn: "deleted_date"}
+
+// LookupObject returns the description of a CRM object the state imports.
+func LookupObject(name string) (Object, bool) {
+	if name == Deletions.Name {
+		return Deletions, true
+	}
+	i := slices.IndexFunc(objects, func(o Object) bool { return o.Name == name })
+	if i < 0 {
+		return Object{}, false
+	}
+	return objects[i], true
+}
+
+// CRMTable is the state table holding an object's imported rows: every column
+// of the snapshot as VARCHAR, plus _instance.
+func CRMTable(object string) string { return "crm_" + object }
+
+// MergeStats counts what a merge read and took.
+type MergeStats struct {
+	Read     int64 // rows modified at or after the watermark
+	Loaded   int64 // rows now in the state
+	Filtered int64 // rows the country filter left out
+	Errors   int64 // rows that could not be taken (e.g. an address of an unknown account)
+}
+
+// MergeCRM merges the staged rows of an object into its state table for one
+// instance: on a full import the instance's rows are replaced, otherwise rows
+// modified at or after since replace their earlier versions. countries is the
+// instance's country filter (empty: everything).
+func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, since time.Time, full bool, countries []string) (MergeStats, error) {
+	var st MergeStats
+	if countries == nil {
+		countries = []string{}
+	}
+	table := CRMTable(obj.Name)
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
+		SELECT * FROM `+Ident(staged)+` WHERE $1 OR try_cast(`+Ident(obj.TimeColumn)+` AS TIMESTAMPTZ) >= $2`,
+		full, since); err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM merge_in`).Scan(&st.Read); err != nil {
+		return st, cleanDuckErr(err)
+	}
+	if err := d.ensureCRMTable(ctx, table, "merge_in"); err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	// Replace earlier versions: all of the instance's rows on a full import.
+	del := `DELETE FROM ` + Ident(table) + ` WHERE _instance = $1 AND ($2 OR id IN (SELECT id FROM merge_in))`
+	if _, err := d.Exec(ctx, del, instance, full); err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	if obj.Name == "account__v" {
+		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_account WHERE instance = $1 AND ($3 OR id IN (SELECT id FROM merge_in))`, instance, countries, full); err != nil {
+			return st, err
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM merge_in i WHERE NOT (`+obj.take+`)`, instance, countries); err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+	}
+	res, err := d.Exec(ctx, `INSERT INTO `+Ident(table)+` BY NAME
+		SELECT $1 AS _instance, i.* FROM merge_in i WHERE `+obj.take, instance, countries)
+	if err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	st.Loaded, _ = res.RowsAffected()
+	err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+obj.known+`), count(*) FILTER (WHERE NOT (`+obj.known+`))
+		FROM merge_in i WHERE NOT (`+obj.take+`)`, instance, countries).Scan(&st.Filtered, &st.Errors)
+	if err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
+	}
+	return st, nil
+}
+
+// ensureCRMTable creates an object's state table from the staged columns, or
+// widens it when the snapshot gained columns (UNION BY NAME keeps every
+// column without naming any in SQL text).
+func (d *DB) ensureCRMTable(ctx context.Context, table, staged string) error {
+	exists, err := d.TableExists(ctx, table)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		_, err := d.Exec(ctx, `CREATE TABLE `+Ident(table)+` AS SELECT ''::VARCHAR AS _instance, * FROM `+Ident(staged)+` LIMIT 0`)
+		return err
+	}
+	have, err := d.Columns(ctx, table)
+	if err != nil {
+		return err
+	}
+	in, err := d.Columns(ctx, staged)
+	if err != nil {
+		return err
+	}
+	for _, c := range in {
+		if !slices.Contains(have, c) {
+			_, err := d.Exec(ctx, `CREATE OR REPLACE TABLE `+Ident(table)+` AS
+				SELECT * FROM `+Ident(table)+` UNION ALL BY NAME (SELECT ''::VARCHAR AS _instance, * FROM `+Ident(staged)+` LIMIT 0)`)
+			return err
+		}
+	}
+	return nil
+}
+
+// createCRMTables makes sure every object's state table exists with at least
+// its required columns, so that queries joining them work before any import.
+func (d *DB) createCRMTables(ctx context.Context) error {
+	for _, o := range objects {
+		cols := "_instance VARCHAR"
+		for _, c := range o.Required {
+			cols += ", " + Ident(c) + " VARCHAR"
+		}
+		if _, err := d.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+Ident(CRMTable(o.Name))+` (`+cols+`)`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MergeDeletions records deleted CRM records (deleted at or after since, or
+// all on a full import) and removes them from their objects' state tables.
+func (d *DB) MergeDeletions(ctx context.Context, staged, instance string, since time.Time, full bool) (MergeStats, error) {
+	var st MergeStats
+	cols, err := d.Columns(ctx, staged)
+	if err != nil {
+		return st, err
+	}
+	merged := "NULL"
+	if slices.Contains(cols, "merged_into") {
+		merged = "nullif(trim(merged_into), '')"
+	}
+	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
+		SELECT object, id, try_cast(deleted_date AS TIMESTAMPTZ) AS deleted_date, `+merged+` AS merged_into
+		FROM `+Ident(staged)+` WHERE $1 OR try_cast(deleted_date AS TIMESTAMPTZ) >= $2`, full, since)
+	if err != nil {
+		return st, fmt.Errorf("deletions: %w", err)
+	}
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM merge_in`).Scan(&st.Read); err != nil {
+		return st, cleanDuckErr(err)
+	}
+	res, err := d.Exec(ctx, `INSERT INTO crm_deletion
+		SELECT $1, i.object, i.id, i.deleted_date, i.merged_into FROM merge_in i
+		WHERE NOT EXISTS (SELECT 1 FROM crm_deletion x WHERE x.instance = $1 AND x.object = i.object AND x.id = i.id)`, instance)
+	if err != nil {
+		return st, fmt.Errorf("deletions: %w", err)
+	}
+	st.Loaded, _ = res.RowsAffected()
+	for _, o := range objects {
+		_, err := d.Exec(ctx, `DELETE FROM `+Ident(CRMTable(o.Name))+`
+			WHERE _instance = $1 AND id IN (SELECT id FROM merge_in WHERE object = $2)`, instance, o.Name)
+		if err != nil {
+			return st, fmt.Errorf("deletions: %w", err)
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,201 @@
+// Package query is alignctl's DuckDB layer: the state database, bulk loads of
+// CRM snapshots, and the set-based SQL that evaluates account rules.
+package query
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+//go:embed state.sql
+var stateDDL string
+
+// DB is an open state database. It holds one connection, so that temporary
+// tables and explicit transactions span every statement of a command.
+type DB struct {
+	db   *sql.DB
+	conn *sql.Conn
+	path string
+	inTx bool
+}
+
+// Open opens (creating when absent) the state database at path; "" or
+// ":memory:" is an in-memory database. Extensions are never fetched: parquet,
+// json and icu are linked in, and anything else fails fast.
+func Open(ctx context.Context, path string) (*DB, error) {
+	dsn := "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	if path != "" && path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("state %s: %w", path, err)
+		}
+		dsn = path + dsn
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, cleanDuckErr(err))
+	}
+	sdb := sql.OpenDB(connector)
+	sdb.SetMaxOpenConns(1)
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("state %s: %w", path, cleanDuckErr(err))
+	}
+	d := &DB{db: sdb, conn: conn, path: path}
+	if _, err := conn.ExecContext(ctx, stateDDL); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("state %s: creating tables: %w", path, cleanDuckErr(err))
+	}
+	if err := d.createCRMTables(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("state %s: creating tables: %w", path, err)
+	}
+	return d, nil
+}
+
+// Close releases the database.
+func (d *DB) Close() error {
+	err := d.conn.Close()
+	if e := d.db.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// Path is the file the database lives in ("" in memory).
+func (d *DB) Path() string { return d.path }
+
+// Exec runs a statement with bound parameters.
+func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := d.conn.ExecContext(ctx, q, args...)
+	return r, cleanDuckErr(err)
+}
+
+// Query runs a query with bound parameters.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := d.conn.QueryContext(ctx, q, args...)
+	return r, cleanDuckErr(err)
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.conn.QueryRowContext(ctx, q, args...)
+}
+
+// Tx runs fn in one transaction: everything it writes lands together or not at
+// all, so a failed command leaves the previous state whole.
+func (d *DB) Tx(ctx context.Context, fn func() error) (err error) {
+	if d.inTx {
+		return fn()
+	}
+	if _, err := d.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return cleanDuckErr(err)
+	}
+	d.inTx = true
+	defer func() {
+		d.inTx = false
+		if p := recover(); p != nil {
+			d.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			panic(p)
+		}
+		if err != nil {
+			d.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			return
+		}
+		if _, cerr := d.conn.ExecContext(ctx, "COMMIT"); cerr != nil {
+			d.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			err = cleanDuckErr(cerr)
+		}
+	}()
+	return fn()
+}
+
+// DryRun runs fn in a transaction that is always rolled back: a plan uses it
+// to look at the state as an apply would leave it.
+func (d *DB) DryRun(ctx context.Context, fn func() error) error {
+	if d.inTx {
+		return errors.New("query: DryRun inside a transaction")
+	}
+	if _, err := d.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return cleanDuckErr(err)
+	}
+	d.inTx = true
+	defer func() {
+		d.inTx = false
+		d.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	}()
+	return fn()
+}
+
+// Append bulk-inserts rows into a table (a temporary one when temp is true)
+// with DuckDB's Appender; each call of fn's add adds one row.
+func (d *DB) Append(ctx context.Context, temp bool, table string, fn func(add func(vals ...driver.Value) error) error) error {
+	catalog := ""
+	if temp {
+		catalog = "temp"
+	}
+	return d.conn.Raw(func(raw any) error {
+		a, err := duckdb.NewAppender(raw.(driver.Conn), catalog, "main", table)
+		if err != nil {
+			return fmt.Errorf("appender %s: %w", table, cleanDuckErr(err))
+		}
+		if err := fn(a.AppendRow); err != nil {
+			a.Close()
+			return err
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("appender %s: %w", table, cleanDuckErr(err))
+		}
+		return nil
+	})
+}
+
+// Serial is the state's write counter.
+func (d *DB) Serial(ctx context.Context) (int64, error) {
+	var s int64
+	err := d.QueryRow(ctx, "SELECT serial FROM state").Scan(&s)
+	return s, cleanDuckErr(err)
+}
+
+// BumpSerial increments the serial; every write calls it inside its transaction.
+func (d *DB) BumpSerial(ctx context.Context) (int64, error) {
+	var s int64
+	err := d.QueryRow(ctx, "UPDATE state SET serial = serial + 1 RETURNING serial").Scan(&s)
+	return s, cleanDuckErr(err)
+}
+
+// Ident quotes an SQL identifier. Only names from the schema of known objects
+// and validated field names reach it; quoting keeps even those inert.
+func Ident(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// cleanDuckErr trims DuckDB's multi-line error text to its first line, so that
+// errors stay one line each on stderr.
+func cleanDuckErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		return &duckError{msg: strings.TrimSpace(msg[:i]), err: err}
+	}
+	return err
+}
+
+type duckError struct {
+	msg string
+	err error
+}
+
+func (e *duckError) Error() string { return e.msg }
+func (e *duckError) Unwrap() error { return e.err }

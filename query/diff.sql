@@ -1,0 +1,74 @@
+-- The diff of desired against current assignments. Parameters: $1 now,
+-- $2 whether the plan covers every territory (no --territory scope).
+-- Dates are never set before now: a record that already started keeps its
+-- start, and one that is no longer desired ends at now (a record that had not
+-- started yet ends at its own start, so it never takes effect).
+
+-- Current records the plan may change: active or future, of the sources the
+-- rules engine owns, in scope.
+CREATE OR REPLACE TEMP TABLE cur AS
+SELECT a.*,
+       row_number() OVER (PARTITION BY account, territory, source, origin ORDER BY start_date, id) AS rn
+FROM account_territory a
+WHERE (a.end_date IS NULL OR a.end_date > $1)
+  AND a.source IN ('rule', 'hierarchy_rule', 'manual')
+  AND ($2 OR a.territory IN (SELECT territory FROM r_scope));
+
+CREATE OR REPLACE TEMP TABLE change AS
+WITH joined AS (
+    SELECT c.id, c.start_date AS c_start, c.end_date AS c_end, c.send_to_crm AS c_send, c.rn,
+           d.account AS d_account, d.start_date AS d_start, d.end_date AS d_end, d.send_to_crm AS d_send,
+           coalesce(c.account, d.account) AS account, coalesce(c.territory, d.territory) AS territory,
+           coalesce(c.instance, d.instance) AS instance, coalesce(c.source, d.source) AS source,
+           coalesce(c.rule, d.rule) AS rule, coalesce(c.origin, d.origin) AS origin
+    FROM cur c
+    FULL JOIN desired d
+      ON c.rn = 1 AND c.account = d.account AND c.territory = d.territory
+     AND c.source = d.source AND c.origin = d.origin
+), classified AS (
+    SELECT *,
+           -- an active record whose desired window now starts later is ended and recreated
+           (id IS NOT NULL AND d_account IS NOT NULL AND c_start <= $1 AND d_start > $1) AS restart
+    FROM joined
+)
+-- Desired, and no current record: create.
+SELECT 'create' AS action, NULL AS id, account, territory, instance, source, rule, origin,
+       d_start AS start_date, d_end AS end_date, d_send AS send_to_crm,
+       NULL::TIMESTAMPTZ AS before_start, NULL::TIMESTAMPTZ AS before_end,
+       CASE source WHEN 'manual' THEN 'manual assignment in config' ELSE 'matches rule ' || rule END AS reason
+FROM classified WHERE (id IS NULL OR restart)
+UNION ALL
+-- Current and no longer desired (or a duplicate of the same key): end now.
+SELECT 'end', id, account, territory, instance, source, rule, origin,
+       c_start, CASE WHEN c_start > $1 THEN c_start ELSE $1 END, c_send,
+       c_start, c_end,
+       CASE
+         WHEN rn > 1 THEN 'duplicate record of the same assignment'
+         WHEN restart THEN 'start date moved to ' || strftime(d_start, '%Y-%m-%dT%H:%M:%SZ')
+         WHEN EXISTS (SELECT 1 FROM crm_deletion x WHERE x.object = 'account__v' AND x.id = account) THEN 'account deleted in CRM'
+         WHEN source = 'manual' THEN 'manual assignment removed from config'
+         ELSE 'no longer matches rule ' || rule
+       END
+FROM classified WHERE id IS NOT NULL AND (d_account IS NULL OR rn > 1 OR restart)
+UNION ALL
+-- Both, with other dates: update (a started record keeps its start).
+SELECT 'update', id, account, territory, instance, source, rule, origin,
+       CASE WHEN c_start > $1 THEN d_start ELSE c_start END, d_end, d_send,
+       c_start, c_end,
+       'dates changed'
+FROM classified
+WHERE id IS NOT NULL AND d_account IS NOT NULL AND rn = 1 AND NOT restart
+  AND (c_end IS DISTINCT FROM d_end OR (c_start > $1 AND c_start <> d_start) OR c_send <> d_send)
+UNION ALL
+-- Records of any other source (crm) follow their territory: they end when it
+-- ends, and end now when it is no longer active.
+SELECT CASE WHEN t.active THEN 'update' ELSE 'end' END, a.id, a.account, a.territory, a.instance, a.source, a.rule, a.origin,
+       a.start_date, CASE WHEN t.active THEN t.end_date WHEN a.start_date > $1 THEN a.start_date ELSE $1 END, a.send_to_crm,
+       a.start_date, a.end_date,
+       CASE WHEN t.active THEN 'territory ends' ELSE 'territory is no longer active' END
+FROM account_territory a
+JOIN r_territory t ON t.territory = a.territory
+WHERE a.source NOT IN ('rule', 'hierarchy_rule', 'manual')
+  AND (a.end_date IS NULL OR a.end_date > $1)
+  AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
+  AND (NOT t.active OR (t.end_date IS NOT NULL AND (a.end_date IS NULL OR a.end_date > t.end_date)));

@@ -1,0 +1,89 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// FirstImport reports whether an instance has never been imported.
+func (d *DB) FirstImport(ctx context.Context, instance string) (bool, error) {
+	var n int
+	err := d.QueryRow(ctx, `SELECT count(*) FROM process_monitor WHERE instance = ?`, instance).Scan(&n)
+	return n == 0, cleanDuckErr(err)
+}
+
+// Watermark is the start time of the last import of an object that did not
+// abort; zero when there was none.
+func (d *DB) Watermark(ctx context.Context, instance, object string) (time.Time, error) {
+	var t time.Time
+	err := d.QueryRow(ctx, `SELECT last_import FROM process_monitor WHERE instance = ? AND object = ?`, instance, object).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return t.UTC(), cleanDuckErr(err)
+}
+
+// RecordImport moves an object's watermark to this import's start time and
+// logs its counts. It runs in the import's transaction, so an aborted import
+// moves no watermark.
+func (d *DB) RecordImport(ctx context.Context, instance, object string, now time.Time, full bool, st MergeStats) error {
+	if _, err := d.Exec(ctx, `DELETE FROM process_monitor WHERE instance = ? AND object = ?`, instance, object); err != nil {
+		return err
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO process_monitor VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		instance, object, now, now, now, st.Loaded, st.Errors); err != nil {
+		return err
+	}
+	_, err := d.Exec(ctx, `INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+		instance, object, now, full, st.Read, st.Loaded, st.Errors)
+	return err
+}
+
+// ImportCRMAssignments turns account_territory__v rows that Align neither
+// pushed nor already holds into assignments of source crm. unknown counts the
+// rows whose territory__v record is not in the CRM data.
+func (d *DB) ImportCRMAssignments(ctx context.Context, instance string, now time.Time) (created, unknown int64, err error) {
+	res, err := d.Exec(ctx, `INSERT INTO account_territory
+		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), $1, a.account__v, t.name__v,
+		       'crm', NULL, a.id, $2, NULL, true, a.id, NULL, $2, $2
+		FROM crm_account_territory__v a
+		JOIN crm_territory__v t ON t._instance = a._instance AND t.id = a.territory__v
+		WHERE a._instance = $1
+		  AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = a.id)
+		ORDER BY t.name__v, a.account__v, a.id`, instance, now)
+	if err != nil {
+		return 0, 0, err
+	}
+	created, _ = res.RowsAffected()
+	err = d.QueryRow(ctx, `SELECT count(*) FROM crm_account_territory__v a
+		WHERE a._instance = $1 AND NOT EXISTS (SELECT 1 FROM crm_territory__v t WHERE t._instance = a._instance AND t.id = a.territory__v)`,
+		instance).Scan(&unknown)
+	return created, unknown, cleanDuckErr(err)
+}
+
+// EndDeletedAssignments end-dates, at now, the manual and crm assignments
+// whose account was deleted in the CRM, and the crm assignments whose
+// account_territory__v record was. Rule assignments end at the next plan.
+func (d *DB) EndDeletedAssignments(ctx context.Context, instance string, now time.Time) (int64, error) {
+	res, err := d.Exec(ctx, `UPDATE account_territory a
+		SET end_date = CASE WHEN a.start_date > $2 THEN a.start_date ELSE $2 END, updated_at = $2
+		WHERE a.instance = $1 AND (a.end_date IS NULL OR a.end_date > $2)
+		  AND (
+		    (a.source IN ('manual', 'crm') AND a.account IN
+		        (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account__v'))
+		    OR
+		    (a.source = 'crm' AND a.crm_record_id IN
+		        (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account_territory__v'))
+		  )`, instance, now)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	// Records deleted in the CRM need no delete from a push.
+	_, err = d.Exec(ctx, `UPDATE account_territory SET crm_deleted_at = $2
+		WHERE instance = $1 AND crm_deleted_at IS NULL AND crm_record_id IN
+		    (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account_territory__v')`, instance, now)
+	return n, err
+}

@@ -1,0 +1,120 @@
+package query
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// PushItem is one record a push would write to the CRM.
+type PushItem struct {
+	Object   string // territory__v or account_territory__v
+	Action   string // create, update, delete
+	Record   string // the Align record: territory id or assignment id
+	CRMID    string // the CRM record id, for update and delete
+	Fields   map[string]string
+	Depth    int // territories: depth in the tree, so parents are created first
+	Territory string
+}
+
+// PendingPush lists what a push of one instance would write, from the state
+// as it stands: territory__v creates and updates, account_territory__v
+// creates for active assignments the CRM lacks, and deletes for records whose
+// assignment has ended. countries is the instance's country filter (empty:
+// everything); scope, when not nil, limits it to those territories.
+func (d *DB) PendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time) ([]PushItem, error) {
+	if countries == nil {
+		countries = []string{}
+	}
+	if inactiveStatuses == nil {
+		inactiveStatuses = []string{}
+	}
+	all := scope == nil
+	if scope == nil {
+		scope = []string{}
+	}
+	status := "''"
+	if cols, err := d.Columns(ctx, CRMTable("account__v")); err != nil {
+		return nil, err
+	} else if slices.Contains(cols, "status__v") {
+		status = "coalesce(acc.status__v, '')"
+	}
+	var out []PushItem
+	// Territories: created when the CRM has none of that name, updated when
+	// changed since the last push. Depth orders parents before children.
+	rows, err := d.Query(ctx, `
+		WITH RECURSIVE depth(id, depth) AS (
+			SELECT id, 0 FROM territory WHERE instance = $1 AND parent IS NULL
+			UNION ALL
+			SELECT t.id, depth.depth + 1 FROM territory t JOIN depth ON t.parent = depth.id WHERE t.instance = $1
+		), known AS (
+			SELECT t.*, coalesce(t.crm_record_id, c.id) AS crm_id, dp.depth
+			FROM territory t
+			LEFT JOIN (SELECT name__v, min(id) AS id FROM crm_territory__v WHERE _instance = $1 GROUP BY name__v) c ON c.name__v = t.id
+			LEFT JOIN depth dp ON dp.id = t.id
+			WHERE t.instance = $1 AND t.send_to_crm
+			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country))
+			  AND ($4 OR list_contains($5::VARCHAR[], t.id))
+		)
+		SELECT CASE WHEN crm_id IS NULL THEN 'create' ELSE 'update' END, id, coalesce(crm_id, ''),
+		       name, coalesce(parent, ''), country, coalesce(depth, 0)
+		FROM known
+		WHERE (start_date IS NULL OR start_date <= $3) AND (end_date IS NULL OR end_date > $3)
+		  AND (crm_id IS NULL OR pushed_at IS NULL OR updated_at > pushed_at)
+		ORDER BY depth, id`, instance, countries, now, all, scope)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var it PushItem
+		var name, parent, country string
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		it.Object = "territory__v"
+		it.Territory = it.Record
+		it.Fields = map[string]string{"name__v": it.Record, "description__v": name, "country__v": country, "parent_territory__v": parent}
+		out = append(out, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Assignments: create active ones the CRM lacks, delete ended ones.
+	rows, err = d.Query(ctx, `
+		SELECT CASE WHEN a.crm_record_id IS NULL THEN 'create' ELSE 'delete' END,
+		       a.id, coalesce(a.crm_record_id, ''), a.account, a.territory
+		FROM account_territory a
+		JOIN territory t ON t.id = a.territory AND t.instance = $1
+		WHERE a.instance = $1
+		  AND ($4 OR list_contains($5::VARCHAR[], a.territory))
+		  AND (
+		    -- create: active now, meant for the CRM, territory and account countries selected
+		    (a.crm_record_id IS NULL AND a.send_to_crm AND t.send_to_crm
+		     AND a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3)
+		     AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country))
+		     AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = a.account
+		                 AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
+		                 AND NOT list_contains($6::VARCHAR[], `+status+`)))
+		    OR
+		    -- delete: ended, and its CRM record not yet deleted
+		    (a.crm_record_id IS NOT NULL AND a.crm_deleted_at IS NULL AND a.end_date IS NOT NULL AND a.end_date <= $3)
+		  )
+		ORDER BY a.territory, a.account, a.id`, instance, countries, now, all, scope, inactiveStatuses)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it PushItem
+		var account string
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &account, &it.Territory); err != nil {
+			return nil, err
+		}
+		it.Object = "account_territory__v"
+		it.Fields = map[string]string{"account__v": account, "territory__v": it.Territory}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}

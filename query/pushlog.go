@@ -1,0 +1,83 @@
+package query
+
+import (
+	"context"
+	"database/sql/driver"
+	"time"
+)
+
+// PushResult is the outcome of writing one record to the CRM.
+type PushResult struct {
+	Object string // territory__v or account_territory__v
+	Action string
+	Record string // Align record: territory id or assignment id
+	CRMID  string // the CRM record id (fresh for a create)
+	Err    string // "" on success
+}
+
+// RecordPush writes the results of one batch in bulk: CRM ids of created
+// records, deletion times, push times of territories, and failures (kept for
+// the next push, which retries them because they are still pending).
+func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResult, now time.Time) error {
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE push_result (object VARCHAR, action VARCHAR, record VARCHAR, crm_id VARCHAR, err VARCHAR)`); err != nil {
+		return err
+	}
+	err := d.Append(ctx, true, "push_result", func(add func(...driver.Value) error) error {
+		for _, r := range results {
+			if err := add(r.Object, r.Action, r.Record, r.CRMID, r.Err); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	stmts := []string{
+		`DELETE FROM push_failure WHERE instance = $1 AND (object, record) IN (SELECT object, record FROM push_result)`,
+		`INSERT INTO push_failure SELECT $1, object, record, action, err, $2 FROM push_result WHERE err <> ''`,
+		`UPDATE territory t SET crm_record_id = r.crm_id, pushed_at = $2 FROM push_result r
+		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action IN ('create', 'update') AND t.id = r.record AND t.instance = $1`,
+		`UPDATE territory t SET crm_deleted_at = $2 FROM push_result r
+		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action = 'delete' AND t.id = r.record AND t.instance = $1`,
+		`UPDATE account_territory a SET crm_record_id = r.crm_id, updated_at = $2 FROM push_result r
+		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'create' AND a.id = r.record AND a.instance = $1`,
+		`UPDATE account_territory a SET crm_deleted_at = $2, updated_at = $2 FROM push_result r
+		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'delete' AND a.id = r.record AND a.instance = $1`,
+	}
+	for _, q := range stmts {
+		if _, err := d.Exec(ctx, q, instance, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LogPush records one push run of an instance.
+func (d *DB) LogPush(ctx context.Context, instance, scope string, started time.Time, created, updated, deleted, failed int, ok bool) error {
+	_, err := d.Exec(ctx, `INSERT INTO push_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		instance, started, scope, created, updated, deleted, failed, ok)
+	return err
+}
+
+// CRMIDs maps territory ids to their territory__v record ids: the one the
+// state holds, else one of the same name__v in the imported CRM data.
+func (d *DB) CRMIDs(ctx context.Context, instance string) (map[string]string, error) {
+	rows, err := d.Query(ctx, `SELECT t.id, coalesce(t.crm_record_id, c.id)
+		FROM territory t
+		LEFT JOIN (SELECT name__v, min(id) AS id FROM crm_territory__v WHERE _instance = $1 GROUP BY name__v) c ON c.name__v = t.id
+		WHERE t.instance = $1 AND coalesce(t.crm_record_id, c.id) IS NOT NULL`, instance)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, crmID string
+		if err := rows.Scan(&id, &crmID); err != nil {
+			return nil, err
+		}
+		out[id] = crmID
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,109 @@
+-- The state database: imported CRM rows, Align's assignments, and the logs of
+-- imports and pushes. Every statement is idempotent; Open runs them all.
+
+-- One row: the serial bumped by every write, and what was last applied.
+CREATE TABLE IF NOT EXISTS state (
+    serial          BIGINT NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    applied_config  VARCHAR,       -- config commit or content hash of the last apply
+    applied_at      TIMESTAMPTZ
+);
+INSERT INTO state SELECT 0, 1, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM state);
+
+-- Align's process monitor: per instance and object, the start time of the last
+-- import that did not abort (the incremental watermark) and that run's counts.
+CREATE TABLE IF NOT EXISTS process_monitor (
+    instance    VARCHAR NOT NULL,
+    object      VARCHAR NOT NULL,
+    last_import TIMESTAMPTZ NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    ended_at    TIMESTAMPTZ NOT NULL,
+    successes   BIGINT NOT NULL,
+    errors      BIGINT NOT NULL
+);
+
+-- Every import run of every object, for `show imports`.
+CREATE TABLE IF NOT EXISTS import_log (
+    instance    VARCHAR NOT NULL,
+    object      VARCHAR NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    full_import BOOLEAN NOT NULL,
+    read_rows   BIGINT NOT NULL,
+    successes   BIGINT NOT NULL,
+    errors      BIGINT NOT NULL,
+    first_error VARCHAR
+);
+
+-- Deleted CRM records, from deletions.csv or the Vault deletions endpoint.
+CREATE TABLE IF NOT EXISTS crm_deletion (
+    instance     VARCHAR NOT NULL,
+    object       VARCHAR NOT NULL,
+    id           VARCHAR NOT NULL,
+    deleted_date TIMESTAMPTZ,
+    merged_into  VARCHAR
+);
+
+-- Align's aln_account_territory__v. origin tells records of one source apart:
+-- the rule id for rule and hierarchy_rule, "manual@<config start date>" for
+-- manual, the CRM record id for crm. [start_date, end_date) is half-open.
+CREATE SEQUENCE IF NOT EXISTS account_territory_seq START 1;
+CREATE TABLE IF NOT EXISTS account_territory (
+    id             VARCHAR NOT NULL,
+    instance       VARCHAR NOT NULL,
+    account        VARCHAR NOT NULL,
+    territory      VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    rule           VARCHAR,
+    origin         VARCHAR NOT NULL,
+    start_date     TIMESTAMPTZ NOT NULL,
+    end_date       TIMESTAMPTZ,
+    send_to_crm    BOOLEAN NOT NULL,
+    crm_record_id  VARCHAR,       -- the account_territory__v record, once pushed or matched
+    crm_deleted_at TIMESTAMPTZ,   -- when the push deleted that record
+    created_at     TIMESTAMPTZ NOT NULL,
+    updated_at     TIMESTAMPTZ NOT NULL
+);
+
+-- Territories as last applied from the config, and their territory__v records.
+CREATE TABLE IF NOT EXISTS territory (
+    id            VARCHAR NOT NULL,
+    instance      VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL,
+    parent        VARCHAR,
+    field_force   VARCHAR NOT NULL,
+    country       VARCHAR NOT NULL,
+    start_date    TIMESTAMPTZ,
+    end_date      TIMESTAMPTZ,
+    send_to_crm   BOOLEAN NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL,  -- last apply that changed it
+    crm_record_id VARCHAR,
+    pushed_at     TIMESTAMPTZ,           -- last push that wrote it
+    crm_deleted_at TIMESTAMPTZ           -- when the push deleted its territory__v record
+);
+
+-- Pushes: one row per instance and run; failed records are kept for the next.
+CREATE TABLE IF NOT EXISTS push_log (
+    instance   VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    scope      VARCHAR,
+    created    BIGINT NOT NULL,
+    updated    BIGINT NOT NULL,
+    deleted    BIGINT NOT NULL,
+    failed     BIGINT NOT NULL,
+    success    BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS push_failure (
+    instance   VARCHAR NOT NULL,
+    object     VARCHAR NOT NULL,
+    record     VARCHAR NOT NULL,   -- Align record id (assignment or territory)
+    action     VARCHAR NOT NULL,
+    message    VARCHAR NOT NULL,
+    failed_at  TIMESTAMPTZ NOT NULL
+);
+
+-- Accounts the country filter left out, so that their addresses and
+-- affiliations count as filtered rather than as errors.
+CREATE TABLE IF NOT EXISTS crm_filtered_account (
+    instance VARCHAR NOT NULL,
+    id       VARCHAR NOT NULL
+);
