@@ -26,8 +26,8 @@ type Object struct {
 
 var objects = []Object{
 	{Name: "account__v", Required: []string{"id", "modified_date__v", "country__v"}, TimeColumn: "modified_date__v",
-		take:  `len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v)`,
-		known: `true`},
+		take:  `$1 IS NOT NULL AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v))`,
+		known: `$1 IS NOT NULL`},
 	{Name: "address__v", Required: []string{"id", "modified_date__v", "account__v", "postal_code__v", "primary__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
@@ -105,7 +105,7 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, 
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	if obj.Name == "account__v" {
-		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_account WHERE instance = $1 AND ($3 OR id IN (SELECT id FROM merge_in))`, instance, countries, full); err != nil {
+		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_account WHERE instance = $1 AND ($2 OR id IN (SELECT id FROM merge_in))`, instance, full); err != nil {
 			return st, err
 		}
 		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM merge_in i WHERE NOT (`+obj.take+`)`, instance, countries); err != nil {

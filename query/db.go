@@ -26,7 +26,13 @@ type DB struct {
 	conn *sql.Conn
 	path string
 	inTx bool
+	// statements counts the SQL statements and appenders run, so that a test
+	// can show the rules engine's count does not grow with the rules.
+	statements int
 }
+
+// Statements is the number of SQL statements (and appenders) run so far.
+func (d *DB) Statements() int { return d.statements }
 
 // Open opens (creating when absent) the state database at path; "" or
 // ":memory:" is an in-memory database. Extensions are never fetched: parquet,
@@ -76,19 +82,22 @@ func (d *DB) Path() string { return d.path }
 
 // Exec runs a statement with bound parameters.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := d.conn.ExecContext(ctx, q, args...)
+	d.statements++
+	r, err := d.conn.ExecContext(ctx, q, bindable(q, args)...)
 	return r, cleanDuckErr(err)
 }
 
 // Query runs a query with bound parameters.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	r, err := d.conn.QueryContext(ctx, q, args...)
+	d.statements++
+	r, err := d.conn.QueryContext(ctx, q, bindable(q, args)...)
 	return r, cleanDuckErr(err)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.conn.QueryRowContext(ctx, q, args...)
+	d.statements++
+	return d.conn.QueryRowContext(ctx, q, bindable(q, args)...)
 }
 
 // Tx runs fn in one transaction: everything it writes lands together or not at
@@ -143,6 +152,7 @@ func (d *DB) Append(ctx context.Context, temp bool, table string, fn func(add fu
 	if temp {
 		catalog = "temp"
 	}
+	d.statements++
 	return d.conn.Raw(func(raw any) error {
 		a, err := duckdb.NewAppender(raw.(driver.Conn), catalog, "main", table)
 		if err != nil {
@@ -171,6 +181,17 @@ func (d *DB) BumpSerial(ctx context.Context) (int64, error) {
 	var s int64
 	err := d.QueryRow(ctx, "UPDATE state SET serial = serial + 1 RETURNING serial").Scan(&s)
 	return s, cleanDuckErr(err)
+}
+
+// bindable trims the arguments of a statement written with numbered
+// parameters to those it refers to: statements share argument lists
+// ($1 instance, $2 countries, ...) and DuckDB rejects unused trailing ones.
+// Every statement that uses $N for N > 1 also uses $1 .. $N-1.
+func bindable(q string, args []any) []any {
+	if n := maxParam(q); n > 0 && n < len(args) {
+		return args[:n]
+	}
+	return args
 }
 
 // Ident quotes an SQL identifier. Only names from the schema of known objects
