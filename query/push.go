@@ -81,27 +81,41 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Assignments: create active ones the CRM lacks, delete ended ones.
+	// Account territories: the CRM holds one account_territory__v per account
+	// and territory, however many Align records (rule, manual, crm) stand
+	// behind it. Create one where an active record meant for the CRM has none;
+	// delete it once no record of the pair is active any more.
 	rows, err = d.Query(ctx, `
-		SELECT CASE WHEN a.crm_record_id IS NULL THEN 'create' ELSE 'delete' END,
-		       a.id, coalesce(a.crm_record_id, ''), a.account, a.territory
-		FROM account_territory a
-		JOIN territory t ON t.id = a.territory AND t.instance = $1
-		WHERE a.instance = $1
-		  AND ($4 OR list_contains($5::VARCHAR[], a.territory))
-		  AND (
-		    -- create: active now, meant for the CRM, territory and account countries selected
-		    (a.crm_record_id IS NULL AND a.send_to_crm AND t.send_to_crm
-		     AND a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3)
-		     AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country))
-		     AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = a.account
-		                 AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
-		                 AND NOT list_contains($6::VARCHAR[], `+status+`)))
-		    OR
-		    -- delete: ended, and its CRM record not yet deleted
-		    (a.crm_record_id IS NOT NULL AND a.crm_deleted_at IS NULL AND a.end_date IS NOT NULL AND a.end_date <= $3)
-		  )
-		ORDER BY a.territory, a.account, a.id`, instance, countries, now, all, scope, inactiveStatuses)
+		WITH a AS (
+			SELECT a.*, t.country, t.send_to_crm AS t_send,
+			       a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3) AS active
+			FROM account_territory a
+			JOIN territory t ON t.id = a.territory AND t.instance = $1
+			WHERE a.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], a.territory))
+		), live AS (
+			-- the pair's CRM record, while it exists
+			SELECT account, territory, min(crm_record_id) AS crm_id, min(id) AS holder
+			FROM a WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NULL
+			GROUP BY account, territory
+		), wanted AS (
+			-- active, meant for the CRM, territory and account countries selected
+			SELECT account, territory, min(id) AS id
+			FROM a
+			WHERE active AND send_to_crm AND t_send
+			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], country))
+			  AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = a.account
+			              AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
+			              AND NOT list_contains($6::VARCHAR[], `+status+`))
+			GROUP BY account, territory
+		), active_pairs AS (
+			SELECT DISTINCT account, territory FROM a WHERE active
+		)
+		SELECT 'create', w.id, '', w.account, w.territory
+		FROM wanted w ANTI JOIN live l ON l.account = w.account AND l.territory = w.territory
+		UNION ALL
+		SELECT 'delete', l.holder, l.crm_id, l.account, l.territory
+		FROM live l ANTI JOIN active_pairs p ON p.account = l.account AND p.territory = l.territory
+		ORDER BY 5, 4, 2`, instance, countries, now, all, scope, inactiveStatuses)
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,15 @@ func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResu
 		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action IN ('create', 'update') AND t.id = r.record AND t.instance = $1`,
 		`UPDATE territory t SET crm_deleted_at = $2 FROM push_result r
 		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action = 'delete' AND t.id = r.record AND t.instance = $1`,
-		`UPDATE account_territory a SET crm_record_id = r.crm_id, updated_at = $2 FROM push_result r
-		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'create' AND a.id = r.record AND a.instance = $1`,
+		// A created record stands for every active record of its account and territory.
+		`UPDATE account_territory a SET crm_record_id = r.crm_id, updated_at = $2
+		 FROM push_result r JOIN account_territory h ON h.id = r.record AND h.instance = $1
+		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'create'
+		   AND a.instance = $1 AND a.account = h.account AND a.territory = h.territory
+		   AND a.crm_record_id IS NULL AND (a.end_date IS NULL OR a.end_date > $2)`,
 		`UPDATE account_territory a SET crm_deleted_at = $2, updated_at = $2 FROM push_result r
-		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'delete' AND a.id = r.record AND a.instance = $1`,
+		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'delete'
+		   AND a.instance = $1 AND a.crm_record_id = r.crm_id AND a.crm_deleted_at IS NULL`,
 	}
 	for _, q := range stmts {
 		if _, err := d.Exec(ctx, q, instance, now); err != nil {

@@ -60,7 +60,8 @@ type StateSummary struct {
 type ObjectSummary struct {
 	Instance, Object string
 	LastImport       time.Time
-	Rows             int64
+	LastLoaded       int64 // rows the last import took
+	Rows             int64 // rows the state holds
 }
 
 // SourceCount counts the assignments of one source in effect at now.
@@ -83,13 +84,21 @@ func (d *DB) Summary(ctx context.Context, now time.Time) (*StateSummary, error) 
 	}
 	for rows.Next() {
 		var o ObjectSummary
-		if err := rows.Scan(&o.Instance, &o.Object, &o.LastImport, &o.Rows); err != nil {
+		if err := rows.Scan(&o.Instance, &o.Object, &o.LastImport, &o.LastLoaded); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		s.Objects = append(s.Objects, o)
 	}
 	rows.Close()
+	for i, o := range s.Objects {
+		if _, ok := LookupObject(o.Object); !ok || o.Object == Deletions.Name {
+			continue
+		}
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM `+Ident(CRMTable(o.Object))+` WHERE _instance = ?`, o.Instance).Scan(&s.Objects[i].Rows); err != nil {
+			return nil, cleanDuckErr(err)
+		}
+	}
 	rows, err = d.Query(ctx, `SELECT source, count(*) FROM account_territory
 		WHERE start_date <= $1 AND (end_date IS NULL OR end_date > $1) GROUP BY source ORDER BY source`, now)
 	if err != nil {

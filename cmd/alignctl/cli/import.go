@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alignctl/alignctl/crm/file"
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/reconcile"
+)
+
+func importCmd(g *globals) *cobra.Command {
+	var instance string
+	var full bool
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			now, err := g.Now()
+			if err != nil {
+				return err
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			insts, err := instances(cfg, instance)
+			if err != nil {
+				return err
+			}
+			var sources []reconcile.Source
+			for _, inst := range insts {
+				conn, err := g.connector(inst, now)
+				if err != nil {
+					return err
+				}
+				sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: conn, Countries: inst.SelectedCountries()})
+			}
+			if cfg.Settings.DataLoader != "" && instance == "" {
+				sources = append(sources, reconcile.Source{Instance: query.DataLoader,
+					CRM: file.New(g.configPath(cfg.Settings.DataLoader), func() time.Time { return now })})
+			}
+			db, err := g.openState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full})
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "INSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tFILTERED\tERRORS")
+			for _, o := range rep.Objects {
+				mode := "incremental"
+				if o.Full {
+					mode = "full"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, mode, o.Read, o.Loaded, o.Filtered, o.Errors)
+			}
+			tw.Flush()
+			for _, w := range rep.Warnings {
+				fmt.Fprintln(g.stderr, "warning: "+w)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&instance, "instance", "", "import this CRM instance only")
+	cmd.Flags().BoolVar(&full, "full", false, "re-read every record, not only those changed since the last import")
+	return cmd
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/reconcile"
+)
+
+func pushCmd(g *globals) *cobra.Command {
+	var instance, territory string
+	cmd := &cobra.Command{
+		Use:   "push",
+		Short: "Write the applied state to the CRM: territories and account territories",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.push(cmd, instance, territory)
+		},
+	}
+	cmd.Flags().StringVar(&instance, "instance", "", "push this CRM instance only")
+	cmd.Flags().StringVar(&territory, "territory", "", "push this territory and its descendants only")
+	return cmd
+}
+
+func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
+	now, err := g.Now()
+	if err != nil {
+		return err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	insts, err := instances(cfg, instance)
+	if err != nil {
+		return err
+	}
+	conns := map[string]crm.Connector{}
+	for _, inst := range insts {
+		if conns[inst.ID], err = g.connector(inst, now); err != nil {
+			return err
+		}
+	}
+	db, err := g.openState(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := reconcile.Push(cmd.Context(), db, cfg, insts, conns, reconcile.PushOptions{Now: now, Territory: territory})
+	if rep != nil {
+		tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
+		for _, o := range rep.Objects {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, o.Created, o.Updated, o.Deleted, o.Failed)
+		}
+		if len(rep.Objects) == 0 {
+			fmt.Fprintln(tw, "(nothing to push)")
+		}
+		tw.Flush()
+		for _, f := range rep.Failures {
+			fmt.Fprintln(g.stderr, "failed: "+f)
+		}
+	}
+	return err
+}

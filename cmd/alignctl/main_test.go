@@ -1,0 +1,38 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/alignctl/alignctl/cmd/alignctl/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected output (cmp files) in testdata/script")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"alignctl": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs every CLI behaviour in testdata/script/*.txtar: input
+// files, commands and expected output side by side.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "../../testdata/script",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// Every script starts from the same small config repo and file CRM.
+			if err := os.CopyFS(env.WorkDir, os.DirFS("../../testdata/fixture")); err != nil {
+				return err
+			}
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("ALIGNCTL_STATE", "")
+			return nil
+		},
+	})
+}

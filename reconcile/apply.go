@@ -1,0 +1,70 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// StaleError says a saved plan no longer fits the state or the config.
+type StaleError struct{ Reason string }
+
+func (e *StaleError) Error() string {
+	return "stale plan: " + e.Reason + "; run alignctl plan again"
+}
+
+// Apply writes a plan to the state in one transaction. It refuses a plan made
+// against another state serial or another config: the plan reviewed is the
+// plan applied, or nothing is.
+func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error {
+	if p.FormatVersion != FormatVersion {
+		return fmt.Errorf("plan format_version %q is not %q: make the plan with this alignctl", p.FormatVersion, FormatVersion)
+	}
+	if p.Config.Hash != cfg.Hash {
+		return &StaleError{Reason: "the config changed since the plan was made (content hash " + short(p.Config.Hash) + ", now " + short(cfg.Hash) + ")"}
+	}
+	return db.Tx(ctx, func() error {
+		serial, err := db.Serial(ctx)
+		if err != nil {
+			return err
+		}
+		if serial != p.StateSerial {
+			return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d)", p.StateSerial, serial)}
+		}
+		var territories []query.TerritoryRow
+		if p.Scope.Territory == "" {
+			territories = territoryRows(cfg)
+		}
+		if err := applyToState(ctx, db, p, territories); err != nil {
+			return err
+		}
+		if _, err := db.BumpSerial(ctx); err != nil {
+			return err
+		}
+		applied := p.Config.Hash
+		if p.Config.Commit != "" && !p.Config.Dirty {
+			applied = p.Config.Commit
+		}
+		return db.SetApplied(ctx, applied, p.Now)
+	})
+}
+
+func applyToState(ctx context.Context, db *query.DB, p *Plan, territories []query.TerritoryRow) error {
+	changes := make([]query.Change, len(p.AssignmentChanges))
+	for i, c := range p.AssignmentChanges {
+		changes[i] = toQueryChange(c)
+	}
+	if err := db.ApplyChanges(ctx, changes, territories, p.Now); err != nil {
+		return &StaleError{Reason: err.Error()}
+	}
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

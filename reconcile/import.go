@@ -1,0 +1,130 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// ImportOptions are the inputs of an import besides config, state and CRM.
+type ImportOptions struct {
+	Now  time.Time
+	Full bool // re-read everything, not only what changed since the last import
+}
+
+// ImportReport is what an import read and took, per instance and object.
+type ImportReport struct {
+	Objects  []ObjectReport
+	Warnings []string
+}
+
+// ObjectReport is one object's share of an import.
+type ObjectReport struct {
+	Instance string
+	Object   string
+	Full     bool
+	Read     int64
+	Loaded   int64
+	Filtered int64
+	Errors   int64
+}
+
+// Source is one CRM instance to import: its id, the connector, and its
+// country filter. The data loader folder is a Source too.
+type Source struct {
+	Instance  string
+	CRM       crm.Connector
+	Countries []string
+}
+
+// Import reads each source's objects into the state in one transaction:
+// incrementally from each object's process-monitor watermark, or all of it
+// with Full. A file that cannot be read as the snapshot format aborts the
+// whole import and leaves the state as it was; a well-formed record that
+// cannot be taken is counted as an error of its object.
+func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Source, opts ImportOptions) (*ImportReport, error) {
+	now := opts.Now.UTC()
+	rep := &ImportReport{}
+	err := db.Tx(ctx, func() error {
+		for _, src := range sources {
+			if err := importSource(ctx, db, src, opts.Full, now, rep); err != nil {
+				return err
+			}
+		}
+		_, err := db.BumpSerial(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func importSource(ctx context.Context, db *query.DB, src Source, full bool, now time.Time, rep *ImportReport) error {
+	first, err := db.FirstImport(ctx, src.Instance)
+	if err != nil {
+		return err
+	}
+	for _, name := range crm.ImportObjects {
+		obj, ok := query.LookupObject(name)
+		if !ok {
+			return fmt.Errorf("import: object %s has no state table", name)
+		}
+		since, err := db.Watermark(ctx, src.Instance, name)
+		if err != nil {
+			return err
+		}
+		objFull := full || since.IsZero()
+		exp, err := src.CRM.Export(ctx, name, since)
+		if err != nil {
+			return fmt.Errorf("import %s %s: %w", src.Instance, name, err)
+		}
+		var st query.MergeStats
+		if exp.Path != "" {
+			_, err = db.StageCSV(ctx, "staged", exp.Path, obj.Required, obj.TimeColumn)
+			if err == nil {
+				if name == crm.Deletions {
+					st, err = db.MergeDeletions(ctx, "staged", src.Instance, since, objFull)
+				} else {
+					st, err = db.MergeCRM(ctx, obj, "staged", src.Instance, since, objFull, src.Countries)
+				}
+			}
+		}
+		exp.Cleanup()
+		if err != nil {
+			return err
+		}
+		if err := db.RecordImport(ctx, src.Instance, name, now, objFull, st); err != nil {
+			return err
+		}
+		rep.Objects = append(rep.Objects, ObjectReport{Instance: src.Instance, Object: name, Full: objFull,
+			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors})
+	}
+	if src.Instance == query.DataLoader {
+		return nil
+	}
+	// Assignments made in the CRM (self-assignments) become crm assignments;
+	// on the first import of an instance that is every account_territory__v.
+	n, unknown, err := db.ImportCRMAssignments(ctx, src.Instance, now)
+	if err != nil {
+		return err
+	}
+	if first && n > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("first import of instance %s: %d account_territory__v rows imported as crm assignments", src.Instance, n))
+	}
+	if unknown > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d account_territory__v rows name a territory__v record the CRM does not have; skipped", src.Instance, unknown))
+	}
+	ended, err := db.EndDeletedAssignments(ctx, src.Instance, now)
+	if err != nil {
+		return err
+	}
+	if ended > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d manual or crm assignments end-dated: their account or account_territory__v record was deleted in the CRM", src.Instance, ended))
+	}
+	return nil
+}

@@ -1,0 +1,367 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// FormatVersion is the version of the plan JSON (docs/plan-json.md).
+const FormatVersion = "1"
+
+// Plan is what applying the config to the state would change. It is also the
+// saved plan file and the JSON view: one struct for every rendering.
+type Plan struct {
+	FormatVersion     string             `json:"format_version"`
+	Now               time.Time          `json:"now"`
+	Config            ConfigRef          `json:"config"`
+	StateSerial       int64              `json:"state_serial"`
+	Scope             PlanScope          `json:"scope"`
+	AssignmentChanges []AssignmentChange `json:"assignment_changes"`
+	TerritoryChanges  []TerritoryChange  `json:"territory_changes"`
+	CRMChanges        []CRMChange        `json:"crm_changes"`
+	PendingPush       []CRMChange        `json:"pending_push"`
+	Conflicts         []string           `json:"conflicts"`
+	Warnings          []string           `json:"warnings"`
+	Summary           Summary            `json:"summary"`
+}
+
+// ConfigRef identifies the config a plan was made from.
+type ConfigRef struct {
+	Commit string `json:"commit"` // git commit, or "" outside git
+	Dirty  bool   `json:"dirty"`
+	Hash   string `json:"hash"` // content hash of the config files
+}
+
+// PlanScope is the JSON form of a Scope.
+type PlanScope struct {
+	Territory   string   `json:"territory,omitempty"`
+	Territories []string `json:"territories,omitempty"`
+	SendToCRM   *bool    `json:"send_to_crm,omitempty"`
+}
+
+// Interval is a record's dates before a change.
+type Interval struct {
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
+}
+
+// AssignmentChange is one create, end or date update of an assignment record.
+type AssignmentChange struct {
+	Action    string     `json:"action"`
+	ID        string     `json:"id,omitempty"`
+	Account   string     `json:"account"`
+	Territory string     `json:"territory"`
+	Instance  string     `json:"instance"`
+	Source    string     `json:"source"`
+	Rule      string     `json:"rule,omitempty"`
+	Origin    string     `json:"origin"`
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
+	SendToCRM bool       `json:"send_to_crm"`
+	Before    *Interval  `json:"before,omitempty"`
+	Reason    string     `json:"reason"`
+}
+
+// TerritoryChange is a territory the config adds, changes or removes.
+type TerritoryChange struct {
+	Action    string   `json:"action"` // create, update, remove
+	Territory string   `json:"territory"`
+	Fields    []string `json:"fields,omitempty"` // what changed, for update
+}
+
+// CRMChange is one record a push would write after the apply.
+type CRMChange struct {
+	Instance string            `json:"instance"`
+	Object   string            `json:"object"`
+	Action   string            `json:"action"`
+	Record   string            `json:"record"`
+	Fields   map[string]string `json:"fields,omitempty"`
+}
+
+// Summary counts the changes per action and per territory.
+type Summary struct {
+	Create          int                       `json:"create"`
+	End             int                       `json:"end"`
+	Update          int                       `json:"update"`
+	TerritoryChange int                       `json:"territory_changes"`
+	CRMChanges      int                       `json:"crm_changes"`
+	PendingPush     int                       `json:"pending_push"`
+	PerTerritory    map[string]TerritoryCount `json:"per_territory"`
+}
+
+// TerritoryCount is one territory's share of a plan.
+type TerritoryCount struct {
+	Create int `json:"create"`
+	End    int `json:"end"`
+	Update int `json:"update"`
+}
+
+// HasChanges reports whether applying the plan would change the state.
+func (p *Plan) HasChanges() bool {
+	return len(p.AssignmentChanges) > 0 || len(p.TerritoryChanges) > 0
+}
+
+// PlanOptions are the inputs of a plan besides config and state.
+type PlanOptions struct {
+	Now    time.Time
+	Scope  Scope
+	Config ConfigRef
+}
+
+// MakePlan evaluates the rules of the config against the state and diffs the
+// result against the assignments the state holds. It writes nothing: the CRM
+// changes are read from the state as the apply would leave it, inside a
+// transaction that is rolled back.
+func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOptions) (*Plan, error) {
+	now := opts.Now.UTC()
+	if opts.Scope.SendToCRM != nil && cfg.Settings.RuleSelectionCriteria != schema.RuleSelectionSendToCRM {
+		return nil, errors.New("--send-to-crm needs settings.rule_selection_criteria: by_send_to_crm")
+	}
+	serial, err := db.Serial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		FormatVersion: FormatVersion, Now: now, Config: opts.Config, StateSerial: serial,
+		AssignmentChanges: []AssignmentChange{}, TerritoryChanges: []TerritoryChange{},
+		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+	}
+	rs, err := Compile(cfg, now, opts.Scope)
+	if err != nil {
+		return nil, err
+	}
+	p.Scope = PlanScope{Territory: opts.Scope.Territory, Territories: rs.Scope, SendToCRM: opts.Scope.SendToCRM}
+	var changes []query.Change
+	var unknownAccounts []query.Manual
+	err = db.DryRun(ctx, func() error {
+		if err := db.EvaluateRules(ctx, rs, now); err != nil {
+			return ruleFieldError(cfg, err)
+		}
+		if changes, err = db.Changes(ctx); err != nil {
+			return err
+		}
+		if unknownAccounts, err = db.ManualWithoutAccount(ctx); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range changes {
+		p.AssignmentChanges = append(p.AssignmentChanges, fromQueryChange(c))
+	}
+	for _, m := range unknownAccounts {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
+	}
+	current, err := db.Territories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	desired := territoryRows(cfg)
+	if opts.Scope.Territory == "" {
+		p.TerritoryChanges = diffTerritories(current, desired, now)
+	}
+	if err := p.previewPush(ctx, db, cfg, desired); err != nil {
+		return nil, err
+	}
+	p.summarize()
+	return p, nil
+}
+
+// ruleFieldError points an unknown criterion field at the rules that use it.
+func ruleFieldError(cfg *schema.Config, err error) error {
+	var uf *query.UnknownFieldError
+	if !errors.As(err, &uf) {
+		return err
+	}
+	var rules []*schema.Rule
+	for _, ff := range cfg.FieldForces {
+		rules = append(rules, ff.Rules...)
+	}
+	for _, t := range cfg.Territories {
+		rules = append(rules, t.Rules...)
+	}
+	for _, r := range rules {
+		for _, c := range r.Criteria {
+			if c.Object == uf.Object && c.Field == uf.Field {
+				return fmt.Errorf("%s: rule %s: %s.%s is not a field of the imported %s data (check the field name, or run alignctl import)", c.Pos, r.ID, c.Object, c.Field, c.Object)
+			}
+		}
+	}
+	return err
+}
+
+func fromQueryChange(c query.Change) AssignmentChange {
+	a := AssignmentChange{Action: c.Action, ID: c.ID, Account: c.Account, Territory: c.Territory, Instance: c.Instance,
+		Source: c.Source, Rule: c.Rule, Origin: c.Origin, StartDate: c.Start, EndDate: c.End, SendToCRM: c.SendToCRM, Reason: c.Reason}
+	if c.BeforeStart != nil {
+		a.Before = &Interval{StartDate: *c.BeforeStart, EndDate: c.BeforeEnd}
+	}
+	return a
+}
+
+func toQueryChange(a AssignmentChange) query.Change {
+	c := query.Change{Action: a.Action, ID: a.ID, Account: a.Account, Territory: a.Territory, Instance: a.Instance,
+		Source: a.Source, Rule: a.Rule, Origin: a.Origin, Start: a.StartDate, End: a.EndDate, SendToCRM: a.SendToCRM, Reason: a.Reason}
+	if a.Before != nil {
+		s := a.Before.StartDate
+		c.BeforeStart, c.BeforeEnd = &s, a.Before.EndDate
+	}
+	return c
+}
+
+// territoryRows is the territory table as the config wants it.
+func territoryRows(cfg *schema.Config) []query.TerritoryRow {
+	var out []query.TerritoryRow
+	for _, t := range cfg.Territories {
+		out = append(out, query.TerritoryRow{ID: t.ID, Instance: t.CRMInstance, Name: t.Name, Parent: t.Parent,
+			FieldForce: t.FieldForce, Country: t.Country, Start: utc(t.Start), End: utc(t.End), SendToCRM: t.SendToCRM})
+	}
+	return out
+}
+
+func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []TerritoryChange {
+	var out []TerritoryChange
+	have := map[string]query.TerritoryRow{}
+	for _, t := range current {
+		have[t.ID] = t
+	}
+	for _, t := range desired {
+		old, ok := have[t.ID]
+		delete(have, t.ID)
+		if !ok {
+			out = append(out, TerritoryChange{Action: "create", Territory: t.ID})
+			continue
+		}
+		var fields []string
+		add := func(name string, changed bool) {
+			if changed {
+				fields = append(fields, name)
+			}
+		}
+		add("crm_instance", old.Instance != t.Instance)
+		add("name", old.Name != t.Name)
+		add("parent", old.Parent != t.Parent)
+		add("field_force", old.FieldForce != t.FieldForce)
+		add("country", old.Country != t.Country)
+		add("start_date", !sameTime(old.Start, t.Start))
+		add("end_date", !sameTime(old.End, t.End))
+		add("send_to_crm", old.SendToCRM != t.SendToCRM)
+		if len(fields) > 0 {
+			out = append(out, TerritoryChange{Action: "update", Territory: t.ID, Fields: fields})
+		}
+	}
+	var gone []string
+	for id, t := range have {
+		if t.End == nil || t.End.After(now) {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	for _, id := range gone {
+		out = append(out, TerritoryChange{Action: "remove", Territory: id})
+	}
+	return out
+}
+
+// previewPush lists the CRM records a push would write after this plan is
+// applied, and apart from them those an earlier apply already left pending.
+func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config, territories []query.TerritoryRow) error {
+	pending := map[string]bool{}
+	before, err := pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
+	if err != nil {
+		return err
+	}
+	for _, c := range before {
+		pending[c.Object+"/"+c.Action+"/"+c.Record] = true
+	}
+	var after []CRMChange
+	err = db.DryRun(ctx, func() error {
+		if err := applyToState(ctx, db, p, territories); err != nil {
+			return err
+		}
+		after, err = pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range after {
+		if pending[c.Object+"/"+c.Action+"/"+c.Record] {
+			p.PendingPush = append(p.PendingPush, c)
+		} else {
+			p.CRMChanges = append(p.CRMChanges, c)
+		}
+	}
+	return nil
+}
+
+func pendingPush(ctx context.Context, db *query.DB, cfg *schema.Config, scope []string, now time.Time) ([]CRMChange, error) {
+	var out []CRMChange
+	for _, inst := range cfg.Settings.CRMInstances {
+		items, err := db.PendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out = append(out, CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record, Fields: it.Fields})
+		}
+	}
+	return out, nil
+}
+
+func (p *Plan) summarize() {
+	s := Summary{PerTerritory: map[string]TerritoryCount{}}
+	for _, c := range p.AssignmentChanges {
+		tc := s.PerTerritory[c.Territory]
+		switch c.Action {
+		case "create":
+			s.Create++
+			tc.Create++
+		case "end":
+			s.End++
+			tc.End++
+		case "update":
+			s.Update++
+			tc.Update++
+		}
+		s.PerTerritory[c.Territory] = tc
+	}
+	s.TerritoryChange = len(p.TerritoryChanges)
+	s.CRMChanges = len(p.CRMChanges)
+	s.PendingPush = len(p.PendingPush)
+	p.Summary = s
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Territories lists the territories a plan touches, sorted.
+func (p *Plan) Territories() []string {
+	var out []string
+	for t := range p.Summary.PerTerritory {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}

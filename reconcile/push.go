@@ -1,0 +1,253 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// PushOptions are the inputs of a push besides config, state and CRM.
+type PushOptions struct {
+	Now       time.Time
+	Territory string // push only this territory and its descendants
+	BatchSize int    // records per CRM call; 500 (Vault's limit) when 0
+}
+
+// PushReport counts what a push wrote per instance and object.
+type PushReport struct {
+	Objects  []PushCount
+	Failures []string
+}
+
+// PushCount is one object's share of a push.
+type PushCount struct {
+	Instance, Object                 string
+	Created, Updated, Deleted, Failed int
+}
+
+// PushFailedError says some records could not be written; they stay pending
+// and the next push tries them again.
+type PushFailedError struct{ N int }
+
+func (e *PushFailedError) Error() string {
+	return fmt.Sprintf("push: %d records failed; they are kept and the next push retries them", e.N)
+}
+
+// Push writes to each CRM what the state holds and the CRM lacks: territories
+// first (parents before children), then account territories, deleting the
+// records of ended assignments. Each batch's results are committed to the
+// state as soon as the CRM answers, so a push that stops half-way and runs
+// again writes each record once.
+func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*schema.CRMInstance, conns map[string]crm.Connector, opts PushOptions) (*PushReport, error) {
+	now := opts.Now.UTC()
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	var scope []string
+	if opts.Territory != "" {
+		if cfg.Territory(opts.Territory) == nil {
+			return nil, fmt.Errorf("--territory %s: no such territory in the config", opts.Territory)
+		}
+		scope = Subtree(cfg, opts.Territory)
+	}
+	rep := &PushReport{}
+	failed := 0
+	for _, inst := range instances {
+		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: opts.BatchSize, counts: map[string]*PushCount{}}
+		items, err := db.PendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.push(ctx, items); err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, obj := range []string{crm.Territory, crm.AccountTerritory} {
+			if c, ok := p.counts[obj]; ok {
+				rep.Objects = append(rep.Objects, *c)
+				n += c.Failed
+			}
+		}
+		rep.Failures = append(rep.Failures, p.failures...)
+		failed += n
+		err = db.Tx(ctx, func() error {
+			c := p.total()
+			if err := db.LogPush(ctx, inst.ID, opts.Territory, now, c.Created, c.Updated, c.Deleted, c.Failed, c.Failed == 0); err != nil {
+				return err
+			}
+			_, err := db.BumpSerial(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if failed > 0 {
+		return rep, &PushFailedError{N: failed}
+	}
+	return rep, nil
+}
+
+type pusher struct {
+	db       *query.DB
+	conn     crm.Connector
+	inst     string
+	now      time.Time
+	batch    int
+	counts   map[string]*PushCount
+	failures []string
+}
+
+func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
+	// Territories, one depth level at a time, so a child can name its parent's record.
+	var levels [][]query.PushItem
+	var assignments []query.PushItem
+	for _, it := range items {
+		if it.Object != crm.Territory {
+			assignments = append(assignments, it)
+			continue
+		}
+		for len(levels) <= it.Depth {
+			levels = append(levels, nil)
+		}
+		levels[it.Depth] = append(levels[it.Depth], it)
+	}
+	for _, level := range levels {
+		ids, err := p.db.CRMIDs(ctx, p.inst)
+		if err != nil {
+			return err
+		}
+		for i := range level {
+			f := maps.Clone(level[i].Fields)
+			f["parent_territory__v"] = ids[f["parent_territory__v"]]
+			level[i].Fields = f
+		}
+		if err := p.write(ctx, level); err != nil {
+			return err
+		}
+	}
+	ids, err := p.db.CRMIDs(ctx, p.inst)
+	if err != nil {
+		return err
+	}
+	var ready []query.PushItem
+	var unresolved []query.PushResult
+	for _, it := range assignments {
+		if it.Action == "create" {
+			tid, ok := ids[it.Territory]
+			if !ok {
+				unresolved = append(unresolved, query.PushResult{Object: it.Object, Action: it.Action, Record: it.Record,
+					Err: "territory " + it.Territory + " has no territory__v record in the CRM yet"})
+				continue
+			}
+			f := maps.Clone(it.Fields)
+			f["territory__v"] = tid
+			it.Fields = f
+		}
+		ready = append(ready, it)
+	}
+	if len(unresolved) > 0 {
+		if err := p.record(ctx, unresolved); err != nil {
+			return err
+		}
+	}
+	return p.write(ctx, ready)
+}
+
+// write sends items to the CRM in batches of one object and action, and
+// commits each batch's results before the next.
+func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
+	for len(items) > 0 {
+		n := 1
+		for n < len(items) && n < p.batch && items[n].Object == items[0].Object && items[n].Action == items[0].Action {
+			n++
+		}
+		batch := items[:n]
+		items = items[n:]
+		obj, action := batch[0].Object, batch[0].Action
+		var res []crm.Result
+		var err error
+		switch action {
+		case "create":
+			recs := make([]crm.Record, len(batch))
+			for i, it := range batch {
+				recs[i] = crm.Record(it.Fields)
+			}
+			res, err = p.conn.Create(ctx, obj, recs)
+		case "update":
+			recs := make([]crm.Record, len(batch))
+			for i, it := range batch {
+				r := crm.Record(maps.Clone(it.Fields))
+				r["id"] = it.CRMID
+				recs[i] = r
+			}
+			res, err = p.conn.Update(ctx, obj, recs)
+		case "delete":
+			ids := make([]string, len(batch))
+			for i, it := range batch {
+				ids[i] = it.CRMID
+			}
+			res, err = p.conn.Delete(ctx, obj, ids)
+		}
+		out := make([]query.PushResult, len(batch))
+		for i, it := range batch {
+			out[i] = query.PushResult{Object: obj, Action: action, Record: it.Record, CRMID: it.CRMID}
+			switch {
+			case err != nil:
+				out[i].Err = err.Error()
+			case i >= len(res):
+				out[i].Err = "the CRM returned no result for this record"
+			case res[i].Err != nil:
+				out[i].Err = res[i].Err.Error()
+			default:
+				if action == "create" {
+					out[i].CRMID = res[i].ID
+				}
+			}
+		}
+		if err := p.record(ctx, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *pusher) record(ctx context.Context, results []query.PushResult) error {
+	for _, r := range results {
+		c := p.counts[r.Object]
+		if c == nil {
+			c = &PushCount{Instance: p.inst, Object: r.Object}
+			p.counts[r.Object] = c
+		}
+		switch {
+		case r.Err != "":
+			c.Failed++
+			p.failures = append(p.failures, fmt.Sprintf("%s %s %s %s: %s", p.inst, r.Object, r.Action, r.Record, r.Err))
+		case r.Action == "create":
+			c.Created++
+		case r.Action == "update":
+			c.Updated++
+		case r.Action == "delete":
+			c.Deleted++
+		}
+	}
+	return p.db.Tx(ctx, func() error {
+		return p.db.RecordPush(ctx, p.inst, results, p.now)
+	})
+}
+
+func (p *pusher) total() PushCount {
+	var t PushCount
+	for _, c := range p.counts {
+		t.Created += c.Created
+		t.Updated += c.Updated
+		t.Deleted += c.Deleted
+		t.Failed += c.Failed
+	}
+	return t
+}
