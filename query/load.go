@@ -35,6 +35,9 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 	}
 	for _, c := range required {
 		if !slices.Contains(cols, c) {
+			if cerr := CheckCSV(path); cerr != nil {
+				return nil, cerr
+			}
 			return nil, fmt.Errorf("%s:1: header has no %q column (the snapshot format needs %s)", path, c, strings.Join(required, ", "))
 		}
 	}

@@ -219,18 +219,18 @@ func (d *DB) createAttrView(ctx context.Context, keys []fieldKey) error {
 	var parts []string
 	for i, k := range keys {
 		fk := strconv.Itoa(i + 1)
-		col := Ident(k.field)
-		tbl := Ident(CRMTable(k.object))
+		sel := func(accountCol string) string {
+			return `SELECT _instance AS instance, ` + accountCol + ` AS account, ` + fk + ` AS fkey, ` +
+				Ident(k.field) + ` AS value FROM ` + Ident(CRMTable(k.object))
+		}
 		switch k.object {
 		case "account__v":
-			parts = append(parts, `SELECT _instance AS instance, id AS account, `+fk+` AS fkey, `+col+` AS value FROM `+tbl)
+			parts = append(parts, sel("id"))
 		case "child_account__v":
 			// Affiliations count for both the child and the parent account.
-			parts = append(parts,
-				`SELECT _instance, child_account__v, `+fk+`, `+col+` FROM `+tbl,
-				`SELECT _instance, parent_account__v, `+fk+`, `+col+` FROM `+tbl)
+			parts = append(parts, sel("child_account__v"), sel("parent_account__v"))
 		default:
-			parts = append(parts, `SELECT _instance, account__v, `+fk+`, `+col+` FROM `+tbl)
+			parts = append(parts, sel("account__v"))
 		}
 	}
 	if len(parts) == 0 {

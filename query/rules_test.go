@@ -197,3 +197,19 @@ func TestUnknownField(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// An account matching a rule through several addresses gets one record.
+func TestOneRecordForSeveralAddresses(t *testing.T) {
+	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addresses})
+	rs := &RuleSet{
+		Rules:    []Rule{{Key: 1, ID: "ma", Match: "all", NCrit: 1}},
+		Criteria: []Criterion{{RuleKey: 1, Pos: 1, Object: "address__v", Field: "state__v", Operator: "equals"}},
+		Values:   []Value{{1, 1, "MA"}},
+		Bindings: []Binding{binding(1, "ma", "T1", false)},
+	}
+	got := desired(t, db, rs)
+	want := []string{"create A1 T1 ma", "create A3 T1 ma", "create A4 T1 ma"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
