@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,6 +31,11 @@ func TestScripts(t *testing.T) {
 			if err := os.CopyFS(env.WorkDir, os.DirFS("../../testdata/fixture")); err != nil {
 				return err
 			}
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("ALIGNCTL_STATE", "")
 			return nil
