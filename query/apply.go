@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+// MovedError says assignment records a plan changes are no longer as the
+// plan saw them: the state moved under the plan.
+type MovedError struct{ Missing, Of int64 }
+
+func (e *MovedError) Error() string {
+	return fmt.Sprintf("the state changed since the plan was made: %d of %d assignment records no longer match it", e.Missing, e.Of)
+}
+
 // TerritoryRow is a territory as the state keeps it.
 type TerritoryRow struct {
 	ID, Instance, Name, Parent, FieldForce, Country string
@@ -75,7 +83,7 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != edits {
-		return fmt.Errorf("the state changed since the plan was made: %d of %d assignment records no longer match it", edits-n, edits)
+		return &MovedError{Missing: edits - n, Of: edits}
 	}
 	if _, err := d.Exec(ctx, `INSERT INTO account_territory
 		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), instance, account, territory, source,

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/alignctl/alignctl/query"
@@ -56,10 +57,12 @@ func applyToState(ctx context.Context, db *query.DB, p *Plan, territories []quer
 	for i, c := range p.AssignmentChanges {
 		changes[i] = toQueryChange(c)
 	}
-	if err := db.ApplyChanges(ctx, changes, territories, p.Now); err != nil {
-		return &StaleError{Reason: err.Error()}
+	err := db.ApplyChanges(ctx, changes, territories, p.Now)
+	var moved *query.MovedError
+	if errors.As(err, &moved) {
+		return &StaleError{Reason: moved.Error()}
 	}
-	return nil
+	return err
 }
 
 func short(h string) string {
