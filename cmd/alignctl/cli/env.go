@@ -43,16 +43,40 @@ func (g *globals) connector(inst *schema.CRMInstance, now time.Time) (crm.Connec
 	return nil, fmt.Errorf("%s: crm instance %s: unknown type %q", inst.Pos, inst.ID, inst.Type)
 }
 
-// instances picks the CRM instances a command works on: one by id, or all.
-func instances(cfg *schema.Config, id string) ([]*schema.CRMInstance, error) {
-	if id == "" {
-		return cfg.Settings.CRMInstances, nil
+// crmRun is what a command that talks to CRMs starts from: the execution
+// time, the config, and the instances it works on with their connectors.
+type crmRun struct {
+	now       time.Time
+	cfg       *schema.Config
+	instances []*schema.CRMInstance
+	conns     map[string]crm.Connector
+}
+
+// startCRMRun loads the config and connects the CRM instances a command works
+// on: the one named by --instance, or all of them.
+func (g *globals) startCRMRun(instance string) (*crmRun, error) {
+	now, err := g.Now()
+	if err != nil {
+		return nil, err
 	}
-	inst := cfg.Instance(id)
-	if inst == nil {
-		return nil, fmt.Errorf("--instance %s: no such crm instance in the settings", id)
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
 	}
-	return []*schema.CRMInstance{inst}, nil
+	r := &crmRun{now: now, cfg: cfg, instances: cfg.Settings.CRMInstances, conns: map[string]crm.Connector{}}
+	if instance != "" {
+		inst := cfg.Instance(instance)
+		if inst == nil {
+			return nil, fmt.Errorf("--instance %s: no such crm instance in the settings", instance)
+		}
+		r.instances = []*schema.CRMInstance{inst}
+	}
+	for _, inst := range r.instances {
+		if r.conns[inst.ID], err = g.connector(inst, now); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // configRef identifies the config for a plan.

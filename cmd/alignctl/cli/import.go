@@ -20,25 +20,14 @@ func importCmd(g *globals) *cobra.Command {
 		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			now, err := g.Now()
+			r, err := g.startCRMRun(instance)
 			if err != nil {
 				return err
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			insts, err := instances(cfg, instance)
-			if err != nil {
-				return err
-			}
+			now, cfg := r.now, r.cfg
 			var sources []reconcile.Source
-			for _, inst := range insts {
-				conn, err := g.connector(inst, now)
-				if err != nil {
-					return err
-				}
-				sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: conn, Countries: inst.SelectedCountries()})
+			for _, inst := range r.instances {
+				sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
 			}
 			if cfg.Settings.DataLoader != "" && instance == "" {
 				sources = append(sources, reconcile.Source{Instance: query.DataLoader,

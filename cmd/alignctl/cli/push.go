@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/reconcile"
 )
 
@@ -26,30 +25,16 @@ func pushCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
-	now, err := g.Now()
+	r, err := g.startCRMRun(instance)
 	if err != nil {
 		return err
-	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	insts, err := instances(cfg, instance)
-	if err != nil {
-		return err
-	}
-	conns := map[string]crm.Connector{}
-	for _, inst := range insts {
-		if conns[inst.ID], err = g.connector(inst, now); err != nil {
-			return err
-		}
 	}
 	db, err := g.openState(cmd.Context())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := reconcile.Push(cmd.Context(), db, cfg, insts, conns, reconcile.PushOptions{Now: now, Territory: territory})
+	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory})
 	if rep != nil {
 		tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
