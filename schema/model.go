@@ -19,6 +19,9 @@ func (p Pos) String() string {
 	if p.Line == 0 {
 		return p.File
 	}
+	if p.Col == 0 {
+		return p.File + ":" + strconv.Itoa(p.Line)
+	}
 	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 }
 
