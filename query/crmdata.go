@@ -26,8 +26,8 @@ type Object struct {
 
 var objects = []Object{
 	{Name: "account__v", Required: []string{"id", "modified_date__v", "country__v"}, TimeColumn: "modified_date__v",
-		take:  `$1 IS NOT NULL AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v))`,
-		known: `$1 IS NOT NULL`},
+		take:  `len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v)`,
+		known: `true`},
 	{Name: "address__v", Required: []string{"id", "modified_date__v", "account__v", "postal_code__v", "primary__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},

@@ -11,6 +11,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -83,21 +86,24 @@ func (d *DB) Path() string { return d.path }
 // Exec runs a statement with bound parameters.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	d.statements++
-	r, err := d.conn.ExecContext(ctx, q, bindable(q, args)...)
+	q, args = bindable(q, args)
+	r, err := d.conn.ExecContext(ctx, q, args...)
 	return r, cleanDuckErr(err)
 }
 
 // Query runs a query with bound parameters.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	d.statements++
-	r, err := d.conn.QueryContext(ctx, q, bindable(q, args)...)
+	q, args = bindable(q, args)
+	r, err := d.conn.QueryContext(ctx, q, args...)
 	return r, cleanDuckErr(err)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	d.statements++
-	return d.conn.QueryRowContext(ctx, q, bindable(q, args)...)
+	q, args = bindable(q, args)
+	return d.conn.QueryRowContext(ctx, q, args...)
 }
 
 // Tx runs fn in one transaction: everything it writes lands together or not at
@@ -183,16 +189,41 @@ func (d *DB) BumpSerial(ctx context.Context) (int64, error) {
 	return s, cleanDuckErr(err)
 }
 
-// bindable trims the arguments of a statement written with numbered
-// parameters to those it refers to: statements share argument lists
-// ($1 instance, $2 countries, ...) and DuckDB rejects unused trailing ones.
-// Every statement that uses $N for N > 1 also uses $1 .. $N-1.
-func bindable(q string, args []any) []any {
-	if n := maxParam(q); n > 0 && n < len(args) {
-		return args[:n]
+// bindable fits shared argument lists to a statement written with numbered
+// parameters: statements of one step share ($1 now, $2 instance, ...) and
+// DuckDB rejects arguments a statement does not use, so the parameters it
+// does use are renumbered in order and only their arguments passed. Only
+// placeholders are rewritten; values stay bound.
+func bindable(q string, args []any) (string, []any) {
+	used := map[int]bool{}
+	for _, m := range paramRef.FindAllStringSubmatch(q, -1) {
+		n, _ := strconv.Atoi(m[1])
+		used[n] = true
 	}
-	return args
+	if len(used) == 0 {
+		return q, args
+	}
+	var nums []int
+	for n := range used {
+		nums = append(nums, n)
+	}
+	slices.Sort(nums)
+	renum := map[int]int{}
+	out := make([]any, 0, len(nums))
+	for i, n := range nums {
+		renum[n] = i + 1
+		if n-1 < len(args) {
+			out = append(out, args[n-1])
+		}
+	}
+	q = paramRef.ReplaceAllStringFunc(q, func(m string) string {
+		n, _ := strconv.Atoi(m[1:])
+		return "$" + strconv.Itoa(renum[n])
+	})
+	return q, out
 }
+
+var paramRef = regexp.MustCompile(`\$([0-9]+)`)
 
 // Ident quotes an SQL identifier. Only names from the schema of known objects
 // and validated field names reach it; quoting keeps even those inert.

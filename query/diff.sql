@@ -1,5 +1,7 @@
 -- The diff of desired against current assignments. Parameters: $1 now,
--- $2 whether the plan covers every territory (no --territory scope).
+-- $2 whether the plan covers every territory (no --territory scope), $3
+-- whether it runs one kind of rule only (--send-to-crm): then only records of
+-- the rules in r_selected_rule are considered.
 -- Dates are never set before now: a record that already started keeps its
 -- start, and one that is no longer desired ends at now (a record that had not
 -- started yet ends at its own start, so it never takes effect).
@@ -12,7 +14,8 @@ SELECT a.*,
 FROM account_territory a
 WHERE (a.end_date IS NULL OR a.end_date > $1)
   AND a.source IN ('rule', 'hierarchy_rule', 'manual')
-  AND ($2 OR a.territory IN (SELECT territory FROM r_scope));
+  AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
+  AND (NOT $3 OR (a.source IN ('rule', 'hierarchy_rule') AND a.rule IN (SELECT rule_id FROM r_selected_rule)));
 
 CREATE OR REPLACE TEMP TABLE change AS
 WITH joined AS (
@@ -69,6 +72,7 @@ SELECT CASE WHEN t.active THEN 'update' ELSE 'end' END, a.id, a.account, a.terri
 FROM account_territory a
 JOIN r_territory t ON t.territory = a.territory
 WHERE a.source NOT IN ('rule', 'hierarchy_rule', 'manual')
+  AND NOT $3
   AND (a.end_date IS NULL OR a.end_date > $1)
   AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
   AND (NOT t.active OR (t.end_date IS NOT NULL AND (a.end_date IS NULL OR a.end_date > t.end_date)));

@@ -12,8 +12,20 @@ import (
 	"time"
 )
 
-//go:embed rules.sql
-var rulesSQL string
+//go:embed rules_drive.sql
+var driveSQL string
+
+//go:embed rules_match.sql
+var matchSQL string
+
+//go:embed rules_pairs.sql
+var pairsSQL string
+
+//go:embed rules_hierarchy.sql
+var hierarchySQL string
+
+//go:embed rules_desired.sql
+var desiredSQL string
 
 //go:embed diff.sql
 var diffSQL string
@@ -32,14 +44,27 @@ type RuleSet struct {
 	Territories []TerritoryWindow
 	// Scope lists the territories a scoped plan covers; nil covers everything.
 	Scope []string
+	// Selected, when not nil, runs one kind of rule only (--send-to-crm): it
+	// lists every rule id of that kind, and only their records may change.
+	Selected []string
 }
 
-// Rule is one active account rule. Key numbers it for the SQL.
+// Rule is one active rule. Key numbers it for the SQL.
 type Rule struct {
 	Key   int
 	ID    string
-	Match string // "all" or "any"
+	Match string // "all", "any", or "expr" with Masks
 	NCrit int
+	// Masks are, for an expression, the sets of satisfied criteria (bit i-1
+	// for criterion i) that make it true.
+	Masks []uint64
+	// Hierarchy rules: assign "child" or "parent", all levels with
+	// Intermediaries, and the sources they do not start from.
+	Hierarchy      bool
+	Assign         string
+	Intermediaries bool
+	IgnoreManual   bool
+	IgnoreCRM      bool
 }
 
 // Criterion is one criterion of a rule; Pos is its 1-based place in the rule.
@@ -82,10 +107,13 @@ type Geography struct {
 	End       *time.Time
 }
 
-// Exclusion keeps an account out of a territory.
+// Exclusion keeps an account out of a territory from Start (clipped to now).
 type Exclusion struct {
 	Territory string
 	Account   string
+	Start     time.Time
+	End       *time.Time
+	Reason    string
 }
 
 // Manual is an explicit assignment from the config, its window computed.
@@ -100,11 +128,14 @@ type Manual struct {
 }
 
 // TerritoryWindow says whether a config territory is active at now, and when
-// it ends; records of other sources follow it.
+// it ends; records of other sources follow it. Exclusive marks the
+// territories of an exclusive field force.
 type TerritoryWindow struct {
-	Territory string
-	Active    bool
-	End       *time.Time
+	Territory  string
+	Active     bool
+	End        *time.Time
+	FieldForce string
+	Exclusive  bool
 }
 
 // Change is one row of the diff: what an apply would do to an assignment.
@@ -136,30 +167,56 @@ func (e *UnknownFieldError) Error() string {
 
 // The tables EvaluateRules loads: DDL of each r_* input table.
 var ruleTables = []struct{ name, ddl string }{
-	{"r_rule", "rule_key INTEGER, rule_id VARCHAR, match VARCHAR, n_crit INTEGER"},
-	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR"},
-	{"r_value", "rule_key INTEGER, pos INTEGER, value VARCHAR"},
+	{"r_rule", "rule_key INTEGER, rule_id VARCHAR, match VARCHAR, n_crit INTEGER, drive VARCHAR, hierarchy BOOLEAN, assign VARCHAR, intermediaries BOOLEAN, ignore_manual BOOLEAN, ignore_crm BOOLEAN"},
+	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR, drive BOOLEAN"},
+	{"r_value", "rule_key INTEGER, pos INTEGER, value VARCHAR, num DOUBLE, ts TIMESTAMPTZ"},
+	{"r_mask", "rule_key INTEGER, mask BIGINT"},
 	{"r_binding", "rule_key INTEGER, rule_id VARCHAR, territory VARCHAR, instance VARCHAR, src_instance VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, geography BOOLEAN, send_to_crm BOOLEAN"},
 	{"r_geo", "territory VARCHAR, key VARCHAR, plen INTEGER, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ"},
-	{"r_exclusion", "territory VARCHAR, account VARCHAR"},
+	{"r_exclusion", "territory VARCHAR, account VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, reason VARCHAR"},
 	{"r_manual", "account VARCHAR, territory VARCHAR, instance VARCHAR, origin VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN"},
-	{"r_territory", "territory VARCHAR, active BOOLEAN, end_date TIMESTAMPTZ"},
+	{"r_territory", "territory VARCHAR, active BOOLEAN, end_date TIMESTAMPTZ, field_force VARCHAR, exclusive BOOLEAN"},
 	{"r_scope", "territory VARCHAR"},
+	{"r_selected_rule", "rule_id VARCHAR"},
 }
 
-// operatorFamily groups operators that one filter of the engine serves.
-func operatorFamily(op string) (string, error) {
+// Operator families: each is served by one join or filter of the engine.
+// eq joins on (rule, value); other is one predicate (crit_hit) per row; neq
+// and null are the complements of eq and is_not_null.
+func operatorFamily(op string) (family string, positive bool, err error) {
 	switch op {
 	case "equals", "in":
-		return "eq", nil
+		return "eq", true, nil
+	case "not_equals", "not_in":
+		return "neq", false, nil
+	case "is_null":
+		return "null", false, nil
+	case "contains", "starts_with", "greater_than", "less_than", "more_than_days", "less_than_days", "is_not_null":
+		return "other", true, nil
 	}
-	return "", fmt.Errorf("operator %q is not supported by the rules engine yet", op)
+	return "", false, fmt.Errorf("operator %q is not one the rules engine knows", op)
+}
+
+// EvalOptions change what EvaluateRules looks at.
+type EvalOptions struct {
+	// Focus evaluates every rule for this one account (explain), whatever
+	// their drivers would pick.
+	Focus string
 }
 
 // EvaluateRules computes the desired assignments of a rule set and their diff
-// against the state, as the temporary tables `desired` and `change`. The number
-// of statements it runs does not depend on the number of rules.
-func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time) error {
+// against the state, as the temporary tables `desired` and `change` (and
+// `sat`, `matched`, `excluded`, `conflict` for explain and the preview). The
+// number of statements it runs does not depend on the number of rules.
+func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) error {
+	var o EvalOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	var focus any
+	if o.Focus != "" {
+		focus = o.Focus
+	}
 	for _, t := range ruleTables {
 		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+t.name+` (`+t.ddl+`)`); err != nil {
 			return err
@@ -175,11 +232,23 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time) erro
 	if err := d.createAttrView(ctx, fields); err != nil {
 		return err
 	}
-	if err := d.runScript(ctx, rulesSQL, now); err != nil {
-		return fmt.Errorf("rules engine: %w", err)
+	steps := []struct {
+		name   string
+		script string
+		args   []any
+	}{
+		{"drive", driveSQL, []any{now, focus}},
+		{"match", matchSQL, []any{now}},
+		{"pairs", pairsSQL, []any{now}},
+		{"hierarchy", hierarchySQL, []any{now, focus}},
+		{"hierarchy match", matchSQL, []any{now}},
+		{"desired", desiredSQL, []any{now}},
+		{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}},
 	}
-	if err := d.runScript(ctx, diffSQL, now, rs.Scope == nil); err != nil {
-		return fmt.Errorf("rules engine diff: %w", err)
+	for _, s := range steps {
+		if err := d.runScript(ctx, s.script, s.args...); err != nil {
+			return fmt.Errorf("rules engine (%s): %w", s.name, err)
+		}
 	}
 	return nil
 }
@@ -241,92 +310,82 @@ func (d *DB) createAttrView(ctx context.Context, keys []fieldKey) error {
 }
 
 func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) error {
+	families := map[[2]int]string{}
+	positive := map[[2]int]bool{}
+	for _, c := range rs.Criteria {
+		fam, pos, err := operatorFamily(c.Operator)
+		if err != nil {
+			return err
+		}
+		families[[2]int{c.RuleKey, c.Pos}] = fam
+		positive[[2]int{c.RuleKey, c.Pos}] = pos
+	}
+	drives := driveModes(rs, families, positive)
 	type loader struct {
 		table string
 		fill  func(add func(...driver.Value) error) error
 	}
+	each := func(n int, row func(i int) []driver.Value) func(add func(...driver.Value) error) error {
+		return func(add func(...driver.Value) error) error {
+			for i := 0; i < n; i++ {
+				if err := add(row(i)...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	var masks [][2]int64
+	for _, r := range rs.Rules {
+		for _, m := range r.Masks {
+			masks = append(masks, [2]int64{int64(r.Key), int64(m)})
+		}
+	}
 	loaders := []loader{
-		{"r_rule", func(add func(...driver.Value) error) error {
-			for _, r := range rs.Rules {
-				if err := add(int32(r.Key), r.ID, r.Match, int32(r.NCrit)); err != nil {
-					return err
-				}
+		{"r_rule", each(len(rs.Rules), func(i int) []driver.Value {
+			r := rs.Rules[i]
+			return []driver.Value{int32(r.Key), r.ID, r.Match, int32(r.NCrit), drives[r.Key].mode, r.Hierarchy, r.Assign, r.Intermediaries, r.IgnoreManual, r.IgnoreCRM}
+		})},
+		{"r_crit", each(len(rs.Criteria), func(i int) []driver.Value {
+			c := rs.Criteria[i]
+			k := [2]int{c.RuleKey, c.Pos}
+			fk := slices.Index(fields, fieldKey{c.Object, c.Field}) + 1
+			return []driver.Value{int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, families[k], slices.Contains(drives[c.RuleKey].criteria, c.Pos)}
+		})},
+		{"r_value", each(len(rs.Values), func(i int) []driver.Value {
+			v := rs.Values[i]
+			num, ts := typedValue(v.Value)
+			return []driver.Value{int32(v.RuleKey), int32(v.Pos), v.Value, num, ts}
+		})},
+		{"r_mask", each(len(masks), func(i int) []driver.Value {
+			return []driver.Value{int32(masks[i][0]), masks[i][1]}
+		})},
+		{"r_binding", each(len(rs.Bindings), func(i int) []driver.Value {
+			b := rs.Bindings[i]
+			return []driver.Value{int32(b.RuleKey), b.RuleID, b.Territory, b.Instance, b.SrcInstance, b.Start, timeOrNil(b.End), b.Geography, b.SendToCRM}
+		})},
+		{"r_geo", each(len(rs.Geographies), func(i int) []driver.Value {
+			g := rs.Geographies[i]
+			key, plen := "="+g.Code, int32(0)
+			if p, ok := strings.CutSuffix(g.Code, "*"); ok {
+				key, plen = "*"+p, int32(len(p))
 			}
-			return nil
-		}},
-		{"r_crit", func(add func(...driver.Value) error) error {
-			for _, c := range rs.Criteria {
-				fam, err := operatorFamily(c.Operator)
-				if err != nil {
-					return err
-				}
-				fk := slices.Index(fields, fieldKey{c.Object, c.Field}) + 1
-				if err := add(int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, fam); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_value", func(add func(...driver.Value) error) error {
-			for _, v := range rs.Values {
-				if err := add(int32(v.RuleKey), int32(v.Pos), v.Value); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_binding", func(add func(...driver.Value) error) error {
-			for _, b := range rs.Bindings {
-				if err := add(int32(b.RuleKey), b.RuleID, b.Territory, b.Instance, b.SrcInstance, b.Start, timeOrNil(b.End), b.Geography, b.SendToCRM); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_geo", func(add func(...driver.Value) error) error {
-			for _, g := range rs.Geographies {
-				key, plen := "="+g.Code, int32(0)
-				if p, ok := strings.CutSuffix(g.Code, "*"); ok {
-					key, plen = "*"+p, int32(len(p))
-				}
-				if err := add(g.Territory, key, plen, g.Start, timeOrNil(g.End)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_exclusion", func(add func(...driver.Value) error) error {
-			for _, x := range rs.Exclusions {
-				if err := add(x.Territory, x.Account); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_manual", func(add func(...driver.Value) error) error {
-			for _, m := range rs.Manual {
-				if err := add(m.Account, m.Territory, m.Instance, m.Origin, m.Start, timeOrNil(m.End), m.SendToCRM); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_territory", func(add func(...driver.Value) error) error {
-			for _, t := range rs.Territories {
-				if err := add(t.Territory, t.Active, timeOrNil(t.End)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-		{"r_scope", func(add func(...driver.Value) error) error {
-			for _, t := range rs.Scope {
-				if err := add(t); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
+			return []driver.Value{g.Territory, key, plen, g.Start, timeOrNil(g.End)}
+		})},
+		{"r_exclusion", each(len(rs.Exclusions), func(i int) []driver.Value {
+			x := rs.Exclusions[i]
+			return []driver.Value{x.Territory, x.Account, x.Start, timeOrNil(x.End), x.Reason}
+		})},
+		{"r_manual", each(len(rs.Manual), func(i int) []driver.Value {
+			m := rs.Manual[i]
+			return []driver.Value{m.Account, m.Territory, m.Instance, m.Origin, m.Start, timeOrNil(m.End), m.SendToCRM}
+		})},
+		{"r_territory", each(len(rs.Territories), func(i int) []driver.Value {
+			t := rs.Territories[i]
+			return []driver.Value{t.Territory, t.Active, timeOrNil(t.End), t.FieldForce, t.Exclusive}
+		})},
+		{"r_scope", each(len(rs.Scope), func(i int) []driver.Value { return []driver.Value{rs.Scope[i]} })},
+		{"r_selected_rule", each(len(rs.Selected), func(i int) []driver.Value { return []driver.Value{rs.Selected[i]} })},
 	}
 	for _, l := range loaders {
 		if err := d.Append(ctx, true, l.table, l.fill); err != nil {
@@ -334,6 +393,82 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 		}
 	}
 	return nil
+}
+
+// drive says how the engine finds a rule's candidates: "best_eq" (its most
+// selective equality criterion, chosen in SQL from value counts),
+// "criteria" (the listed positive criteria), "all" (every account: the
+// rule can be satisfied without any positive criterion), or "" (hierarchy
+// rules, whose candidates are the related accounts).
+type drive struct {
+	mode     string
+	criteria []int
+}
+
+func driveModes(rs *RuleSet, families map[[2]int]string, positive map[[2]int]bool) map[int]drive {
+	out := map[int]drive{}
+	for _, r := range rs.Rules {
+		if r.Hierarchy {
+			out[r.Key] = drive{}
+			continue
+		}
+		var pos []int
+		hasEq := false
+		for i := 1; i <= r.NCrit; i++ {
+			k := [2]int{r.Key, i}
+			if positive[k] {
+				pos = append(pos, i)
+			}
+			if families[k] == "eq" {
+				hasEq = true
+			}
+		}
+		switch {
+		case r.NCrit == 0:
+			out[r.Key] = drive{mode: "all"}
+		case r.Match == "all" && hasEq:
+			out[r.Key] = drive{mode: "best_eq"}
+		case r.Match == "all" && len(pos) > 0:
+			out[r.Key] = drive{mode: "criteria", criteria: pos[:1]}
+		case r.Match == "any" && len(pos) == r.NCrit:
+			out[r.Key] = drive{mode: "criteria", criteria: pos}
+		case r.Match == "expr" && !satisfiableWithout(r.Masks, pos):
+			out[r.Key] = drive{mode: "criteria", criteria: pos}
+		default:
+			out[r.Key] = drive{mode: "all"}
+		}
+	}
+	return out
+}
+
+// satisfiableWithout reports whether an expression is true for some set of
+// satisfied criteria that holds none of the given ones: then no driver among
+// them finds every account that matches.
+func satisfiableWithout(masks []uint64, criteria []int) bool {
+	var set uint64
+	for _, c := range criteria {
+		set |= 1 << (c - 1)
+	}
+	for _, m := range masks {
+		if m&set == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// typedValue reads a criterion value as a number or a date, for the range
+// operators; a value that is neither compares as text.
+func typedValue(v string) (num, ts driver.Value) {
+	if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+		return f, nil
+	}
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return nil, t
+		}
+	}
+	return nil, nil
 }
 
 var statementEnd = regexp.MustCompile(`;[ \t]*\n`)
@@ -346,24 +481,17 @@ func (d *DB) runScript(ctx context.Context, script string, args ...any) error {
 		if stmt == "" || isComment(stmt) {
 			continue
 		}
-		if _, err := d.Exec(ctx, stmt, args[:maxParam(stmt)]...); err != nil {
+		if !paramRef.MatchString(stmt) {
+			if _, err := d.Exec(ctx, stmt); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := d.Exec(ctx, stmt, args...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-var paramRef = regexp.MustCompile(`\$([0-9]+)`)
-
-// maxParam is the highest $N a statement refers to.
-func maxParam(stmt string) int {
-	n := 0
-	for _, m := range paramRef.FindAllStringSubmatch(stmt, -1) {
-		if v, _ := strconv.Atoi(m[1]); v > n {
-			n = v
-		}
-	}
-	return n
 }
 
 func isComment(stmt string) bool {

@@ -63,24 +63,28 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 		}
 		k := len(keys) + 1
 		keys[r.ID] = k
-		rs.Rules = append(rs.Rules, query.Rule{Key: k, ID: r.ID, Match: r.Match, NCrit: len(r.Criteria)})
+		qr, err := compileRule(k, r)
+		if err != nil {
+			return 0, err
+		}
+		rs.Rules = append(rs.Rules, qr)
 		for i, c := range r.Criteria {
 			pos := i + 1
 			rs.Criteria = append(rs.Criteria, query.Criterion{RuleKey: k, Pos: pos, Object: c.Object, Field: c.Field, Operator: c.Operator})
-			var values []string
-			switch c.Operator {
-			case "in", "not_in":
-				values = schema.SplitIn(c.Value)
-			case "equals", "not_equals":
-				values = []string{c.Value}
-			default:
-				return 0, fmt.Errorf("%s: rule %s: operator %s is not supported by this version of the rules engine", c.Pos, r.ID, c.Operator)
-			}
-			for _, v := range values {
+			for _, v := range criterionValues(c) {
 				rs.Values = append(rs.Values, query.Value{RuleKey: k, Pos: pos, Value: v})
 			}
 		}
 		return k, nil
+	}
+	if scope.SendToCRM != nil {
+		// Selective rules: only the records of rules of this kind may change.
+		rs.Selected = []string{}
+		for _, r := range allRules(cfg) {
+			if r.SendToCRM == *scope.SendToCRM {
+				rs.Selected = append(rs.Selected, r.ID)
+			}
+		}
 	}
 	for _, t := range cfg.Territories {
 		if !inScope(t.ID) {
@@ -88,7 +92,8 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 		}
 		ff := cfg.FieldForce(t.FieldForce)
 		tw, active := NewWindow(now, []*time.Time{t.Start, ff.Start}, []*time.Time{t.End, ff.End})
-		rs.Territories = append(rs.Territories, query.TerritoryWindow{Territory: t.ID, Active: active, End: tw.End})
+		rs.Territories = append(rs.Territories, query.TerritoryWindow{Territory: t.ID, Active: active, End: tw.End,
+			FieldForce: ff.ID, Exclusive: ff.Exclusive})
 		if !active {
 			continue
 		}
@@ -98,11 +103,14 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 			}
 		}
 		for _, x := range append(slices.Clone(ff.Exclusions), t.Exclusions...) {
-			if Active(now, x.Start, x.End) {
-				rs.Exclusions = append(rs.Exclusions, query.Exclusion{Territory: t.ID, Account: x.Account})
+			if w, ok := NewWindow(now, []*time.Time{x.Start}, []*time.Time{x.End}); ok {
+				rs.Exclusions = append(rs.Exclusions, query.Exclusion{Territory: t.ID, Account: x.Account, Start: w.Start, End: w.End, Reason: x.Reason})
 			}
 		}
 		for _, a := range t.Assignments {
+			if scope.SendToCRM != nil {
+				break // a selective run runs rules only
+			}
 			w, ok := NewWindow(now, []*time.Time{a.Start, t.Start, ff.Start}, []*time.Time{a.End, t.End, ff.End})
 			if !ok {
 				continue
@@ -111,9 +119,6 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 				Origin: ManualOrigin(a.Start, cfg.Settings.Location), Start: w.Start, End: w.End, SendToCRM: a.SendToCRM && t.SendToCRM})
 		}
 		for _, r := range append(slices.Clone(ff.Rules), t.Rules...) {
-			if r.Type == schema.RuleHierarchy {
-				continue
-			}
 			if scope.SendToCRM != nil && r.SendToCRM != *scope.SendToCRM {
 				continue
 			}
@@ -138,11 +143,73 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 	return rs, nil
 }
 
+// compileRule turns a rule's match into what the engine evaluates: all, any,
+// or an expression as the list of satisfied-criteria masks that make it true.
+func compileRule(key int, r *schema.Rule) (query.Rule, error) {
+	q := query.Rule{Key: key, ID: r.ID, Match: r.Match, NCrit: len(r.Criteria)}
+	if r.Type == schema.RuleHierarchy {
+		q.Hierarchy, q.Assign, q.Intermediaries = true, r.Assign, r.Intermediaries
+		q.IgnoreManual = slices.Contains(r.IgnoreSources, "manual")
+		q.IgnoreCRM = slices.Contains(r.IgnoreSources, "crm")
+	}
+	switch {
+	case q.NCrit == 0:
+		q.Match = schema.MatchAll
+	case r.Match == schema.MatchAll || r.Match == schema.MatchAny:
+	default:
+		if q.NCrit > maxExprCriteria {
+			return q, fmt.Errorf("%s: rule %s: a match expression may combine at most %d criteria, not %d", r.Pos, r.ID, maxExprCriteria, q.NCrit)
+		}
+		expr, err := schema.ParseMatch(r.Match, q.NCrit)
+		if err != nil {
+			return q, fmt.Errorf("%s: rule %s: match %q: %v", r.Pos, r.ID, r.Match, err)
+		}
+		q.Match = "expr"
+		for m := uint64(0); m < 1<<q.NCrit; m++ {
+			if expr.Eval(func(i int) bool { return m&(1<<(i-1)) != 0 }) {
+				q.Masks = append(q.Masks, m)
+			}
+		}
+	}
+	return q, nil
+}
+
+// maxExprCriteria bounds the criteria of an expression rule: the engine
+// stores the satisfying combinations, up to 2^16 of them.
+const maxExprCriteria = 16
+
+// criterionValues are the values a criterion compares with: the list of an
+// in/not_in, nothing for the null tests, else the one value.
+func criterionValues(c schema.Criterion) []string {
+	switch c.Operator {
+	case "in", "not_in":
+		return schema.SplitIn(c.Value)
+	case "is_null", "is_not_null":
+		return nil
+	}
+	return []string{c.Value}
+}
+
+// allRules lists every rule of the config, field forces' first.
+func allRules(cfg *schema.Config) []*schema.Rule {
+	var out []*schema.Rule
+	for _, f := range cfg.FieldForces {
+		out = append(out, f.Rules...)
+	}
+	for _, t := range cfg.Territories {
+		out = append(out, t.Rules...)
+	}
+	return out
+}
+
 // ManualOrigin tells manual assignments of one account and territory apart by
 // their configured start date.
 func ManualOrigin(start *time.Time, loc *time.Location) string {
 	if start == nil {
 		return "manual"
+	}
+	if loc == nil {
+		loc = time.UTC
 	}
 	return "manual@" + start.In(loc).Format(time.DateOnly)
 }

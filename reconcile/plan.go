@@ -182,14 +182,7 @@ func ruleFieldError(cfg *schema.Config, err error) error {
 	if !errors.As(err, &uf) {
 		return err
 	}
-	var rules []*schema.Rule
-	for _, ff := range cfg.FieldForces {
-		rules = append(rules, ff.Rules...)
-	}
-	for _, t := range cfg.Territories {
-		rules = append(rules, t.Rules...)
-	}
-	for _, r := range rules {
+	for _, r := range allRules(cfg) {
 		for _, c := range r.Criteria {
 			if c.Object == uf.Object && c.Field == uf.Field {
 				return fmt.Errorf("%s: rule %s: %s.%s is not a field of the imported %s data (check the field name, or run alignctl import)", c.Pos, r.ID, c.Object, c.Field, c.Object)

@@ -1,0 +1,49 @@
+-- Stage 2: hierarchy rules. Each starts from the accounts its territory gets
+-- from account rules and from manual and crm assignments (less its
+-- ignore_sources), never from another hierarchy rule, and takes their
+-- affiliated children (or parents): direct ones, or every level with
+-- intermediaries. The related accounts become the candidates of the match
+-- step. Parameters: $1 now, $2 explain's focus account.
+
+CREATE OR REPLACE TEMP TABLE hier_start AS
+SELECT DISTINCT b.rule_key, b.territory, b.src_instance AS instance, p.account
+FROM r_binding b
+JOIN r_rule r ON r.rule_key = b.rule_key AND r.hierarchy
+JOIN (
+    SELECT account, territory, source FROM pairs
+    UNION ALL
+    SELECT account, territory, 'crm' FROM account_territory
+    WHERE source = 'crm' AND start_date <= $1 AND (end_date IS NULL OR end_date > $1)
+) p ON p.territory = b.territory
+WHERE p.source = 'rule'
+   OR (p.source = 'manual' AND NOT r.ignore_manual)
+   OR (p.source = 'crm' AND NOT r.ignore_crm);
+
+-- Affiliations as directed edges: 'child' leads from a parent to its
+-- children, 'parent' from a child to its parents.
+CREATE OR REPLACE TEMP TABLE hier_edge AS
+SELECT _instance AS instance, parent_account__v AS from_account, child_account__v AS to_account, 'child' AS dir
+FROM crm_child_account__v
+UNION ALL
+SELECT _instance, child_account__v, parent_account__v, 'parent' FROM crm_child_account__v;
+
+CREATE OR REPLACE TEMP TABLE related AS
+WITH RECURSIVE walk(rule_key, territory, instance, account, depth) AS (
+    SELECT h.rule_key, h.territory, h.instance, e.to_account, 1
+    FROM hier_start h
+    JOIN r_rule r ON r.rule_key = h.rule_key
+    JOIN hier_edge e ON e.instance = h.instance AND e.from_account = h.account AND e.dir = r.assign
+    UNION
+    SELECT w.rule_key, w.territory, w.instance, e.to_account, w.depth + 1
+    FROM walk w
+    JOIN r_rule r ON r.rule_key = w.rule_key AND r.intermediaries
+    JOIN hier_edge e ON e.instance = w.instance AND e.from_account = w.account AND e.dir = r.assign
+    WHERE w.depth < 10
+)
+SELECT DISTINCT rule_key, territory, instance, account FROM walk;
+
+CREATE OR REPLACE TEMP TABLE cand AS
+SELECT DISTINCT r.instance, r.account, r.rule_key
+FROM related r
+SEMI JOIN crm_account__v acc ON acc._instance = r.instance AND acc.id = r.account
+WHERE $2 IS NULL OR r.account = $2;

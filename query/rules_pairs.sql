@@ -1,0 +1,41 @@
+-- Stage 1 pairs: account-rule matches bound to their territories (a field
+-- force rule to each of its territories), restricted to the territory's
+-- geographies when the rule says so, plus the manual assignments of accounts
+-- that exist. Parameters: $1 now.
+
+-- Primary-address geography of each account: exact codes join on
+-- '=' || code, prefixes on '*' || left(code, len), all hash joins.
+CREATE OR REPLACE TEMP TABLE acct_geo AS
+WITH addr AS (
+    SELECT _instance AS instance, account__v AS account, postal_code__v AS code
+    FROM crm_address__v
+    WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
+      AND postal_code__v IS NOT NULL
+), acct_key AS (
+    SELECT instance, account, '=' || code AS key FROM addr
+    UNION ALL
+    SELECT a.instance, a.account, '*' || left(a.code, l.len)
+    FROM addr a JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(a.code) >= l.len
+)
+SELECT k.instance, k.account, g.territory,
+       min(g.start_date) AS start_date,
+       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+FROM acct_key k JOIN r_geo g ON g.key = k.key
+GROUP BY k.instance, k.account, g.territory;
+
+-- The window of each pair is the latest start and earliest end of the
+-- binding (rule, territory, field force, already clipped to now) and the
+-- geography.
+CREATE OR REPLACE TEMP TABLE pairs AS
+SELECT m.account, b.territory, b.instance, 'rule' AS source, b.rule_id AS rule, b.rule_id AS origin,
+       greatest(b.start_date, g.start_date) AS start_date,
+       least(b.end_date, g.end_date) AS end_date,
+       b.send_to_crm
+FROM matched m
+JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
+LEFT JOIN acct_geo g ON b.geography AND g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
+WHERE NOT b.geography OR g.account IS NOT NULL
+UNION ALL
+SELECT mn.account, mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
+FROM r_manual mn
+WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'));
