@@ -8,12 +8,12 @@ import (
 
 // PushItem is one record a push would write to the CRM.
 type PushItem struct {
-	Object   string // territory__v or account_territory__v
-	Action   string // create, update, delete
-	Record   string // the Align record: territory id or assignment id
-	CRMID    string // the CRM record id, for update and delete
-	Fields   map[string]string
-	Depth    int // territories: depth in the tree, so parents are created first
+	Object    string // territory__v or account_territory__v
+	Action    string // create, update, delete
+	Record    string // the Align record: territory id or assignment id
+	CRMID     string // the CRM record id, for update and delete
+	Fields    map[string]string
+	Depth     int // territories: depth in the tree, so parents are created first
 	Territory string
 }
 

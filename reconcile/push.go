@@ -26,7 +26,7 @@ type PushReport struct {
 
 // PushCount is one object's share of a push.
 type PushCount struct {
-	Instance, Object                 string
+	Instance, Object                  string
 	Created, Updated, Deleted, Failed int
 }
 
