@@ -22,7 +22,7 @@ func loadSnapshot(t *testing.T, files map[string]string) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	dir := t.TempDir()
-	for _, name := range []string{"account__v", "address__v"} {
+	for _, name := range []string{"account__v", "address__v", "child_account__v", "product_metrics__v", "call2__v"} {
 		content, ok := files[name]
 		if !ok {
 			continue
