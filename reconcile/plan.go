@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/alignctl/alignctl/query"
@@ -30,6 +31,8 @@ type Plan struct {
 	Conflicts         []string           `json:"conflicts"`
 	Warnings          []string           `json:"warnings"`
 	Summary           Summary            `json:"summary"`
+	// Preview is the downloadable preview, made when PlanOptions.Preview asks.
+	Preview *Preview `json:"-"`
 }
 
 // ConfigRef identifies the config a plan was made from.
@@ -110,9 +113,10 @@ func (p *Plan) HasChanges() bool {
 
 // PlanOptions are the inputs of a plan besides config and state.
 type PlanOptions struct {
-	Now    time.Time
-	Scope  Scope
-	Config ConfigRef
+	Now     time.Time
+	Scope   Scope
+	Config  ConfigRef
+	Preview bool // also make the downloadable preview
 }
 
 // MakePlan evaluates the rules of the config against the state and diffs the
@@ -140,6 +144,8 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	p.Scope = PlanScope{Territory: opts.Scope.Territory, Territories: rs.Scope, SendToCRM: opts.Scope.SendToCRM}
 	var changes []query.Change
 	var unknownAccounts []query.Manual
+	var conflicts []query.Conflict
+	var excluded []query.Excluded
 	err = db.DryRun(ctx, func() error {
 		if err := db.EvaluateRules(ctx, rs, now); err != nil {
 			return ruleFieldError(cfg, err)
@@ -150,13 +156,30 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		if unknownAccounts, err = db.ManualWithoutAccount(ctx); err != nil {
 			return err
 		}
-		return nil
+		if conflicts, err = db.Conflicts(ctx); err != nil {
+			return err
+		}
+		if opts.Preview {
+			excluded, err = db.ExcludedPairs(ctx)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range changes {
 		p.AssignmentChanges = append(p.AssignmentChanges, fromQueryChange(c))
+	}
+	for _, c := range conflicts {
+		outcome := "none assigned"
+		if c.Kept != "" {
+			outcome = "kept in " + c.Kept + ", which already had it"
+		}
+		p.Conflicts = append(p.Conflicts, fmt.Sprintf("field force %s is exclusive: account %s matches %s; %s",
+			c.FieldForce, c.Account, strings.Join(c.Territories, ", "), outcome))
+	}
+	if opts.Preview {
+		p.Preview = &Preview{Exclusions: excluded, Exclusive: conflicts}
 	}
 	for _, m := range unknownAccounts {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
@@ -171,6 +194,9 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	}
 	if err := p.previewPush(ctx, db, cfg, desired); err != nil {
 		return nil, err
+	}
+	if p.Preview != nil {
+		p.Preview.fillTargets(cfg, p.Scope.Territories)
 	}
 	p.summarize()
 	return p, nil
@@ -276,10 +302,25 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	for _, c := range before {
 		pending[c.Object+"/"+c.Action+"/"+c.Record] = true
 	}
+	var countsBefore, countsAfter map[string]int
+	if p.Preview != nil {
+		if countsBefore, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
+			return err
+		}
+	}
 	var after []CRMChange
 	err = db.DryRun(ctx, func() error {
 		if err := applyToState(ctx, db, p, territories); err != nil {
 			return err
+		}
+		if p.Preview != nil {
+			if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
+				return err
+			}
+			if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
+				return err
+			}
+			p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 		}
 		after, err = pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
 		return err

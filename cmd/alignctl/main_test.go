@@ -1,6 +1,9 @@
 package main
 
 import (
+	"archive/zip"
+	"fmt"
+	"io"
 	"flag"
 	"os"
 	"path/filepath"
@@ -26,6 +29,9 @@ func TestScripts(t *testing.T) {
 		Dir:                 "../../testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"unzip": unzipCmd,
+		},
 		Setup: func(env *testscript.Env) error {
 			// Every script starts from the same small config repo and file CRM.
 			if err := os.CopyFS(env.WorkDir, os.DirFS("../../testdata/fixture")); err != nil {
@@ -41,4 +47,23 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// unzipCmd prints each file of a zip archive as a txtar section
+// ("-- name --" then its content), for cmp against a golden section.
+func unzipCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: unzip FILE")
+	}
+	r, err := zip.OpenReader(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer r.Close()
+	for _, f := range r.File {
+		rc, err := f.Open()
+		ts.Check(err)
+		b, err := io.ReadAll(rc)
+		ts.Check(err)
+		rc.Close()
+		fmt.Fprintf(ts.Stdout(), "== %s ==\n%s", f.Name, b)
+	}
 }

@@ -24,7 +24,7 @@ func applyCmd(g *globals) *cobra.Command {
 					return err
 				}
 			case autoApprove:
-				if p, err = g.plan(cmd, reconcile.Scope{}); err != nil {
+				if p, err = g.plan(cmd, reconcile.Scope{}, false); err != nil {
 					return err
 				}
 			default:

@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,7 @@ type planFlags struct {
 	out              string
 	format           string
 	detailedExitcode bool
+	previewZip       string
 }
 
 func planCmd(g *globals) *cobra.Command {
@@ -37,9 +40,14 @@ func planCmd(g *globals) *cobra.Command {
 				}
 				scope.SendToCRM = &b
 			}
-			p, err := g.plan(cmd, scope)
+			p, err := g.plan(cmd, scope, f.previewZip != "")
 			if err != nil {
 				return err
+			}
+			if f.previewZip != "" {
+				if err := writeAtomic(f.previewZip, p.Preview.WriteZip); err != nil {
+					return fmt.Errorf("--preview-zip %s: %w", f.previewZip, err)
+				}
 			}
 			if f.out != "" {
 				if err := writePlan(f.out, p); err != nil {
@@ -65,12 +73,13 @@ func planCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.sendToCRM, "send-to-crm", "", "run only rules with this send_to_crm (true|false; needs rule_selection_criteria: by_send_to_crm)")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for alignctl apply")
 	fl.StringVar(&f.format, "format", "text", "output: text or json")
+	fl.StringVar(&f.previewZip, "preview-zip", "", "also write the downloadable assignment preview (.zip of CSV files)")
 	fl.BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when applying the plan would change the state")
 	return cmd
 }
 
 // plan loads config and state and makes a plan at --now.
-func (g *globals) plan(cmd *cobra.Command, scope reconcile.Scope) (*reconcile.Plan, error) {
+func (g *globals) plan(cmd *cobra.Command, scope reconcile.Scope, preview bool) (*reconcile.Plan, error) {
 	now, err := g.Now()
 	if err != nil {
 		return nil, err
@@ -84,23 +93,31 @@ func (g *globals) plan(cmd *cobra.Command, scope reconcile.Scope) (*reconcile.Pl
 		return nil, err
 	}
 	defer db.Close()
-	return reconcile.MakePlan(cmd.Context(), db, cfg, reconcile.PlanOptions{Now: now, Scope: scope, Config: configRef(cfg)})
+	return reconcile.MakePlan(cmd.Context(), db, cfg, reconcile.PlanOptions{Now: now, Scope: scope, Config: configRef(cfg), Preview: preview})
 }
 
-// writePlan saves a plan: written to a temporary file and renamed, so a
-// half-written plan never exists.
+// writePlan saves a plan.
 func writePlan(path string, p *reconcile.Plan) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".plan-*")
-	if err != nil {
+	if err := writeAtomic(path, func(w io.Writer) error { return writeJSON(w, p) }); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeAtomic writes a file through a temporary one renamed into place, so a
+// half-written file never exists.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".alignctl-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := writeJSON(tmp, p); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("--out %s: %w", path, err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
+		return err
 	}
 	return os.Rename(tmp.Name(), path)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -20,8 +19,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-func dirOf(path string) string { return filepath.Dir(path) }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
@@ -78,6 +75,12 @@ func renderPlanText(w io.Writer, p *reconcile.Plan) {
 		}
 		for _, line := range countCRM(p.PendingPush) {
 			fmt.Fprintf(w, "  %s (pending_push from an earlier apply)\n", line)
+		}
+	}
+	if len(p.Conflicts) > 0 {
+		fmt.Fprintf(w, "\nConflicts:\n")
+		for _, x := range p.Conflicts {
+			fmt.Fprintf(w, "  %s\n", x)
 		}
 	}
 	if len(p.Warnings) > 0 {
