@@ -178,6 +178,7 @@ var ruleTables = []struct{ name, ddl string }{
 	{"r_territory", "territory VARCHAR, active BOOLEAN, end_date TIMESTAMPTZ, field_force VARCHAR, exclusive BOOLEAN"},
 	{"r_scope", "territory VARCHAR"},
 	{"r_selected_rule", "rule_id VARCHAR"},
+	{"r_field", "fkey INTEGER, object VARCHAR, field VARCHAR"},
 }
 
 // Operator families: each is served by one join or filter of the engine.
@@ -239,10 +240,10 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	}{
 		{"drive", driveSQL, []any{now, focus}},
 		{"match", matchSQL, []any{now}},
-		{"pairs", pairsSQL, []any{now}},
+		{"pairs", pairsSQL, []any{now, focus}},
 		{"hierarchy", hierarchySQL, []any{now, focus}},
 		{"hierarchy match", matchSQL, []any{now}},
-		{"desired", desiredSQL, []any{now}},
+		{"desired", desiredSQL, []any{now, focus}},
 		{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}},
 	}
 	for _, s := range steps {
@@ -386,6 +387,7 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 		})},
 		{"r_scope", each(len(rs.Scope), func(i int) []driver.Value { return []driver.Value{rs.Scope[i]} })},
 		{"r_selected_rule", each(len(rs.Selected), func(i int) []driver.Value { return []driver.Value{rs.Selected[i]} })},
+		{"r_field", each(len(fields), func(i int) []driver.Value { return []driver.Value{int32(i + 1), fields[i].object, fields[i].field} })},
 	}
 	for _, l := range loaders {
 		if err := d.Append(ctx, true, l.table, l.fill); err != nil {
@@ -477,8 +479,8 @@ var statementEnd = regexp.MustCompile(`;[ \t]*\n`)
 // parameters to the statements that use them.
 func (d *DB) runScript(ctx context.Context, script string, args ...any) error {
 	for _, stmt := range statementEnd.Split(script, -1) {
-		stmt = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(stmt), ";"))
-		if stmt == "" || isComment(stmt) {
+		stmt = stripComments(stmt)
+		if stmt == "" {
 			continue
 		}
 		if !paramRef.MatchString(stmt) {
@@ -494,13 +496,16 @@ func (d *DB) runScript(ctx context.Context, script string, args ...any) error {
 	return nil
 }
 
-func isComment(stmt string) bool {
+// stripComments drops the comment lines of a statement (they name the
+// parameters too), and its final semicolon.
+func stripComments(stmt string) string {
+	var lines []string
 	for _, line := range strings.Split(stmt, "\n") {
-		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
-			return false
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			lines = append(lines, line)
 		}
 	}
-	return true
+	return strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";")
 }
 
 // Changes reads the diff that EvaluateRules left in `change`.

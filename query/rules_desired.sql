@@ -1,6 +1,9 @@
 -- Desired assignments: hierarchy pairs joined to the pairs of stage 1,
 -- exclusions applied, exclusive field forces resolved, one record per key.
--- Parameters: $1 now.
+-- Parameters: $1 now, $2 explain's focus account.
+
+INSERT INTO explain_sat SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 INSERT INTO pairs
 SELECT m.account, rl.territory, b.instance, 'hierarchy_rule', b.rule_id, b.rule_id,

@@ -1,7 +1,7 @@
 -- Stage 1 pairs: account-rule matches bound to their territories (a field
 -- force rule to each of its territories), restricted to the territory's
 -- geographies when the rule says so, plus the manual assignments of accounts
--- that exist. Parameters: $1 now.
+-- that exist. Parameters: $1 now, $2 explain's focus account.
 
 -- Primary-address geography of each account: exact codes join on
 -- '=' || code, prefixes on '*' || left(code, len), all hash joins.
@@ -39,3 +39,7 @@ UNION ALL
 SELECT mn.account, mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
 FROM r_manual mn
 WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'));
+
+-- explain keeps what stage 1 decided for its one account; a plan keeps nothing.
+CREATE OR REPLACE TEMP TABLE explain_sat AS SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE explain_matched AS SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;

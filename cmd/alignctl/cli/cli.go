@@ -66,7 +66,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pf.StringVar(&g.state, "state", defaultState, "state database file (env ALIGNCTL_STATE)")
 	pf.StringVar(&g.now, "now", "", "execution time, RFC 3339 (default: the clock)")
 	root.AddCommand(
-		validateCmd(g), schemaCmd(g), importCmd(g), planCmd(g), applyCmd(g), pushCmd(g), showCmd(g),
+		validateCmd(g), schemaCmd(g), importCmd(g), planCmd(g), applyCmd(g), pushCmd(g), showCmd(g), explainCmd(g),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	err := root.ExecuteContext(ctx)
