@@ -18,6 +18,9 @@ type AccountTrace struct {
 	// whose match logic held.
 	Satisfied map[string][]int
 	Matched   map[string]bool
+	// Related: hierarchy rule id -> territories whose accounts the account
+	// is affiliated with (the way the rule follows).
+	Related map[string][]string
 	// Geography: territory -> the window of the account's primary postal code
 	// in that territory's geographies.
 	Geography map[string]Window
@@ -44,7 +47,7 @@ type Pair struct {
 
 // TraceAccount reads the engine's tables for the focus account.
 func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*AccountTrace, error) {
-	tr := &AccountTrace{Account: account, Values: map[string][]string{}, Satisfied: map[string][]int{}, Matched: map[string]bool{}, Geography: map[string]Window{}}
+	tr := &AccountTrace{Account: account, Values: map[string][]string{}, Satisfied: map[string][]int{}, Matched: map[string]bool{}, Related: map[string][]string{}, Geography: map[string]Window{}}
 	rows, err := d.Query(ctx, `SELECT DISTINCT _instance FROM crm_account__v WHERE id = ? ORDER BY 1`, account)
 	if err != nil {
 		return nil, err
@@ -87,6 +90,14 @@ func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*
 				return err
 			}
 			tr.Matched[id] = true
+			return nil
+		}},
+		{`SELECT DISTINCT r.rule_id, rl.territory FROM related rl JOIN r_rule r USING (rule_key) WHERE rl.account = $1 ORDER BY 1, 2`, func(r *sql.Rows) error {
+			var id, t string
+			if err := r.Scan(&id, &t); err != nil {
+				return err
+			}
+			tr.Related[id] = append(tr.Related[id], t)
 			return nil
 		}},
 		{`SELECT territory, start_date, end_date FROM acct_geo WHERE account = $1`, func(r *sql.Rows) error {

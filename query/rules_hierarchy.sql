@@ -42,8 +42,14 @@ WITH RECURSIVE walk(rule_key, territory, instance, account, depth) AS (
 )
 SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 
+-- explain (a $2 focus) evaluates every hierarchy rule's criteria for its
+-- one account, related or not; the pairs still need the relation.
 CREATE OR REPLACE TEMP TABLE cand AS
 SELECT DISTINCT r.instance, r.account, r.rule_key
 FROM related r
 SEMI JOIN crm_account__v acc ON acc._instance = r.instance AND acc.id = r.account
-WHERE $2 IS NULL OR r.account = $2;
+WHERE $2::VARCHAR IS NULL
+UNION
+SELECT acc._instance, acc.id, r.rule_key
+FROM r_rule r JOIN crm_account__v acc ON acc.id = $2
+WHERE r.hierarchy;

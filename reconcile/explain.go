@@ -194,6 +194,8 @@ func explainRule(r *schema.Rule, t *schema.Territory, ff *schema.FieldForce, tr 
 		re.Result = "does not match"
 	case r.Geography && geo == nil:
 		re.Result = "matches the criteria, but not the territory's geography"
+	case r.Type == schema.RuleHierarchy && !slices.Contains(tr.Related[r.ID], t.ID):
+		re.Result = fmt.Sprintf("matches the criteria, but is not a %s of an account the territory gets", r.Assign)
 	default:
 		re.Result = resultMatches
 	}
