@@ -66,6 +66,14 @@ func LookupObject(name string) (Object, bool) {
 	return objects[i], true
 }
 
+// MappedObject describes an object an inbound field mapping adds: any object
+// with an account__v key, imported for the accounts the filter keeps.
+func MappedObject(name string) Object {
+	return Object{Name: name, Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
+		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`}
+}
+
 // CRMTable is the state table holding an object's imported rows: every column
 // of the snapshot as VARCHAR, plus _instance.
 func CRMTable(object string) string { return "crm_" + object }

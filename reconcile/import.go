@@ -14,6 +14,9 @@ import (
 type ImportOptions struct {
 	Now  time.Time
 	Full bool // re-read everything, not only what changed since the last import
+	// MappedObjects are the objects inbound field mappings add (with an
+	// account__v key), imported beside the standard ones.
+	MappedObjects []string
 }
 
 // ImportReport is what an import read and took, per instance and object.
@@ -51,7 +54,7 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 	rep := &ImportReport{}
 	err := db.Tx(ctx, func() error {
 		for _, src := range sources {
-			if err := importSource(ctx, db, src, opts.Full, now, rep); err != nil {
+			if err := importSource(ctx, db, src, importObjects(opts.MappedObjects), opts.Full, now, rep); err != nil {
 				return err
 			}
 		}
@@ -64,16 +67,32 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 	return rep, nil
 }
 
-func importSource(ctx context.Context, db *query.DB, src Source, full bool, now time.Time, rep *ImportReport) error {
+// importObjects is the standard objects, then the mapped ones, then the
+// deletions, which apply to all of them.
+func importObjects(mapped []string) []query.Object {
+	var out []query.Object
+	for _, name := range crm.ImportObjects {
+		if name == crm.Deletions {
+			continue
+		}
+		obj, _ := query.LookupObject(name)
+		out = append(out, obj)
+	}
+	for _, name := range mapped {
+		if _, ok := query.LookupObject(name); !ok {
+			out = append(out, query.MappedObject(name))
+		}
+	}
+	return append(out, query.Deletions)
+}
+
+func importSource(ctx context.Context, db *query.DB, src Source, objects []query.Object, full bool, now time.Time, rep *ImportReport) error {
 	first, err := db.FirstImport(ctx, src.Instance)
 	if err != nil {
 		return err
 	}
-	for _, name := range crm.ImportObjects {
-		obj, ok := query.LookupObject(name)
-		if !ok {
-			return fmt.Errorf("import: object %s has no state table", name)
-		}
+	for _, obj := range objects {
+		name := obj.Name
 		since, err := db.Watermark(ctx, src.Instance, name)
 		if err != nil {
 			return err

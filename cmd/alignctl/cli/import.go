@@ -38,7 +38,7 @@ func importCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full})
+			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full, MappedObjects: cfg.CriterionObjects()})
 			if err != nil {
 				return err
 			}
