@@ -20,6 +20,26 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
     WHEN 'is_not_null' THEN val IS NOT NULL
     ELSE false END, false);
 
+-- Primary-address geography of each account: exact codes join on
+-- '=' || code, prefixes on '*' || left(code, len), all hash joins.
+CREATE OR REPLACE TEMP TABLE acct_geo AS
+WITH addr AS (
+    SELECT _instance AS instance, account__v AS account, postal_code__v AS code
+    FROM crm_address__v
+    WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
+      AND postal_code__v IS NOT NULL
+), acct_key AS (
+    SELECT instance, account, '=' || code AS key FROM addr
+    UNION ALL
+    SELECT a.instance, a.account, '*' || left(a.code, l.len)
+    FROM addr a JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(a.code) >= l.len
+)
+SELECT k.instance, k.account, g.territory,
+       min(g.start_date) AS start_date,
+       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+FROM acct_key k JOIN r_geo g ON g.key = k.key
+GROUP BY k.instance, k.account, g.territory;
+
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it.
 CREATE OR REPLACE TEMP TABLE crit_count AS
@@ -40,12 +60,35 @@ LEFT JOIN counts c ON c.fkey = k.fkey AND c.value = v.value
 WHERE k.family = 'eq' AND r.drive = 'best_eq'
 GROUP BY k.rule_key, k.pos;
 
+-- Geography as a driver: a rule whose every binding has `geography: true`
+-- only assigns accounts in its territories' geographies, so those accounts
+-- are candidates enough; their count competes with the equality criteria.
+CREATE OR REPLACE TEMP TABLE geo_count AS
+WITH geo_rules AS (
+    SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
+)
+SELECT b.rule_key, count(g.account) AS n
+FROM r_binding b
+SEMI JOIN geo_rules USING (rule_key)
+LEFT JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
+GROUP BY b.rule_key;
+
 -- Drivers: a `match: all` rule with equality criteria is driven by the most
--- selective one; other rules by the criteria the compiler marked.
+-- selective one, or by its geography when that is smaller; a rule only a
+-- scan could drive is driven by its geography when it has one; other rules
+-- by the criteria the compiler marked.
+CREATE OR REPLACE TEMP TABLE best_eq AS
+SELECT rule_key, pos, n FROM (
+    SELECT rule_key, pos, n, row_number() OVER (PARTITION BY rule_key ORDER BY n, pos) AS rn FROM crit_count
+) WHERE rn = 1;
+
+CREATE OR REPLACE TEMP TABLE geo_drive AS
+SELECT g.rule_key FROM geo_count g JOIN best_eq e USING (rule_key) WHERE g.n < e.n
+UNION ALL
+SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all';
+
 CREATE OR REPLACE TEMP TABLE r_drive AS
-SELECT rule_key, pos FROM (
-    SELECT rule_key, pos, row_number() OVER (PARTITION BY rule_key ORDER BY n, pos) AS rn FROM crit_count
-) WHERE rn = 1
+SELECT rule_key, pos FROM best_eq ANTI JOIN geo_drive USING (rule_key)
 UNION ALL
 SELECT k.rule_key, k.pos FROM r_crit k JOIN r_rule r USING (rule_key) WHERE r.drive = 'criteria' AND k.drive;
 
@@ -79,12 +122,17 @@ WITH eq_hits AS (
     LEFT JOIN r_value v USING (rule_key, pos)
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
+), geo_hits AS (
+    SELECT g.instance, g.account, b.rule_key
+    FROM geo_drive d
+    JOIN r_binding b USING (rule_key)
+    JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
 ), scan_hits AS (
     SELECT acc._instance AS instance, acc.id AS account, r.rule_key
     FROM r_rule r
     JOIN (SELECT DISTINCT rule_key, src_instance FROM r_binding) b ON b.rule_key = r.rule_key
     JOIN crm_account__v acc ON acc._instance = b.src_instance
-    WHERE r.drive = 'all'
+    WHERE r.drive = 'all' AND r.rule_key NOT IN (SELECT rule_key FROM geo_drive)
 ), focus_hits AS (
     SELECT acc._instance AS instance, acc.id AS account, r.rule_key
     FROM r_rule r JOIN crm_account__v acc ON acc.id = $2
@@ -92,6 +140,7 @@ WITH eq_hits AS (
 ), hits AS (
     SELECT * FROM eq_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM other_hits WHERE $2 IS NULL
+    UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
 )
