@@ -23,3 +23,9 @@ WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._inst
 -- explain keeps what stage 1 decided for its one account; a plan keeps nothing.
 CREATE OR REPLACE TEMP TABLE explain_sat AS SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE explain_matched AS SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
+
+-- Stage 1's sizes, for tests and benchmarks: stage 2 reuses cand and sat.
+CREATE OR REPLACE TEMP TABLE engine_stats AS
+SELECT (SELECT count(*) FROM cand) AS candidates,
+       (SELECT count(*) FROM sat) AS satisfied,
+       (SELECT count(*) FROM matched) AS matched;
