@@ -125,8 +125,11 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, n
 	stmts := []string{
 		`UPDATE territory SET end_date = $1, updated_at = $1
 		 WHERE id NOT IN (SELECT id FROM apply_territory) AND (end_date IS NULL OR end_date > $1)`,
+		// A territory moved to another CRM instance has no record there yet.
 		`UPDATE territory t SET instance = n.instance, name = n.name, parent = n.parent, field_force = n.field_force,
-		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1
+		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1,
+		        crm_record_id = CASE WHEN t.instance = n.instance THEN t.crm_record_id END,
+		        pushed_at = CASE WHEN t.instance = n.instance THEN t.pushed_at END
 		 FROM apply_territory n
 		 WHERE n.id = t.id AND (t.instance, t.name, t.parent, t.field_force, t.country, t.start_date, t.end_date, t.send_to_crm)
 		       IS DISTINCT FROM (n.instance, n.name, n.parent, n.field_force, n.country, n.start_date, n.end_date, n.send_to_crm)`,

@@ -49,7 +49,19 @@ SELECT 'end', id, account, territory, instance, source, rule, origin,
          WHEN rn > 1 THEN 'duplicate record of the same assignment'
          WHEN restart THEN 'start date moved to ' || strftime(d_start, '%Y-%m-%dT%H:%M:%SZ')
          WHEN EXISTS (SELECT 1 FROM crm_deletion x WHERE x.object = 'account__v' AND x.id = account) THEN 'account deleted in CRM'
+         WHEN NOT EXISTS (SELECT 1 FROM r_territory t WHERE t.territory = classified.territory) THEN 'territory removed from the config'
+         WHEN NOT EXISTS (SELECT 1 FROM r_territory t WHERE t.territory = classified.territory AND t.active) THEN 'territory is no longer active'
+         WHEN EXISTS (SELECT 1 FROM excluded x WHERE x.account = classified.account AND x.territory = classified.territory AND x.origin = classified.origin)
+           THEN 'account excluded from the territory'
+         WHEN EXISTS (SELECT 1 FROM conflict c WHERE c.account = classified.account AND list_contains(c.territories, classified.territory))
+           THEN 'exclusive field force: another territory also wants the account'
+         WHEN EXISTS (SELECT 1 FROM r_binding b WHERE b.territory = classified.territory AND b.instance <> classified.instance)
+           THEN 'territory moved to another CRM instance'
+         WHEN source = 'manual' AND EXISTS (SELECT 1 FROM r_manual m WHERE m.account = classified.account AND m.territory = classified.territory AND m.origin = classified.origin)
+           THEN 'account not in the territory''s CRM instance'
          WHEN source = 'manual' THEN 'manual assignment removed from config'
+         WHEN NOT EXISTS (SELECT 1 FROM r_binding b WHERE b.territory = classified.territory AND b.rule_id = classified.rule)
+           THEN 'rule ' || rule || ' no longer applies to the territory (ended, removed or moved)'
          ELSE 'no longer matches rule ' || rule
        END
 FROM classified WHERE id IS NOT NULL AND (d_account IS NULL OR rn > 1 OR restart)

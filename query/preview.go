@@ -73,11 +73,13 @@ func (d *DB) UniqueAssignments(ctx context.Context, scope []string, now time.Tim
 	if scope == nil {
 		scope = []string{}
 	}
-	rows, err := d.Query(ctx, `SELECT account, territory,
-		array_to_string(list(DISTINCT CASE WHEN source IN ('rule', 'hierarchy_rule') THEN rule ELSE source END ORDER BY 1), ';')
-		FROM account_territory
-		WHERE (end_date IS NULL OR end_date > $1)
-		  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], territory))
+	rows, err := d.Query(ctx, `SELECT account, territory, array_to_string(list(DISTINCT src ORDER BY src), ';')
+		FROM (
+			SELECT account, territory, CASE WHEN source IN ('rule', 'hierarchy_rule') THEN rule ELSE source END AS src
+			FROM account_territory
+			WHERE (end_date IS NULL OR end_date > $1)
+			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], territory))
+		)
 		GROUP BY account, territory ORDER BY territory, account`, now, scope)
 	if err != nil {
 		return nil, err

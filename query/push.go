@@ -87,11 +87,14 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	// delete it once no record of the pair is active any more.
 	rows, err = d.Query(ctx, `
 		WITH a AS (
-			SELECT a.*, t.country, t.send_to_crm AS t_send,
+			-- the instance's records; a territory moved to another instance
+			-- keeps its old records here, to be deleted
+			SELECT a.*, t.country, t.send_to_crm AND t.instance = $1 AS t_send,
 			       a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3) AS active
 			FROM account_territory a
-			JOIN territory t ON t.id = a.territory AND t.instance = $1
+			LEFT JOIN territory t ON t.id = a.territory
 			WHERE a.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], a.territory))
+			  AND (t.id IS NOT NULL OR a.crm_record_id IS NOT NULL)
 		), live AS (
 			-- the pair's CRM record, while it exists
 			SELECT account, territory, min(crm_record_id) AS crm_id, min(id) AS holder
@@ -101,7 +104,7 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 			-- active, meant for the CRM, territory and account countries selected
 			SELECT account, territory, min(id) AS id
 			FROM a
-			WHERE active AND send_to_crm AND t_send
+			WHERE active AND send_to_crm AND coalesce(t_send, false)
 			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], country))
 			  AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = a.account
 			              AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
