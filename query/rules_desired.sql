@@ -7,12 +7,19 @@ INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 INSERT INTO pairs
 SELECT m.account, rl.territory, b.instance, 'hierarchy_rule', b.rule_id, b.rule_id,
+       b.start_date, b.end_date, b.send_to_crm
+FROM matched m
+JOIN related rl ON rl.instance = m.instance AND rl.account = m.account AND rl.rule_key = m.rule_key
+JOIN r_binding b ON b.rule_key = m.rule_key AND b.territory = rl.territory AND b.src_instance = m.instance
+WHERE NOT b.geography
+UNION ALL
+SELECT m.account, rl.territory, b.instance, 'hierarchy_rule', b.rule_id, b.rule_id,
        greatest(b.start_date, g.start_date), least(b.end_date, g.end_date), b.send_to_crm
 FROM matched m
 JOIN related rl ON rl.instance = m.instance AND rl.account = m.account AND rl.rule_key = m.rule_key
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.territory = rl.territory AND b.src_instance = m.instance
-LEFT JOIN acct_geo g ON b.geography AND g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
-WHERE NOT b.geography OR g.account IS NOT NULL;
+JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
+WHERE b.geography;
 
 -- Exclusions: one in effect now removes the pair; one that starts later
 -- ends the pair when it starts.

@@ -8,13 +8,18 @@
 -- geography.
 CREATE OR REPLACE TEMP TABLE pairs AS
 SELECT m.account, b.territory, b.instance, 'rule' AS source, b.rule_id AS rule, b.rule_id AS origin,
-       greatest(b.start_date, g.start_date) AS start_date,
-       least(b.end_date, g.end_date) AS end_date,
-       b.send_to_crm
+       b.start_date, b.end_date, b.send_to_crm
 FROM matched m
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
-LEFT JOIN acct_geo g ON b.geography AND g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
-WHERE NOT b.geography OR g.account IS NOT NULL
+WHERE NOT b.geography
+UNION ALL
+-- geography bindings: a hash join on (instance, account, territory)
+SELECT m.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
+       greatest(b.start_date, g.start_date), least(b.end_date, g.end_date), b.send_to_crm
+FROM matched m
+JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
+JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
+WHERE b.geography
 UNION ALL
 SELECT mn.account, mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
 FROM r_manual mn
