@@ -52,6 +52,7 @@ func (d *DB) ImportCRMAssignments(ctx context.Context, instance string, now time
 		JOIN crm_territory__v t ON t._instance = a._instance AND t.id = a.territory__v
 		WHERE a._instance = $1
 		  AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = a.id)
+		  AND NOT EXISTS (SELECT 1 FROM merged_record x WHERE x.instance = $1 AND x.crm_record_id = a.id)
 		ORDER BY t.name__v, a.account__v, a.id`, instance, now)
 	if err != nil {
 		return 0, 0, err
@@ -72,7 +73,7 @@ func (d *DB) EndDeletedAssignments(ctx context.Context, instance string, now tim
 		WHERE a.instance = $1 AND (a.end_date IS NULL OR a.end_date > $2)
 		  AND (
 		    (a.source IN ('manual', 'crm') AND a.account IN
-		        (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account__v'))
+		        (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account__v' AND merged_into IS NULL))
 		    OR
 		    (a.source = 'crm' AND a.crm_record_id IN
 		        (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account_territory__v'))
@@ -86,4 +87,50 @@ func (d *DB) EndDeletedAssignments(ctx context.Context, instance string, now tim
 		WHERE instance = $1 AND crm_deleted_at IS NULL AND crm_record_id IN
 		    (SELECT id FROM crm_deletion WHERE instance = $1 AND object = 'account_territory__v')`, instance, now)
 	return n, err
+}
+
+// ApplyMerges carries out, at import, the account merges the CRM reported (a
+// deleted account with merged_into): where the winner already has a manual
+// or crm assignment of the same territory and source overlapping the
+// loser's, the winner's dates widen to cover the loser's and the loser's
+// record is deleted; every other record of the loser moves to the winner.
+// Rule records that became duplicates on the winner end at the next plan.
+func (d *DB) ApplyMerges(ctx context.Context, instance string) (widened, moved int64, err error) {
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE merge_pair AS
+		 SELECT l.id AS loser_record, w.id AS winner_record
+		 FROM account_territory l
+		 JOIN crm_deletion m ON m.instance = $1 AND m.object = 'account__v' AND m.id = l.account AND m.merged_into IS NOT NULL
+		 JOIN account_territory w ON w.instance = $1 AND w.account = m.merged_into AND w.territory = l.territory AND w.source = l.source
+		 WHERE l.instance = $1 AND l.source IN ('manual', 'crm')
+		   AND (w.end_date IS NULL OR w.end_date >= l.start_date) AND (l.end_date IS NULL OR l.end_date >= w.start_date)
+		 QUALIFY row_number() OVER (PARTITION BY l.id ORDER BY w.start_date, w.id) = 1`,
+		`UPDATE account_territory w
+		 SET start_date = least(w.start_date, x.start_date),
+		     end_date = CASE WHEN w.end_date IS NULL OR x.end_date IS NULL THEN NULL ELSE greatest(w.end_date, x.end_date) END
+		 FROM (SELECT p.winner_record, min(l.start_date) AS start_date,
+		              CASE WHEN bool_or(l.end_date IS NULL) THEN NULL ELSE max(l.end_date) END AS end_date
+		       FROM merge_pair p JOIN account_territory l ON l.id = p.loser_record GROUP BY p.winner_record) x
+		 WHERE w.id = x.winner_record`,
+		`INSERT INTO merged_record SELECT $1, l.crm_record_id FROM account_territory l
+		 WHERE l.id IN (SELECT loser_record FROM merge_pair) AND l.crm_record_id IS NOT NULL`,
+		`DELETE FROM account_territory WHERE id IN (SELECT loser_record FROM merge_pair)`,
+	}
+	for i, q := range stmts {
+		res, err := d.Exec(ctx, q, instance)
+		if err != nil {
+			return 0, 0, err
+		}
+		if i == 3 {
+			widened, _ = res.RowsAffected()
+		}
+	}
+	res, err := d.Exec(ctx, `UPDATE account_territory a SET account = m.merged_into
+		FROM crm_deletion m
+		WHERE a.instance = $1 AND m.instance = $1 AND m.object = 'account__v' AND m.id = a.account AND m.merged_into IS NOT NULL`, instance)
+	if err != nil {
+		return 0, 0, err
+	}
+	moved, _ = res.RowsAffected()
+	return widened, moved, nil
 }

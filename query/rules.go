@@ -553,6 +553,7 @@ func utcPtr(t *time.Time) *time.Time {
 func (d *DB) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
 	rows, err := d.Query(ctx, `SELECT DISTINCT account, territory, instance FROM r_manual mn
 		WHERE NOT EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'))
+		  AND NOT EXISTS (SELECT 1 FROM crm_deletion w WHERE w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL)
 		ORDER BY territory, account`)
 	if err != nil {
 		return nil, err
@@ -562,6 +563,33 @@ func (d *DB) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
 	for rows.Next() {
 		var m Manual
 		if err := rows.Scan(&m.Account, &m.Territory, &m.Instance); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Merged is a manual assignment of the config naming an account that was
+// merged into another.
+type Merged struct {
+	Account, Winner, Territory string
+}
+
+// ManualOfMergedAccounts lists the manual assignments of the last evaluation
+// that name a merged-away account: they apply to the winner.
+func (d *DB) ManualOfMergedAccounts(ctx context.Context) ([]Merged, error) {
+	rows, err := d.Query(ctx, `SELECT DISTINCT mn.account, w.merged_into, mn.territory FROM r_manual mn
+		JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL
+		ORDER BY 3, 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Merged
+	for rows.Next() {
+		var m Merged
+		if err := rows.Scan(&m.Account, &m.Winner, &m.Territory); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -21,9 +21,11 @@ JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
 JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
 WHERE b.geography
 UNION ALL
-SELECT mn.account, mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
+-- a manual assignment of a merged-away account applies to the winner
+SELECT coalesce(w.merged_into, mn.account), mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
 FROM r_manual mn
-WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'));
+LEFT JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL
+WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = coalesce(w.merged_into, mn.account) AND a._instance IN (mn.instance, '@data_loader'));
 
 -- explain keeps what stage 1 decided for its one account; a plan keeps nothing.
 CREATE OR REPLACE TEMP TABLE explain_sat AS SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;

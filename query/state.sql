@@ -107,3 +107,10 @@ CREATE TABLE IF NOT EXISTS crm_filtered_account (
     instance VARCHAR NOT NULL,
     id       VARCHAR NOT NULL
 );
+
+-- CRM records of assignments that a merge folded into the winner's: their
+-- account_territory__v rows, re-parented by the CRM, are not new assignments.
+CREATE TABLE IF NOT EXISTS merged_record (
+    instance      VARCHAR NOT NULL,
+    crm_record_id VARCHAR NOT NULL
+);

@@ -138,6 +138,13 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 	if unknown > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d account_territory__v rows name a territory__v record the CRM does not have; skipped", src.Instance, unknown))
 	}
+	widened, moved, err := db.ApplyMerges(ctx, src.Instance)
+	if err != nil {
+		return err
+	}
+	if widened+moved > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: account merges: %d assignments moved to the winning account, %d merged into the winner's overlapping assignment", src.Instance, moved, widened))
+	}
 	ended, err := db.EndDeletedAssignments(ctx, src.Instance, now)
 	if err != nil {
 		return err

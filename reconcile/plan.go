@@ -145,6 +145,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	var changes []query.Change
 	var unknownAccounts []query.Manual
 	var conflicts []query.Conflict
+	var merged []query.Merged
 	var excluded []query.Excluded
 	err = db.DryRun(ctx, func() error {
 		if err := db.EvaluateRules(ctx, rs, now); err != nil {
@@ -157,6 +158,9 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 			return err
 		}
 		if conflicts, err = db.Conflicts(ctx); err != nil {
+			return err
+		}
+		if merged, err = db.ManualOfMergedAccounts(ctx); err != nil {
 			return err
 		}
 		if opts.Preview {
@@ -180,6 +184,10 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	}
 	if opts.Preview {
 		p.Preview = &Preview{Exclusions: excluded, Exclusive: conflicts}
+	}
+	for _, m := range merged {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s, which was merged into %s: it applies to %s; update the config to the winning id",
+			m.Territory, m.Account, m.Winner, m.Winner))
 	}
 	for _, m := range unknownAccounts {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
