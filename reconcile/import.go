@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -17,6 +18,9 @@ type ImportOptions struct {
 	// MappedObjects are the objects inbound field mappings add (with an
 	// account__v key), imported beside the standard ones.
 	MappedObjects []string
+	// Only, when set, imports just these objects (a push re-reads the
+	// objects it wrote).
+	Only []string
 }
 
 // ImportReport is what an import read and took, per instance and object.
@@ -44,6 +48,11 @@ type Source struct {
 	Countries []string
 }
 
+// PushedObjects are the objects a push writes, which it re-imports after
+// writing: the integration seed's "both push processes import all new
+// account_territory__v records into Align".
+var PushedObjects = []string{crm.Territory, crm.AccountTerritory, crm.UserTerritory, crm.MySetupProducts, crm.Deletions}
+
 // Import reads each source's objects into the state in one transaction:
 // incrementally from each object's process-monitor watermark, or all of it
 // with Full. A file that cannot be read as the snapshot format aborts the
@@ -54,7 +63,11 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 	rep := &ImportReport{}
 	err := db.Tx(ctx, func() error {
 		for _, src := range sources {
-			if err := importSource(ctx, db, src, importObjects(opts.MappedObjects), opts.Full, now, rep); err != nil {
+			objects := importObjects(opts.MappedObjects)
+			if opts.Only != nil {
+				objects = slices.DeleteFunc(objects, func(o query.Object) bool { return !slices.Contains(opts.Only, o.Name) })
+			}
+			if err := importSource(ctx, db, src, objects, opts.Full, now, rep); err != nil {
 				return err
 			}
 		}

@@ -36,6 +36,21 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 	defer db.Close()
 	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory})
 	if rep != nil {
+		// Whatever the push wrote, and whatever else the CRM gained (new
+		// self-assignments), is read back into the state.
+		var sources []reconcile.Source
+		for _, inst := range r.instances {
+			sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
+		}
+		irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects})
+		if ierr != nil {
+			return fmt.Errorf("push: re-importing what the CRM holds now: %w", ierr)
+		}
+		for _, w := range irep.Warnings {
+			fmt.Fprintln(g.stderr, "warning: "+w)
+		}
+	}
+	if rep != nil {
 		tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
 		for _, o := range rep.Objects {
