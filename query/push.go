@@ -122,16 +122,21 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var it PushItem
 		var account string
 		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &account, &it.Territory); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		it.Object = "account_territory__v"
 		it.Fields = map[string]string{"account__v": account, "territory__v": it.Territory}
 		out = append(out, it)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	more, err := d.pendingRosterAndProducts(ctx, instance, countries, scope, all, now)
+	return append(out, more...), err
 }

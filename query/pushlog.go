@@ -13,18 +13,22 @@ type PushResult struct {
 	Record string // Align record: territory id or assignment id
 	CRMID  string // the CRM record id (fresh for a create)
 	Err    string // "" on success
+	// Fields written, for the objects whose imported rows the state mirrors
+	// at once (user_territory__v, my_setup_products__v).
+	Fields map[string]string
 }
 
 // RecordPush writes the results of one batch in bulk: CRM ids of created
 // records, deletion times, push times of territories, and failures (kept for
 // the next push, which retries them because they are still pending).
 func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResult, now time.Time) error {
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE push_result (object VARCHAR, action VARCHAR, record VARCHAR, crm_id VARCHAR, err VARCHAR)`); err != nil {
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE push_result (object VARCHAR, action VARCHAR, record VARCHAR, crm_id VARCHAR, err VARCHAR,
+		user__v VARCHAR, territory__v VARCHAR, product__v VARCHAR)`); err != nil {
 		return err
 	}
 	err := d.Append(ctx, true, "push_result", func(add func(...driver.Value) error) error {
 		for _, r := range results {
-			if err := add(r.Object, r.Action, r.Record, r.CRMID, r.Err); err != nil {
+			if err := add(r.Object, r.Action, r.Record, r.CRMID, r.Err, r.Fields["user__v"], r.Fields["territory__v"], r.Fields["product__v"]); err != nil {
 				return err
 			}
 		}
@@ -46,6 +50,18 @@ func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResu
 		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'create'
 		   AND a.instance = $1 AND a.account = h.account AND a.territory = h.territory
 		   AND a.crm_record_id IS NULL AND (a.end_date IS NULL OR a.end_date > $2)`,
+		// The state's mirror of user_territory__v and my_setup_products__v
+		// follows at once, so a push cut short never writes a row twice.
+		`INSERT INTO crm_user_territory__v BY NAME
+		 SELECT $1 AS _instance, crm_id AS id, user__v, territory__v, strftime($2, '%Y-%m-%dT%H:%M:%SZ') AS modified_date__v
+		 FROM push_result WHERE err = '' AND object = 'user_territory__v' AND action = 'create'`,
+		`DELETE FROM crm_user_territory__v WHERE _instance = $1
+		 AND id IN (SELECT crm_id FROM push_result WHERE err = '' AND object = 'user_territory__v' AND action = 'delete')`,
+		`INSERT INTO crm_my_setup_products__v BY NAME
+		 SELECT $1 AS _instance, crm_id AS id, territory__v, product__v, strftime($2, '%Y-%m-%dT%H:%M:%SZ') AS modified_date__v
+		 FROM push_result WHERE err = '' AND object = 'my_setup_products__v' AND action = 'create'`,
+		`DELETE FROM crm_my_setup_products__v WHERE _instance = $1
+		 AND id IN (SELECT crm_id FROM push_result WHERE err = '' AND object = 'my_setup_products__v' AND action = 'delete')`,
 		`UPDATE account_territory a SET crm_deleted_at = $2, updated_at = $2 FROM push_result r
 		 WHERE r.err = '' AND r.object = 'account_territory__v' AND r.action = 'delete'
 		   AND a.instance = $1 AND a.crm_record_id = r.crm_id AND a.crm_deleted_at IS NULL`,

@@ -114,3 +114,22 @@ CREATE TABLE IF NOT EXISTS merged_record (
     instance      VARCHAR NOT NULL,
     crm_record_id VARCHAR NOT NULL
 );
+
+-- Roster member territories and territory products as last applied from the
+-- config; pushes make user_territory__v and my_setup_products__v match them.
+CREATE TABLE IF NOT EXISTS roster_territory (
+    member      VARCHAR NOT NULL,
+    username    VARCHAR NOT NULL,
+    territory   VARCHAR NOT NULL,
+    start_date  TIMESTAMPTZ,
+    end_date    TIMESTAMPTZ,
+    send_to_crm BOOLEAN NOT NULL,
+    mastered    BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS territory_product (
+    territory   VARCHAR NOT NULL,
+    product     VARCHAR NOT NULL,
+    start_date  TIMESTAMPTZ,
+    end_date    TIMESTAMPTZ,
+    send_to_crm BOOLEAN NOT NULL
+);

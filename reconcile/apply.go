@@ -41,6 +41,11 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error
 		if err := applyToState(ctx, db, p, territories); err != nil {
 			return err
 		}
+		if territories != nil {
+			if err := db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg)); err != nil {
+				return err
+			}
+		}
 		if _, err := db.BumpSerial(ctx); err != nil {
 			return err
 		}

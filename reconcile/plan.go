@@ -26,6 +26,7 @@ type Plan struct {
 	Scope             PlanScope          `json:"scope"`
 	AssignmentChanges []AssignmentChange `json:"assignment_changes"`
 	TerritoryChanges  []TerritoryChange  `json:"territory_changes"`
+	ConfigChanges     []ConfigChange     `json:"config_changes"`
 	CRMChanges        []CRMChange        `json:"crm_changes"`
 	PendingPush       []CRMChange        `json:"pending_push"`
 	Conflicts         []string           `json:"conflicts"`
@@ -94,6 +95,7 @@ type Summary struct {
 	End             int                       `json:"end"`
 	Update          int                       `json:"update"`
 	TerritoryChange int                       `json:"territory_changes"`
+	ConfigChange    int                       `json:"config_changes"`
 	CRMChanges      int                       `json:"crm_changes"`
 	PendingPush     int                       `json:"pending_push"`
 	PerTerritory    map[string]TerritoryCount `json:"per_territory"`
@@ -108,7 +110,7 @@ type TerritoryCount struct {
 
 // HasChanges reports whether applying the plan would change the state.
 func (p *Plan) HasChanges() bool {
-	return len(p.AssignmentChanges) > 0 || len(p.TerritoryChanges) > 0
+	return len(p.AssignmentChanges) > 0 || len(p.TerritoryChanges) > 0 || len(p.ConfigChanges) > 0
 }
 
 // PlanOptions are the inputs of a plan besides config and state.
@@ -134,7 +136,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	}
 	p := &Plan{
 		FormatVersion: FormatVersion, Now: now, Config: opts.Config, StateSerial: serial,
-		AssignmentChanges: []AssignmentChange{}, TerritoryChanges: []TerritoryChange{},
+		AssignmentChanges: []AssignmentChange{}, TerritoryChanges: []TerritoryChange{}, ConfigChanges: []ConfigChange{},
 		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
 	}
 	rs, err := Compile(cfg, now, opts.Scope)
@@ -199,6 +201,15 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	desired := territoryRows(cfg)
 	if opts.Scope.Territory == "" {
 		p.TerritoryChanges = diffTerritories(current, desired, now)
+		curRoster, err := db.Roster(ctx)
+		if err != nil {
+			return nil, err
+		}
+		curProducts, err := db.Products(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.ConfigChanges = diffConfigRows(curRoster, rosterRows(cfg), curProducts, productRows(cfg))
 	}
 	if err := p.previewPush(ctx, db, cfg, desired); err != nil {
 		return nil, err
@@ -321,6 +332,11 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		if err := applyToState(ctx, db, p, territories); err != nil {
 			return err
 		}
+		if territories != nil {
+			if err := db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg)); err != nil {
+				return err
+			}
+		}
 		if p.Preview != nil {
 			if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
 				return err
@@ -378,6 +394,7 @@ func (p *Plan) summarize() {
 		s.PerTerritory[c.Territory] = tc
 	}
 	s.TerritoryChange = len(p.TerritoryChanges)
+	s.ConfigChange = len(p.ConfigChanges)
 	s.CRMChanges = len(p.CRMChanges)
 	s.PendingPush = len(p.PendingPush)
 	p.Summary = s

@@ -67,7 +67,7 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 			return nil, err
 		}
 		n := 0
-		for _, obj := range []string{crm.Territory, crm.AccountTerritory} {
+		for _, obj := range []string{crm.Territory, crm.AccountTerritory, crm.UserTerritory, crm.MySetupProducts} {
 			if c, ok := p.counts[obj]; ok {
 				rep.Objects = append(rep.Objects, *c)
 				n += c.Failed
@@ -196,7 +196,7 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 		}
 		out := make([]query.PushResult, len(batch))
 		for i, it := range batch {
-			out[i] = query.PushResult{Object: obj, Action: action, Record: it.Record, CRMID: it.CRMID}
+			out[i] = query.PushResult{Object: obj, Action: action, Record: it.Record, CRMID: it.CRMID, Fields: it.Fields}
 			switch {
 			case err != nil:
 				out[i].Err = err.Error()

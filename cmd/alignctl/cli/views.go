@@ -49,6 +49,13 @@ func renderPlanText(w io.Writer, p *reconcile.Plan) {
 			fmt.Fprintln(w)
 		}
 	}
+	if len(p.ConfigChanges) > 0 {
+		fmt.Fprintf(w, "\nRoster and products:\n")
+		for _, c := range p.ConfigChanges {
+			sign := map[string]string{"create": "+", "update": "~", "remove": "-"}[c.Action]
+			fmt.Fprintf(w, "  %s %s %s\n", sign, c.Kind, c.Key)
+		}
+	}
 	if len(p.AssignmentChanges) > 0 {
 		fmt.Fprintf(w, "\nAssignments:\n")
 		byTerritory := map[string][]reconcile.AssignmentChange{}
@@ -98,8 +105,8 @@ func renderPlanText(w io.Writer, p *reconcile.Plan) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "Plan: %d to create, %d to end, %d to update, %d territory changes, %d CRM records to push.\n",
-		s.Create, s.End, s.Update, s.TerritoryChange, s.CRMChanges+s.PendingPush)
+	fmt.Fprintf(w, "Plan: %d to create, %d to end, %d to update, %d territory changes, %d roster and product changes, %d CRM records to push.\n",
+		s.Create, s.End, s.Update, s.TerritoryChange, s.ConfigChange, s.CRMChanges+s.PendingPush)
 }
 
 func describeChange(c reconcile.AssignmentChange) string {

@@ -1,0 +1,370 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/alignctl/alignctl/crm"
+)
+
+// Defaults of Config.
+const (
+	MaxBatchSize        = 500 // Vault's documented maximum per bulk object call
+	DefaultRetryMax     = 4
+	DefaultRetryWaitMin = 1 * time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+	DefaultTimeout      = 5 * time.Minute // per HTTP attempt, when Config.HTTPClient is nil
+)
+
+// Config says which Vault to talk to and how.
+type Config struct {
+	// BaseURL is the Vault's address, https://{vaultDNS}.
+	BaseURL string
+	// APIVersion is the version in every path, e.g. v25.2 ("25.2" is read as v25.2).
+	APIVersion string
+	// VaultID, when set, is the vaultId the auth call must return.
+	VaultID string
+	// Username and Password are the integration user's (see CredentialsFromEnv).
+	Username, Password string
+
+	// HTTPClient sends the requests; nil means a client with DefaultTimeout.
+	HTTPClient *http.Client
+	// Now is the clock (the 30-day window of deleted records); nil means time.Now.
+	Now func() time.Time
+	// BatchSize is the number of records per create/update/delete call:
+	// 0 means MaxBatchSize, more than MaxBatchSize is an error.
+	BatchSize int
+	// PageSize, when positive, adds PAGESIZE to the export queries and limit
+	// to the deleted-records calls; 0 leaves Vault's defaults.
+	PageSize int
+	// RetryMax is the number of retries of a failed call: 0 means
+	// DefaultRetryMax, a negative number means none.
+	RetryMax int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// retries; 0 means the defaults.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// Sleep waits between retries and when Vault asks to slow down; it
+	// returns early with ctx's error. nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client is a Vault CRM over the Vault REST API. It implements
+// crm.Connector and is safe for concurrent use.
+type Client struct {
+	base     *url.URL
+	version  string
+	vaultID  string
+	username string
+	password string
+	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
+	batch    int
+	pageSize int
+	retryMax int
+	waitMin  time.Duration
+	waitMax  time.Duration
+	http     *retryablehttp.Client
+
+	login   chan struct{} // a one-slot semaphore: one login at a time
+	mu      sync.Mutex    // guards sid and secrets
+	sid     string        // the current session id, "" before login
+	secrets []string      // the password and every session id: never in an error
+}
+
+var _ crm.Connector = (*Client)(nil)
+
+var versionRe = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// New checks cfg and returns a client. It does not call Vault: the first
+// call logs in.
+func New(cfg Config) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("vault: base url %q: want https://{vaultDNS}", cfg.BaseURL)
+	}
+	if base.Scheme != "https" && base.Scheme != "http" {
+		return nil, fmt.Errorf("vault: base url %q: the scheme must be https", cfg.BaseURL)
+	}
+	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("vault: base url %q: want scheme and host only", base.Redacted())
+	}
+	version := cfg.APIVersion
+	if version != "" && !strings.HasPrefix(version, "v") {
+		version = "v" + version
+	}
+	if !versionRe.MatchString(version) {
+		return nil, fmt.Errorf("vault: api version %q: want v{YY}.{N}, e.g. v25.2", cfg.APIVersion)
+	}
+	if cfg.Username == "" || cfg.Password == "" {
+		return nil, errors.New("vault: a username and a password are required")
+	}
+	c := &Client{
+		base:     base,
+		version:  version,
+		vaultID:  cfg.VaultID,
+		username: cfg.Username,
+		password: cfg.Password,
+		now:      cfg.Now,
+		sleep:    cfg.Sleep,
+		batch:    cfg.BatchSize,
+		pageSize: cfg.PageSize,
+		retryMax: cfg.RetryMax,
+		waitMin:  cfg.RetryWaitMin,
+		waitMax:  cfg.RetryWaitMax,
+		login:    make(chan struct{}, 1),
+		secrets:  []string{cfg.Password},
+	}
+	switch {
+	case c.batch == 0:
+		c.batch = MaxBatchSize
+	case c.batch < 0 || c.batch > MaxBatchSize:
+		return nil, fmt.Errorf("vault: batch size %d: Vault takes 1 to %d records per call", c.batch, MaxBatchSize)
+	}
+	if c.pageSize < 0 {
+		return nil, fmt.Errorf("vault: page size %d is negative", c.pageSize)
+	}
+	switch {
+	case c.retryMax == 0:
+		c.retryMax = DefaultRetryMax
+	case c.retryMax < 0:
+		c.retryMax = 0
+	}
+	if c.waitMin <= 0 {
+		c.waitMin = DefaultRetryWaitMin
+	}
+	if c.waitMax <= 0 {
+		c.waitMax = DefaultRetryWaitMax
+	}
+	if c.waitMax < c.waitMin {
+		c.waitMax = c.waitMin
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sleep == nil {
+		c.sleep = sleepTimer
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil, // never log: requests carry the session id and the password
+		RetryWaitMin: c.waitMin,
+		RetryWaitMax: c.waitMax,
+		RetryMax:     c.retryMax,
+		CheckRetry:   c.checkRetry,
+		// The waits happen in checkRetry through Config.Sleep, so that they
+		// are injectable; retryablehttp's own timer gets zero.
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
+		ErrorHandler: giveUp,
+	}
+	return c, nil
+}
+
+// CredentialsFromEnv reads <PREFIX>_USERNAME and <PREFIX>_PASSWORD with
+// getenv (nil means os.Getenv). The error names the variables, never a value.
+func CredentialsFromEnv(prefix string, getenv func(string) string) (username, password string, err error) {
+	if prefix == "" {
+		return "", "", errors.New("vault credentials: credentials_env is empty: set it to the prefix of <PREFIX>_USERNAME and <PREFIX>_PASSWORD")
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	un, pn := prefix+"_USERNAME", prefix+"_PASSWORD"
+	username, password = getenv(un), getenv(pn)
+	var missing []string
+	if username == "" {
+		missing = append(missing, un)
+	}
+	if password == "" {
+		missing = append(missing, pn)
+	}
+	switch len(missing) {
+	case 0:
+		return username, password, nil
+	case 1:
+		return "", "", fmt.Errorf("vault credentials: environment variable %s is not set (credentials_env %s): set it to the integration user's %s",
+			missing[0], prefix, strings.ToLower(strings.TrimPrefix(missing[0], prefix+"_")))
+	default:
+		return "", "", fmt.Errorf("vault credentials: environment variables %s and %s are not set (credentials_env %s): set them to the integration user's username and password",
+			un, pn, prefix)
+	}
+}
+
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// endpoint is the URL of /api/{version}/{parts...}; parts are path
+// segments, escaped here.
+func (c *Client) endpoint(query url.Values, parts ...string) string {
+	u := c.base.JoinPath(append([]string{"api", c.version}, parts...)...)
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	return u.String()
+}
+
+// session returns the current session id, logging in when there is none.
+func (c *Client) session(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	sid := c.sid
+	c.mu.Unlock()
+	if sid != "" {
+		return sid, nil
+	}
+	select {
+	case c.login <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-c.login }()
+	c.mu.Lock()
+	sid = c.sid
+	c.mu.Unlock()
+	if sid != "" { // another caller logged in while this one waited
+		return sid, nil
+	}
+	sid, err := c.authenticate(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.sid = sid
+	c.mu.Unlock()
+	return sid, nil
+}
+
+// expire forgets sid, unless another caller has already replaced it.
+func (c *Client) expire(sid string) {
+	c.mu.Lock()
+	if c.sid == sid {
+		c.sid = ""
+	}
+	c.mu.Unlock()
+}
+
+// authenticate is Vault's "User Name and Password" auth call:
+// POST /api/{version}/auth, form username & password -> sessionId.
+func (c *Client) authenticate(ctx context.Context) (string, error) {
+	form := url.Values{"username": {c.username}, "password": {c.password}}
+	u := c.endpoint(nil, "auth")
+	env, err := c.send(ctx, http.MethodPost, u, "", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	if err != nil {
+		return "", fmt.Errorf("vault: logging in to %s as %s: %w", c.base.Host, c.username, err)
+	}
+	if !env.ok() || env.SessionID == "" {
+		e := c.apiError(http.MethodPost, u, env)
+		if env.ok() {
+			e.Errors = append(e.Errors, Error{Type: "NO_SESSION_ID", Message: "the auth response has no sessionId"})
+		}
+		return "", fmt.Errorf("vault: logging in to %s as %s failed: %w", c.base.Host, c.username, e)
+	}
+	c.mu.Lock()
+	c.secrets = append(c.secrets, env.SessionID)
+	c.mu.Unlock()
+	if c.vaultID != "" {
+		got := scalar(env.VaultID)
+		if got != c.vaultID {
+			return "", fmt.Errorf("vault: %s as %s logged in to vault id %q, but the CRM instance's vault_id is %q: check url and vault_id", c.base.Host, c.username, got, c.vaultID)
+		}
+	}
+	return env.SessionID, nil
+}
+
+// call sends an authenticated request and returns Vault's response,
+// whatever its responseStatus. A response of type INVALID_SESSION_ID logs in
+// again and sends the request once more.
+func (c *Client) call(ctx context.Context, method, u, contentType string, body []byte) (*envelope, error) {
+	for again := true; ; again = false {
+		sid, err := c.session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		env, err := c.send(ctx, method, u, sid, contentType, body)
+		if err != nil {
+			return nil, c.redactErr(err)
+		}
+		if again && env.has(InvalidSessionID) {
+			c.expire(sid)
+			continue
+		}
+		return env, nil
+	}
+}
+
+// redact removes the password and every session id from s.
+func (c *Client) redact(s string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, secret := range c.secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redactErr returns err, or, when its text holds a secret, an error with
+// the secret removed that still satisfies errors.Is for context.Canceled and
+// context.DeadlineExceeded (and for nothing that could print the secret).
+func (c *Client) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := c.redact(msg)
+	if clean == msg {
+		return err
+	}
+	r := &redactedError{msg: clean}
+	for _, sentinel := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, sentinel) {
+			r.cause = sentinel
+		}
+	}
+	return r
+}
+
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
+
+// scalar is a JSON scalar as text: a string unquoted, a number as written.
+func scalar(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	if string(raw) == "null" {
+		return ""
+	}
+	return string(raw)
+}

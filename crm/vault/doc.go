@@ -1,0 +1,114 @@
+// Package vault is the Vault CRM connector: a crm.Connector over Veeva's
+// Vault REST API (session auth, VQL export, bulk object writes).
+//
+// # Requests
+//
+// Every path is /api/{version}/..., relative to Config.BaseURL; every
+// request sends Accept: application/json, and every request but the login
+// sends Authorization: {sessionId} (the documented header, without Bearer).
+//
+//   - Login ("User Name and Password"): POST /auth, Content-Type
+//     application/x-www-form-urlencoded, body username=...&password=...;
+//     reads responseStatus, sessionId and vaultId.
+//   - Fields ("Retrieve Object Metadata"): GET /metadata/vobjects/{object};
+//     reads object.fields[].name (and queryable, when present).
+//   - Export ("Submitting a Query"): POST /query, Content-Type
+//     application/x-www-form-urlencoded, body q=SELECT {fields} FROM {object}
+//     [WHERE modified_date__v >= '{since, YYYY-MM-DDTHH:MM:SS.SSSZ UTC}']
+//     [PAGESIZE {Config.PageSize}]; reads data[] and
+//     responseDetails.next_page, which is followed with a POST and no body
+//     until absent ("Pagination Best Practices"), and responseDetails.total.
+//   - Export of crm.Deletions ("Retrieve Deleted Object Record ID"):
+//     GET /objects/deletions/vobjects/{object}[?start_date=YYYY-MM-DDTHH:MM:SSZ]
+//     [&limit={PageSize, at most 5000}][&offset=n] for each object of
+//     crm.ImportObjects; reads data[].id, data[].deleted_date and
+//     responseDetails (next_page when given, else offset, size, total).
+//   - Create, Update, Delete ("Create/Update/Delete Object Records"):
+//     POST, PUT, DELETE /vobjects/{object}, Content-Type application/json, a
+//     JSON array of at most Config.BatchSize (max 500) objects whose values
+//     are JSON strings (delete: [{"id": ...}]); reads data[i].responseStatus,
+//     data[i].data.id and data[i].errors[] (type, message), in request order.
+//
+// # Responses, retries and rate limits
+//
+// Outcomes are decided on responseStatus (SUCCESS and WARNING succeed,
+// FAILURE and EXCEPTION fail, as *APIError) and on errors[].type, never on
+// the HTTP status, as the "Errors" reference asks — except for retries,
+// which go through hashicorp/go-retryablehttp with a CheckRetry of ours:
+// transport errors (timeouts, resets, dropped connections), any 5xx, a 429
+// without a Vault body, and a 1xx-3xx response whose body is not a Vault JSON
+// response (not JSON, or JSON without responseStatus) are retried up to
+// Config.RetryMax times with exponential backoff from RetryWaitMin doubling
+// to RetryWaitMax (a Retry-After on 429/503 is honoured up to RetryWaitMax). A 4xx carrying a
+// Vault JSON body is not retried: its responseStatus decides. A 4xx without
+// one fails at once (a wrong url, most likely). Every wait goes through
+// Config.Sleep, and a cancelled context ends any call or wait at once.
+//
+// After every response the client honours the burst limit ("API Rate
+// Limits"): it waits X-VaultAPI-ResponseDelay milliseconds when Vault sent
+// one (Vault throttled the call: the window's limit is spent), and when
+// X-VaultAPI-BurstLimitRemaining falls under a tenth of
+// X-VaultAPI-BurstLimit (under 50 when the limit is not given) it waits the
+// 5-minute window divided by the calls left plus one, at most 30 s.
+//
+// A response with an error of type INVALID_SESSION_ID (the session expired)
+// logs in again and repeats the call once. One login runs at a time;
+// concurrent calls share the session.
+//
+// # Secrets
+//
+// Nothing is logged (retryablehttp's logger is off). The password and
+// every session id are removed from every error text this package builds,
+// including messages Vault sends back; response bodies are never quoted in
+// errors. A failed login names the host and the username only.
+//
+// # Choices where Vault's documentation is silent
+//
+//   - Unknown object: Vault documents no error type for it. A FAILURE of type
+//     MALFORMED_URL ("the specified resource cannot be found") or
+//     INVALID_DATA from the object metadata call (whose only input is the
+//     object name) means the object does not exist: Fields returns an error
+//     wrapping crm.ErrUnknownObject, Export returns Path "" and no error. The
+//     deleted-records call skips an object on the same two types.
+//   - Export fields: the metadata's fields in its order, leaving out those
+//     marked queryable: false; id and modified_date__v are always selected.
+//     Query values become CSV text: strings as they are, null as "", numbers
+//     and booleans as written, arrays (picklists) joined with ",", objects as
+//     compact JSON. An empty result is a header-only file. A last page
+//     without next_page while total says rows are missing is an error rather
+//     than a silently short export; a next_page on another host is refused
+//     (it would receive the session id).
+//   - merged_into: the deleted-records response documents only id and
+//     deleted_date. Vault CRM merges re-parent the loser's child records and
+//     delete it (Vault Help, "Merging Records"), so the winner is not
+//     documented anywhere in the API. The client reads an undocumented
+//     merged_into, or else main_record_id (the record-merge API's word for
+//     the winner), from each deleted record when present; otherwise "".
+//   - Deletions window: Vault keeps deleted ids for 30 days and start_date
+//     must be no more than 30 days past, so start_date is sent only when
+//     since is within 29 days of Config.Now (truncated to the second);
+//     otherwise everything Vault still has is exported.
+//   - Per-record outcomes: SUCCESS and WARNING are successes. A FAILURE
+//     entry becomes a *crm.RecordError with the first error's type and the
+//     messages joined; its ID is the record id, or the record's index in the
+//     call for a create. The call's own responseStatus decides only when
+//     data does not hold one result per record sent.
+//   - Records Vault would refuse are failed locally and not sent: a create
+//     carrying an id (INVALID_DATA), an update or delete without one
+//     (PARAMETER_REQUIRED). An empty id in a create is dropped.
+//   - Batches: when the first call of a Create/Update/Delete fails as a whole
+//     (after retries), the method returns the error and no results. When a
+//     later call fails, the earlier batches were written, so the method stops
+//     there and returns results, the failed and unsent records carrying the
+//     call's error: a create's new ids are never lost.
+//   - A retried create (after a timeout or a dropped connection) may have
+//     been applied by Vault the first time: the DESIGN asks for retries, and
+//     Vault offers no idempotency key.
+//   - EXCEPTION responses and the RACE_CONDITION type are not retried: they
+//     come back as errors (per record, or for the call).
+//   - No X-VaultAPI-ClientID is sent: with Client ID Filtering on, Vault
+//     rejects client ids it does not know.
+//   - Config.APIVersion "25.2" is read as v25.2; BaseURL must be scheme and
+//     host (a path prefix is kept for the paths built here, but next_page
+//     paths are resolved against the host as Vault gives them).
+package vault

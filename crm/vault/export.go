@@ -1,0 +1,413 @@
+package vault
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alignctl/alignctl/crm"
+)
+
+// Field names every exported object has, and the columns of the deletions
+// export (the snapshot format of crm/file).
+const (
+	fieldID           = "id"
+	fieldModifiedDate = "modified_date__v"
+)
+
+var deletionsHeader = []string{"object", "id", "deleted_date", "merged_into"}
+
+// deletionWindow is how far back Vault keeps deleted record ids (30 days);
+// a start_date further back is not accepted, so it is left out instead.
+// A day of slack absorbs clock skew between alignctl and Vault.
+const deletionWindow = 29 * 24 * time.Hour
+
+// checkName rejects anything that is not a Vault object or field name, so
+// that a name can go into a VQL statement or a URL path unescaped.
+func checkName(kind, name string) error {
+	if name == "" {
+		return fmt.Errorf("vault: empty %s name", kind)
+	}
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_') {
+			return fmt.Errorf("vault: %s %q: a Vault %s name has only letters, digits and _", kind, name, kind)
+		}
+	}
+	return nil
+}
+
+// Fields returns the object's field names from the object metadata
+// (GET /api/{version}/metadata/vobjects/{object}). An object Vault does not
+// have is an error wrapping crm.ErrUnknownObject.
+func (c *Client) Fields(ctx context.Context, object string) ([]string, error) {
+	md, err := c.metadata(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(md.Fields))
+	for _, f := range md.Fields {
+		names = append(names, f.Name)
+	}
+	return names, nil
+}
+
+func (c *Client) metadata(ctx context.Context, object string) (*objectMetadata, error) {
+	if err := checkName("object", object); err != nil {
+		return nil, err
+	}
+	u := c.endpoint(nil, "metadata", "vobjects", object)
+	env, err := c.call(ctx, http.MethodGet, u, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	if !env.ok() {
+		e := c.apiError(http.MethodGet, u, env)
+		if absent(env) {
+			return nil, fmt.Errorf("vault: object %s: %w: %w", object, crm.ErrUnknownObject, e)
+		}
+		return nil, e
+	}
+	if env.Object == nil {
+		return nil, fmt.Errorf("vault: GET %s: the response has no object metadata", pathOf(u))
+	}
+	return env.Object, nil
+}
+
+// absent reports whether a failed response says the object does not exist.
+// Vault documents no error type for "no such object"; MALFORMED_URL is its
+// type for "The specified resource cannot be found", and INVALID_DATA is
+// what a request whose only input is the object name can otherwise fail with.
+func absent(env *envelope) bool {
+	return env.has(MalformedURL) || env.has(InvalidData)
+}
+
+// Export writes the object's records to a temporary CSV file in the
+// snapshot format. Records come from a VQL query of every queryable field
+// of the object metadata, WHERE modified_date__v >= since when since is
+// set, following responseDetails.next_page to the end. An object Vault
+// does not have exports as Path "". crm.Deletions is the deleted record ids
+// of every object alignctl imports (see exportDeletions).
+func (c *Client) Export(ctx context.Context, object string, since time.Time) (crm.Export, error) {
+	none := crm.Export{Cleanup: func() {}}
+	if object == crm.Deletions {
+		return c.exportDeletions(ctx, since)
+	}
+	md, err := c.metadata(ctx, object)
+	if errors.Is(err, crm.ErrUnknownObject) {
+		return none, nil
+	}
+	if err != nil {
+		return none, err
+	}
+	fields, err := selectFields(object, md)
+	if err != nil {
+		return none, err
+	}
+	out, err := newCSVFile(object)
+	if err != nil {
+		return none, err
+	}
+	if err := out.w.Write(fields); err != nil {
+		return none, out.fail(err)
+	}
+	if err := c.query(ctx, vql(object, fields, since, c.pageSize), func(row map[string]json.RawMessage) error {
+		rec := make([]string, len(fields))
+		for i, f := range fields {
+			rec[i] = cell(row[f])
+		}
+		return out.w.Write(rec)
+	}); err != nil {
+		return none, out.fail(err)
+	}
+	return out.done()
+}
+
+// selectFields is the SELECT list: the metadata's fields in its order,
+// without those it marks queryable: false, with id and modified_date__v
+// always there (the snapshot format needs them).
+func selectFields(object string, md *objectMetadata) ([]string, error) {
+	var fields []string
+	for _, f := range md.Fields {
+		if f.Queryable != nil && !*f.Queryable && f.Name != fieldID && f.Name != fieldModifiedDate {
+			continue
+		}
+		if err := checkName("field", f.Name); err != nil {
+			return nil, fmt.Errorf("%s: %w", object, err)
+		}
+		if !slices.Contains(fields, f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	if !slices.Contains(fields, fieldID) {
+		fields = slices.Insert(fields, 0, fieldID)
+	}
+	if !slices.Contains(fields, fieldModifiedDate) {
+		fields = append(fields, fieldModifiedDate)
+	}
+	return fields, nil
+}
+
+// vql is the export query. VQL DateTimes are YYYY-MM-DDTHH:MM:SS.SSSZ in
+// UTC; since is truncated to the millisecond, which can only widen the set.
+func vql(object string, fields []string, since time.Time, pageSize int) string {
+	q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object
+	if !since.IsZero() {
+		q += " WHERE " + fieldModifiedDate + " >= '" + since.UTC().Format("2006-01-02T15:04:05.000Z") + "'"
+	}
+	if pageSize > 0 {
+		q += " PAGESIZE " + strconv.Itoa(pageSize)
+	}
+	return q
+}
+
+// query runs a VQL statement (POST /api/{version}/query, form q=...) and
+// hands each row to fn, following responseDetails.next_page (a POST, as
+// Vault documents) until there is none.
+func (c *Client) query(ctx context.Context, q string, fn func(map[string]json.RawMessage) error) error {
+	u := c.endpoint(nil, "query")
+	body := []byte(url.Values{"q": {q}}.Encode())
+	ctype := "application/x-www-form-urlencoded"
+	seen := map[string]bool{}
+	rows := 0
+	for {
+		env, err := c.call(ctx, http.MethodPost, u, ctype, body)
+		if err != nil {
+			return err
+		}
+		if !env.ok() {
+			return c.apiError(http.MethodPost, u, env)
+		}
+		page, err := decodeRows(env.Data)
+		if err != nil {
+			return fmt.Errorf("vault: POST %s: %w", pathOf(u), err)
+		}
+		for _, row := range page {
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		rows += len(page)
+		next := ""
+		if env.ResponseDetails != nil {
+			next = env.ResponseDetails.NextPage
+		}
+		if next == "" {
+			if total, err := env.ResponseDetails.total(); err == nil && total > rows {
+				return fmt.Errorf("vault: query of %s: %d of %d rows came back and there is no next_page", fromOf(q), rows, total)
+			}
+			return nil
+		}
+		if seen[next] {
+			return fmt.Errorf("vault: query of %s: next_page %s repeats itself", fromOf(q), pathOf(next))
+		}
+		seen[next] = true
+		if u, err = c.follow(next); err != nil {
+			return err
+		}
+		body, ctype = nil, ""
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// follow resolves a next_page URL against the base URL. Vault gives a path
+// (/api/{version}/query/...); an absolute URL elsewhere is refused, since
+// the request would carry the session id there.
+func (c *Client) follow(next string) (string, error) {
+	ref, err := url.Parse(next)
+	if err != nil {
+		return "", fmt.Errorf("vault: next_page %q: %w", next, err)
+	}
+	u := c.base.ResolveReference(ref)
+	if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return "", fmt.Errorf("vault: next_page points at %s, not at %s: refusing to send the session there", u.Host, c.base.Host)
+	}
+	return u.String(), nil
+}
+
+func (d *details) total() (int, error) {
+	if d == nil || d.Total == "" {
+		return 0, errors.New("no total")
+	}
+	n, err := d.Total.Int64()
+	return int(n), err
+}
+
+func decodeRows(data json.RawMessage) ([]map[string]json.RawMessage, error) {
+	if len(data) == 0 || string(data) == "null" {
+		return nil, nil
+	}
+	var rows []map[string]json.RawMessage
+	if err := json.Unmarshal(data, &rows); err != nil {
+		return nil, fmt.Errorf("data is not an array of records: %w", err)
+	}
+	return rows, nil
+}
+
+func fromOf(q string) string {
+	if i := strings.Index(q, " FROM "); i >= 0 {
+		if f := strings.Fields(q[i+len(" FROM "):]); len(f) > 0 {
+			return f[0]
+		}
+	}
+	return "?"
+}
+
+// exportDeletions is crm.Deletions: for every object alignctl imports,
+// GET /api/{version}/objects/deletions/vobjects/{object} (Vault's "Retrieve
+// Deleted Object Record ID"), with start_date = since when since is within
+// Vault's 30-day window, following next_page or, when Vault gives none,
+// offset += size while offset + size < total. An object Vault does not have
+// is skipped. Columns: object, id, deleted_date (as Vault gives it) and
+// merged_into, which Vault does not document: it is the record's merged_into
+// or main_record_id when the response carries one, else "".
+func (c *Client) exportDeletions(ctx context.Context, since time.Time) (crm.Export, error) {
+	none := crm.Export{Cleanup: func() {}}
+	out, err := newCSVFile(crm.Deletions)
+	if err != nil {
+		return none, err
+	}
+	if err := out.w.Write(deletionsHeader); err != nil {
+		return none, out.fail(err)
+	}
+	q := url.Values{}
+	if !since.IsZero() && since.After(c.now().Add(-deletionWindow)) {
+		// Seconds only; truncating widens the set.
+		q.Set("start_date", since.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z"))
+	}
+	if c.pageSize > 0 {
+		q.Set("limit", strconv.Itoa(min(c.pageSize, 5000)))
+	}
+	for _, object := range crm.ImportObjects {
+		if object == crm.Deletions {
+			continue
+		}
+		if err := c.deletions(ctx, object, q, func(id, date, mergedInto string) error {
+			return out.w.Write([]string{object, id, date, mergedInto})
+		}); err != nil {
+			return none, out.fail(err)
+		}
+	}
+	return out.done()
+}
+
+type deletedRecord struct {
+	ID           json.RawMessage `json:"id"`
+	DeletedDate  string          `json:"deleted_date"`
+	MergedInto   json.RawMessage `json:"merged_into"`
+	MainRecordID json.RawMessage `json:"main_record_id"`
+}
+
+func (c *Client) deletions(ctx context.Context, object string, q url.Values, fn func(id, date, mergedInto string) error) error {
+	if err := checkName("object", object); err != nil {
+		return err
+	}
+	q = cloneValues(q)
+	u := c.endpoint(q, "objects", "deletions", "vobjects", object)
+	seen := map[string]bool{u: true}
+	for {
+		env, err := c.call(ctx, http.MethodGet, u, "", nil)
+		if err != nil {
+			return err
+		}
+		if !env.ok() {
+			if absent(env) {
+				return nil
+			}
+			return c.apiError(http.MethodGet, u, env)
+		}
+		var recs []deletedRecord
+		if len(env.Data) > 0 && string(env.Data) != "null" {
+			if err := json.Unmarshal(env.Data, &recs); err != nil {
+				return fmt.Errorf("vault: GET %s: data is not an array of deleted records: %w", pathOf(u), err)
+			}
+		}
+		for _, r := range recs {
+			merged := scalar(r.MergedInto)
+			if merged == "" {
+				merged = scalar(r.MainRecordID)
+			}
+			if err := fn(scalar(r.ID), r.DeletedDate, merged); err != nil {
+				return err
+			}
+		}
+		next := ""
+		if d := env.ResponseDetails; d != nil && d.NextPage != "" {
+			if next, err = c.follow(d.NextPage); err != nil {
+				return err
+			}
+		} else if d != nil && len(recs) > 0 {
+			offset, _ := d.Offset.Int64()
+			size, _ := d.Size.Int64()
+			if size <= 0 {
+				size = int64(len(recs))
+			}
+			if total, err := d.total(); err == nil && offset+size < int64(total) {
+				q.Set("offset", strconv.FormatInt(offset+size, 10))
+				next = c.endpoint(q, "objects", "deletions", "vobjects", object)
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		if seen[next] {
+			return fmt.Errorf("vault: deleted records of %s: the next page %s repeats itself", object, pathOf(next))
+		}
+		seen[next] = true
+		u = next
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+
+// csvFile is an export being written: a temporary file, removed on failure.
+type csvFile struct {
+	f *os.File
+	w *csv.Writer
+}
+
+func newCSVFile(object string) (*csvFile, error) {
+	f, err := os.CreateTemp("", "alignctl-vault-"+object+"-*.csv")
+	if err != nil {
+		return nil, fmt.Errorf("vault: export of %s: %w", object, err)
+	}
+	return &csvFile{f: f, w: csv.NewWriter(f)}, nil
+}
+
+func (o *csvFile) fail(err error) error {
+	o.f.Close()
+	os.Remove(o.f.Name())
+	return err
+}
+
+func (o *csvFile) done() (crm.Export, error) {
+	o.w.Flush()
+	if err := o.w.Error(); err != nil {
+		return crm.Export{Cleanup: func() {}}, o.fail(err)
+	}
+	if err := o.f.Close(); err != nil {
+		os.Remove(o.f.Name())
+		return crm.Export{Cleanup: func() {}}, err
+	}
+	path := o.f.Name()
+	return crm.Export{Path: path, Cleanup: func() { os.Remove(path) }}, nil
+}

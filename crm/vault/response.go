@@ -1,0 +1,183 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Vault's responseStatus values ("Errors" in the Vault API reference).
+const (
+	StatusSuccess   = "SUCCESS"
+	StatusWarning   = "WARNING"   // processed, with warnings
+	StatusFailure   = "FAILURE"   // not processed: user error
+	StatusException = "EXCEPTION" // not processed: system error
+)
+
+// Vault error types this package acts on ("Error Types" in the Vault API
+// reference).
+const (
+	InvalidSessionID = "INVALID_SESSION_ID"
+	MalformedURL     = "MALFORMED_URL" // "The specified resource cannot be found."
+	InvalidData      = "INVALID_DATA"
+	ParameterMissing = "PARAMETER_REQUIRED"
+)
+
+// envelope is every field of a Vault JSON response this package reads.
+type envelope struct {
+	ResponseStatus  string  `json:"responseStatus"`
+	ResponseMessage string  `json:"responseMessage"`
+	Errors          []Error `json:"errors"`
+	ErrorType       string  `json:"errorType"`
+
+	// POST /auth
+	SessionID string          `json:"sessionId"`
+	VaultID   json.RawMessage `json:"vaultId"`
+
+	// POST /query, GET /objects/deletions/vobjects/{object}
+	ResponseDetails *details        `json:"responseDetails"`
+	Data            json.RawMessage `json:"data"` // rows, or per-record results
+
+	// GET /metadata/vobjects/{object}
+	Object *objectMetadata `json:"object"`
+}
+
+type details struct {
+	Total    json.Number `json:"total"`
+	Size     json.Number `json:"size"`
+	Offset   json.Number `json:"offset"`
+	Limit    json.Number `json:"limit"`
+	NextPage string      `json:"next_page"`
+}
+
+type objectMetadata struct {
+	Name   string          `json:"name"`
+	Fields []fieldMetadata `json:"fields"`
+}
+
+type fieldMetadata struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Queryable *bool  `json:"queryable"`
+}
+
+// recordResult is one entry of the data array of a bulk create, update or
+// delete response, in the order of the request.
+type recordResult struct {
+	ResponseStatus string  `json:"responseStatus"`
+	Errors         []Error `json:"errors"`
+	Data           struct {
+		ID json.RawMessage `json:"id"`
+	} `json:"data"`
+}
+
+func (e *envelope) ok() bool {
+	return e.ResponseStatus == StatusSuccess || e.ResponseStatus == StatusWarning
+}
+
+// has reports whether the response failed with an error of type typ.
+func (e *envelope) has(typ string) bool {
+	return !e.ok() && slices.ContainsFunc(e.Errors, func(x Error) bool { return x.Type == typ })
+}
+
+// Error is one entry of a Vault response's errors.
+type Error struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// APIError is a Vault response whose responseStatus is neither SUCCESS nor
+// WARNING. Its messages have the password and session ids removed.
+type APIError struct {
+	Op        string // method and path, e.g. "POST /api/v25.2/query"
+	Status    string // responseStatus: FAILURE or EXCEPTION
+	ErrorType string // the response's errorType, when it has one
+	Errors    []Error
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "vault: %s: %s", e.Op, e.Status)
+	if e.ErrorType != "" {
+		fmt.Fprintf(&b, " (%s)", e.ErrorType)
+	}
+	for i, x := range e.Errors {
+		sep := "; "
+		if i == 0 {
+			sep = ": "
+		}
+		b.WriteString(sep + x.Type)
+		if x.Message != "" {
+			b.WriteString(": " + x.Message)
+		}
+	}
+	return b.String()
+}
+
+// Has reports whether Vault gave an error of type typ.
+func (e *APIError) Has(typ string) bool {
+	return slices.ContainsFunc(e.Errors, func(x Error) bool { return x.Type == typ })
+}
+
+func (c *Client) apiError(method, u string, env *envelope) *APIError {
+	e := &APIError{Op: method + " " + pathOf(u), Status: env.ResponseStatus, ErrorType: env.ErrorType}
+	if e.Status == "" {
+		e.Status = StatusFailure
+	}
+	for _, x := range env.Errors {
+		e.Errors = append(e.Errors, Error{Type: c.redact(x.Type), Message: c.redact(x.Message)})
+	}
+	if len(e.Errors) == 0 && env.ResponseMessage != "" {
+		e.Errors = []Error{{Type: e.Status, Message: c.redact(env.ResponseMessage)}}
+	}
+	return e
+}
+
+// cell renders one JSON field value of a query row as CSV text: a string
+// as is, null as "", a number or boolean as written, an array (a picklist)
+// as its values joined by commas, an object (a subquery) as compact JSON.
+func cell(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	case 'n':
+		return ""
+	case '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) == nil {
+			parts := make([]string, len(items))
+			for i, it := range items {
+				parts[i] = cell(it)
+			}
+			return strings.Join(parts, ",")
+		}
+	case '{':
+		var b bytes.Buffer
+		if json.Compact(&b, raw) == nil {
+			return b.String()
+		}
+	}
+	return string(raw)
+}
+
+// methodOf names the HTTP method of a write, for messages.
+func methodOf(op string) string {
+	switch op {
+	case "create":
+		return http.MethodPost
+	case "update":
+		return http.MethodPut
+	default:
+		return http.MethodDelete
+	}
+}
