@@ -28,15 +28,22 @@ func (d *DB) Watermark(ctx context.Context, instance, object string) (time.Time,
 // RecordImport moves an object's watermark to this import's start time and
 // logs its counts. It runs in the import's transaction, so an aborted import
 // moves no watermark.
-func (d *DB) RecordImport(ctx context.Context, instance, object string, now time.Time, full bool, st MergeStats) error {
+func (d *DB) RecordImport(ctx context.Context, instance, object string, now time.Time, full bool, st MergeStats, hash string) error {
+	prev, err := d.ImportHash(ctx, instance, object)
+	if err != nil {
+		return err
+	}
+	if !full {
+		hash = prev // only a full import takes in a new mapping or country filter
+	}
 	if _, err := d.Exec(ctx, `DELETE FROM process_monitor WHERE instance = ? AND object = ?`, instance, object); err != nil {
 		return err
 	}
-	if _, err := d.Exec(ctx, `INSERT INTO process_monitor VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		instance, object, now, now, now, st.Loaded, st.Errors); err != nil {
+	if _, err := d.Exec(ctx, `INSERT INTO process_monitor VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		instance, object, now, now, now, st.Loaded, st.Errors, hash); err != nil {
 		return err
 	}
-	_, err := d.Exec(ctx, `INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+	_, err = d.Exec(ctx, `INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
 		instance, object, now, full, st.Read, st.Loaded, st.Errors)
 	return err
 }
@@ -133,4 +140,25 @@ func (d *DB) ApplyMerges(ctx context.Context, instance string) (widened, moved i
 	}
 	moved, _ = res.RowsAffected()
 	return widened, moved, nil
+}
+
+// ImportHash is what shaped the last full import of an object ("" when none).
+func (d *DB) ImportHash(ctx context.Context, instance, object string) (string, error) {
+	var h sql.NullString
+	err := d.QueryRow(ctx, `SELECT import_hash FROM process_monitor WHERE instance = ? AND object = ?`, instance, object).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return h.String, cleanDuckErr(err)
+}
+
+// DropColumns copies a staged table without the given columns (deactivated
+// field mappings); column names are bound as data, never spliced.
+func (d *DB) DropColumns(ctx context.Context, from, to string, cols []string) error {
+	if cols == nil {
+		cols = []string{}
+	}
+	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(to)+` AS
+		SELECT COLUMNS(c -> NOT list_contains($1::VARCHAR[], c)) FROM `+Ident(from), cols)
+	return err
 }

@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS process_monitor (
     started_at  TIMESTAMPTZ NOT NULL,
     ended_at    TIMESTAMPTZ NOT NULL,
     successes   BIGINT NOT NULL,
-    errors      BIGINT NOT NULL
+    errors      BIGINT NOT NULL,
+    -- what shaped the last full import: the object's inbound field mappings
+    -- and the instance's country filter; a plan asks for --full when it moved
+    import_hash VARCHAR
 );
 
 -- Every import run of every object, for `show imports`.

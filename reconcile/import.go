@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -21,6 +23,16 @@ type ImportOptions struct {
 	// Only, when set, imports just these objects (a push re-reads the
 	// objects it wrote).
 	Only []string
+	// Mappings shape what lands per object: fields of deactivated system
+	// mappings are left out, and a field a mapping names that the CRM
+	// lacks is warned about. nil: no mappings.
+	Mappings map[string]ObjectMapping
+}
+
+// ObjectMapping is the inbound field mapping of one object, as import uses it.
+type ObjectMapping struct {
+	Drop   []string // fields of deactivated system mappings
+	Expect []string // fields the mapping names (active system and custom)
 }
 
 // ImportReport is what an import read and took, per instance and object.
@@ -67,7 +79,7 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 			if opts.Only != nil {
 				objects = slices.DeleteFunc(objects, func(o query.Object) bool { return !slices.Contains(opts.Only, o.Name) })
 			}
-			if err := importSource(ctx, db, src, objects, opts.Full, now, rep); err != nil {
+			if err := importSource(ctx, db, src, objects, opts, now, rep); err != nil {
 				return err
 			}
 		}
@@ -99,7 +111,8 @@ func importObjects(mapped []string) []query.Object {
 	return append(out, query.Deletions)
 }
 
-func importSource(ctx context.Context, db *query.DB, src Source, objects []query.Object, full bool, now time.Time, rep *ImportReport) error {
+func importSource(ctx context.Context, db *query.DB, src Source, objects []query.Object, opts ImportOptions, now time.Time, rep *ImportReport) error {
+	full := opts.Full
 	first, err := db.FirstImport(ctx, src.Instance)
 	if err != nil {
 		return err
@@ -117,7 +130,18 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		}
 		var st query.MergeStats
 		if exp.Path != "" {
-			_, err = db.StageCSV(ctx, "staged", exp.Path, obj.Required, obj.TimeColumn)
+			var cols []string
+			cols, err = db.StageCSV(ctx, "staged_raw", exp.Path, obj.Required, obj.TimeColumn)
+			if err == nil {
+				m := opts.Mappings[name]
+				for _, f := range m.Expect {
+					if !slices.Contains(cols, f) {
+						rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
+					}
+				}
+				drop := slices.DeleteFunc(slices.Clone(m.Drop), func(f string) bool { return slices.Contains(obj.Required, f) })
+				err = db.DropColumns(ctx, "staged_raw", "staged", drop)
+			}
 			if err == nil {
 				if name == crm.Deletions {
 					st, err = db.MergeDeletions(ctx, "staged", src.Instance, since, objFull)
@@ -130,7 +154,7 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		if err != nil {
 			return err
 		}
-		if err := db.RecordImport(ctx, src.Instance, name, now, objFull, st); err != nil {
+		if err := db.RecordImport(ctx, src.Instance, name, now, objFull, st, ImportHash(opts.Mappings[name], src.Countries)); err != nil {
 			return err
 		}
 		rep.Objects = append(rep.Objects, ObjectReport{Instance: src.Instance, Object: name, Full: objFull,
@@ -166,4 +190,39 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d manual or crm assignments end-dated: their account or account_territory__v record was deleted in the CRM", src.Instance, ended))
 	}
 	return nil
+}
+
+// ImportHash says what shapes an object's import: its inbound mapping and the
+// instance's country filter. A plan compares it with the last full import's.
+func ImportHash(m ObjectMapping, countries []string) string {
+	h := sha256.New()
+	for _, part := range [][]string{m.Drop, m.Expect, countries} {
+		s := slices.Clone(part)
+		slices.Sort(s)
+		fmt.Fprintf(h, "%q\n", s)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Mappings turns the config's inbound field mappings into what import uses.
+func Mappings(cfg *schema.Config) map[string]ObjectMapping {
+	out := map[string]ObjectMapping{}
+	for _, fm := range cfg.FieldMappings {
+		if fm.Direction != "inbound" {
+			continue
+		}
+		m := out[fm.CRMObject]
+		for _, sm := range fm.System {
+			if sm.Active {
+				m.Expect = append(m.Expect, sm.CRMField)
+			} else {
+				m.Drop = append(m.Drop, sm.CRMField)
+			}
+		}
+		for _, cm := range fm.Custom {
+			m.Expect = append(m.Expect, cm.CRMField)
+		}
+		out[fm.CRMObject] = m
+	}
+	return out
 }

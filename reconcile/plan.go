@@ -194,6 +194,9 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	for _, m := range unknownAccounts {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
 	}
+	if err := p.checkImports(ctx, db, cfg); err != nil {
+		return nil, err
+	}
 	current, err := db.Territories(ctx)
 	if err != nil {
 		return nil, err
@@ -423,4 +426,28 @@ func (p *Plan) Territories() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// checkImports warns when the inbound field mappings or the country filter
+// changed since an object's last full import: the state does not reflect
+// them until alignctl import --full.
+func (p *Plan) checkImports(ctx context.Context, db *query.DB, cfg *schema.Config) error {
+	mappings := Mappings(cfg)
+	for _, inst := range cfg.Settings.CRMInstances {
+		var stale []string
+		for _, obj := range importObjects(cfg.CriterionObjects()) {
+			prev, err := db.ImportHash(ctx, inst.ID, obj.Name)
+			if err != nil {
+				return err
+			}
+			if prev != "" && prev != ImportHash(mappings[obj.Name], inst.SelectedCountries()) {
+				stale = append(stale, obj.Name)
+			}
+		}
+		if len(stale) > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("instance %s: the inbound field mappings or the country filter changed since the last full import of %s: run alignctl import --full",
+				inst.ID, strings.Join(stale, ", ")))
+		}
+	}
+	return nil
 }

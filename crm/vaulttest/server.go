@@ -373,6 +373,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if wait != nil && !s.wait(r.Context(), wait) {
 		done(0, "")
+		dropConnection(w) // returning would send an empty 200
 		return
 	}
 	if term != nil {
@@ -482,6 +483,9 @@ func (s *Server) now() string { return stampOf(s.cfg.clock()) }
 func (s *Server) handle(r *http.Request, rt route, body []byte) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if rt.endpoint == EndpointUnknown {
+		return *rt.bad
+	}
 	if rt.endpoint != EndpointAuth {
 		if _, ok := s.session(r); !ok {
 			return *failure(ErrInvalidSessionID, "Invalid or expired session ID.")

@@ -38,7 +38,7 @@ func importCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full, MappedObjects: cfg.CriterionObjects()})
+			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full, MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)})
 			if err != nil {
 				return err
 			}

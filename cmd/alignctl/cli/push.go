@@ -42,7 +42,7 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 		for _, inst := range r.instances {
 			sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
 		}
-		irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects})
+		irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, Mappings: reconcile.Mappings(r.cfg)})
 		if ierr != nil {
 			return fmt.Errorf("push: re-importing what the CRM holds now: %w", ierr)
 		}
