@@ -1,0 +1,112 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/crm/file"
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// failingCRM fails every create after the first n calls, as a CRM that goes
+// away half-way through a push.
+type failingCRM struct {
+	crm.Connector
+	creates, n int
+}
+
+func (f *failingCRM) Create(ctx context.Context, object string, recs []crm.Record) ([]crm.Result, error) {
+	f.creates++
+	if f.creates > f.n {
+		return nil, errors.New("connection reset by peer")
+	}
+	return f.Connector.Create(ctx, object, recs)
+}
+
+// A push interrupted half-way and run again creates no duplicates: each
+// batch's results are committed before the next batch is sent.
+func TestInterruptedPushCreatesNoDuplicates(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	cfg, err := schema.LoadDir("../testdata/fixture/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../testdata/fixture/crm")); err != nil {
+		t.Fatal(err)
+	}
+	files := file.New(dir, func() time.Time { return now })
+	db, err := query.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	inst := cfg.Settings.CRMInstances[0]
+	if _, err := Import(ctx, db, cfg, []Source{{Instance: inst.ID, CRM: files, Countries: inst.SelectedCountries()}}, ImportOptions{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := MakePlan(ctx, db, cfg, PlanOptions{Now: now, Config: ConfigRef{Hash: cfg.Hash}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(ctx, db, cfg, p); err != nil {
+		t.Fatal(err)
+	}
+
+	// Batches of 2: territories, then account territories; the CRM goes
+	// away after three create calls.
+	flaky := &failingCRM{Connector: files, n: 3}
+	conns := map[string]crm.Connector{inst.ID: flaky}
+	_, err = Push(ctx, db, cfg, cfg.Settings.CRMInstances, conns, PushOptions{Now: now, BatchSize: 2})
+	var failed *PushFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("first push: %v, want some records failed", err)
+	}
+	if n := countRows(t, filepath.Join(dir, "account_territory__v.csv")); n == 1+7 {
+		t.Fatalf("the first push wrote everything; the test needs it cut short")
+	}
+
+	// The CRM is back: the second push completes it, writing each record once.
+	rep, err := Push(ctx, db, cfg, cfg.Settings.CRMInstances, map[string]crm.Connector{inst.ID: files}, PushOptions{Now: now, BatchSize: 2})
+	if err != nil {
+		t.Fatalf("second push: %v (%v)", err, rep.Failures)
+	}
+	if n := countRows(t, filepath.Join(dir, "account_territory__v.csv")); n != 1+7 {
+		t.Fatalf("account_territory__v has %d rows, want the self-assignment and 7 pushed", n)
+	}
+	seen := map[string]bool{}
+	for _, r := range readRows(t, filepath.Join(dir, "account_territory__v.csv")) {
+		key := r[1] + "/" + r[2]
+		if seen[key] {
+			t.Fatalf("duplicate account_territory__v for %s", key)
+		}
+		seen[key] = true
+	}
+	if n := countRows(t, filepath.Join(dir, "territory__v.csv")); n != 2+3 {
+		t.Fatalf("territory__v has %d rows, want 2 + 3 created", n)
+	}
+}
+
+func readRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+func countRows(t *testing.T, path string) int { return len(readRows(t, path)) }
