@@ -2,16 +2,21 @@ package main
 
 import (
 	"archive/zip"
+	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
-	"flag"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/alignctl/alignctl/cmd/alignctl/cli"
+	"github.com/alignctl/alignctl/crm/vaulttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output (cmp files) in testdata/script")
@@ -30,7 +35,8 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"unzip": unzipCmd,
+			"unzip":     unzipCmd,
+			"vaultrows": vaultRowsCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Every script starts from the same small config repo and file CRM.
@@ -42,6 +48,17 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("EXAMPLES", examples)
+			// A fake Vault per script, holding the fixture's CRM data, for
+			// the vault_* scripts (settings with type: vault, url $VAULT_URL).
+			v, err := fakeVault(env.WorkDir + "/crm")
+			if err != nil {
+				return err
+			}
+			env.Defer(v.Close)
+			env.Values[vaultKey{}] = v
+			env.Setenv("VAULT_URL", v.URL())
+			env.Setenv("ALIGN_VAULT_USERNAME", "integration@example.com")
+			env.Setenv("ALIGN_VAULT_PASSWORD", vaultPassword)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("ALIGNCTL_STATE", "")
 			return nil
@@ -65,5 +82,60 @@ func unzipCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		rc.Close()
 		fmt.Fprintf(ts.Stdout(), "== %s ==\n%s", f.Name, b)
+	}
+}
+
+type vaultKey struct{}
+
+// vaultPassword is the fake Vault's password: scripts check it never shows.
+const vaultPassword = "s3cret-Pa55word"
+
+// fakeVault starts an in-process Vault seeded with a snapshot folder.
+func fakeVault(dir string) (*vaulttest.Server, error) {
+	v := vaulttest.New(vaulttest.WithUser("integration@example.com", vaultPassword),
+		vaulttest.WithClock(func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".csv")
+		if !ok {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		v.SeedTable(name, rows)
+	}
+	return v, nil
+}
+
+// vaultRowsCmd prints an object's rows in the script's fake Vault, one line
+// per record (fields sorted), for stdout expectations.
+func vaultRowsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: vaultrows OBJECT")
+	}
+	v := ts.Value(vaultKey{}).(*vaulttest.Server)
+	for _, r := range v.Rows(args[0]) {
+		keys := make([]string, 0, len(r))
+		for k := range r {
+			if k != "modified_date__v" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, k+"="+r[k])
+		}
+		fmt.Fprintln(ts.Stdout(), strings.Join(parts, " "))
 	}
 }

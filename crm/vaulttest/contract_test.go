@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,9 +35,11 @@ func TestContract(t *testing.T) {
 }
 
 type miniClient struct {
-	base    string
-	hc      *http.Client
-	dir     string
+	base string
+	hc   *http.Client
+	dir  string
+
+	mu      sync.Mutex // guards session: the suite calls concurrently
 	session string
 }
 
@@ -68,16 +71,9 @@ func (a *vaultAnswer) err() error {
 }
 
 func (c *miniClient) call(ctx context.Context, method, path, contentType string, body []byte) (*vaultAnswer, error) {
-	if c.session == "" && !strings.HasSuffix(path, "/auth") {
-		a, err := c.call(ctx, "POST", "/auth", "application/x-www-form-urlencoded",
-			[]byte(url.Values{"username": {vaulttest.DefaultUsername}, "password": {vaulttest.DefaultPassword}}.Encode()))
-		if err != nil {
-			return nil, err
-		}
-		if err := a.err(); err != nil {
-			return nil, err
-		}
-		c.session = a.SessionID
+	session, err := c.login(ctx, path)
+	if err != nil {
+		return nil, err
 	}
 	u := c.base + path
 	if strings.HasPrefix(path, "/api/") { // a next_page link
@@ -90,7 +86,7 @@ func (c *miniClient) call(ctx context.Context, method, path, contentType string,
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Authorization", c.session)
+	req.Header.Set("Authorization", session)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -101,6 +97,27 @@ func (c *miniClient) call(ctx context.Context, method, path, contentType string,
 		return nil, err
 	}
 	return &a, nil
+}
+
+// login returns the session, logging in first when there is none.
+func (c *miniClient) login(ctx context.Context, path string) (string, error) {
+	if strings.HasSuffix(path, "/auth") {
+		return "", nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == "" {
+		a, err := c.call(ctx, "POST", "/auth", "application/x-www-form-urlencoded",
+			[]byte(url.Values{"username": {vaulttest.DefaultUsername}, "password": {vaulttest.DefaultPassword}}.Encode()))
+		if err != nil {
+			return "", err
+		}
+		if err := a.err(); err != nil {
+			return "", err
+		}
+		c.session = a.SessionID
+	}
+	return c.session, nil
 }
 
 func (c *miniClient) Fields(ctx context.Context, object string) ([]string, error) {

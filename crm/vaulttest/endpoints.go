@@ -38,7 +38,7 @@ func (s *Server) auth(r *http.Request) reply {
 		member{"vaultIds", []ordered{{
 			{"id", s.cfg.vaultID},
 			{"name", "vaulttest"},
-			{"url", s.ts.URL + "/api"},
+			{"url", "http://" + r.Host + "/api"},
 		}}},
 		member{"vaultId", s.cfg.vaultID},
 	)

@@ -142,6 +142,9 @@ func (s *Server) DelayNext(n int, d time.Duration, only ...Match) {
 // are dropped unhandled (see DelayNext).
 func (s *Server) HoldNext(n int, only ...Match) *Hold {
 	h := &Hold{arrived: make(chan struct{}, max(n, 0)), release: make(chan struct{})}
+	s.mu.Lock()
+	s.holds = append(s.holds, h)
+	s.mu.Unlock()
 	s.arm(&fault{kind: FaultHold, left: n, hold: h, only: only})
 	return h
 }
@@ -183,15 +186,14 @@ func (s *Server) BurstExhausted(n int, only ...Match) {
 }
 
 // ClearFaults disarms every pending fault (not FailRecords) and releases
-// every hold.
+// every hold, calls already waiting included.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, f := range s.faults {
-		if f.hold != nil {
-			f.hold.Release()
-		}
+	for _, h := range s.holds {
+		h.Release()
 	}
+	s.holds = nil
 	clear(s.faults)
 	s.faults = s.faults[:0]
 }

@@ -157,6 +157,7 @@ type Server struct {
 	burstLeft    int
 	executionSeq int
 	faults       []*fault
+	holds        []*Hold
 	recordFaults []*recordFault
 	calls        []Call
 }
@@ -406,8 +407,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rep := s.handle(r, rt, body)
 	b, err := json.Marshal(rep.body)
-	if err != nil {
-		rep = *failure("EXCEPTION", err.Error())
+	if err != nil { // a bug of the fake: Vault's answer to a system error
+		rep = reply{status: StatusException, body: ordered{
+			{"responseStatus", StatusException},
+			{"errors", []ordered{errorEntry("UNEXPECTED_ERROR", err.Error())}},
+		}}
 		b, _ = json.Marshal(rep.body)
 	}
 	h.Set("Content-Type", "application/json;charset=UTF-8")

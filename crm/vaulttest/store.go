@@ -179,7 +179,21 @@ func (st *store) seed(name string, header []string, rows []map[string]string, st
 		}
 		return
 	}
-	o := st.object(name, true)
+	o := st.objects[name]
+	if o == nil {
+		fields := header
+		if fields == nil {
+			seen := map[string]bool{}
+			for _, r := range rows {
+				for f := range r {
+					seen[f] = true
+				}
+			}
+			fields = slices.Sorted(maps.Keys(seen))
+		}
+		o = newObject(name, fields)
+		st.objects[name] = o
+	}
 	o.addFields(header...)
 	for _, r := range rows {
 		o.addFields(slices.Sorted(maps.Keys(r))...)

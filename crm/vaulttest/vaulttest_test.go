@@ -975,8 +975,18 @@ func TestFaultsOnAuth(t *testing.T) {
 		t.Errorf("failed auth call: %d %v", a.status, err)
 	}
 	wantSuccess(t, "auth after the fault", c.login(vaulttest.DefaultUsername, vaulttest.DefaultPassword))
-	s.FailNext(5, http.StatusBadGateway)
-	s.ClearFaults()
+	h := s.HoldNext(1, vaulttest.On(vaulttest.EndpointQuery, ""))
+	held := make(chan answer, 1)
+	go func() {
+		a, _ := c.send(c.form("POST", "/api/v24.1/query", url.Values{"q": {"SELECT id FROM territory__v"}}))
+		held <- a
+	}()
+	<-h.Arrived()
+	s.FailNext(5, http.StatusBadGateway) // armed after the held call took its faults
+	s.ClearFaults()                      // releases the waiting call and disarms FailNext
+	if a := <-held; a.responseStatus() != vaulttest.StatusSuccess {
+		t.Errorf("held call after ClearFaults: %s", a.raw)
+	}
 	wantSuccess(t, "query after ClearFaults", c.query("SELECT id FROM territory__v"))
 }
 
@@ -1034,7 +1044,7 @@ func TestSeedShapes(t *testing.T) {
 	if len(rows) != 2 || rows[1]["id"] != "w-1" || !strings.HasPrefix(rows[0]["id"], vaulttest.IDPrefix("widget__c")) || rows[0]["modified_date__v"] != nowStamp {
 		t.Errorf("Seed rows = %v", rows)
 	}
-	if got := s.Fields("widget__c"); !slices.Equal(got, []string{"id", "modified_date__v", "label__c"}) {
+	if got := s.Fields("widget__c"); !slices.Equal(got, []string{"id", "label__c", "modified_date__v"}) {
 		t.Errorf("Seed fields = %v", got)
 	}
 	defer func() {
@@ -1042,5 +1052,9 @@ func TestSeedShapes(t *testing.T) {
 			t.Error("SeedTable of a ragged table did not panic")
 		}
 	}()
+	s.SeedTable("gadget__c", [][]string{{"name__v", "id", "modified_date__v", "size__c"}, {"g", "g-1", "2026-01-01T00:00:00Z", "L"}})
+	if got := s.Fields("gadget__c"); !slices.Equal(got, []string{"id", "name__v", "modified_date__v", "size__c"}) {
+		t.Errorf("SeedTable fields = %v", got)
+	}
 	s.SeedTable(crm.Territory, [][]string{{"id", "name__v"}, {"only-id"}})
 }

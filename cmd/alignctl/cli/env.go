@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/crm/file"
+	"github.com/alignctl/alignctl/crm/vault"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
@@ -38,7 +40,19 @@ func (g *globals) connector(inst *schema.CRMInstance, now time.Time) (crm.Connec
 	case "file":
 		return file.New(g.configPath(inst.URL), func() time.Time { return now }), nil
 	case "vault":
-		return nil, fmt.Errorf("%s: crm instance %s: type vault is not supported by this build yet; use type file", inst.Pos, inst.ID)
+		if inst.CredentialsEnv == "" {
+			return nil, fmt.Errorf("%s: crm instance %s: credentials_env is needed: the name prefix of the <PREFIX>_USERNAME and <PREFIX>_PASSWORD environment variables", inst.Pos, inst.ID)
+		}
+		user, pass, err := vault.CredentialsFromEnv(inst.CredentialsEnv, os.Getenv)
+		if err != nil {
+			return nil, fmt.Errorf("crm instance %s: %w", inst.ID, err)
+		}
+		c, err := vault.New(vault.Config{BaseURL: inst.URL, APIVersion: inst.APIVersion, VaultID: inst.VaultID,
+			Username: user, Password: pass, Now: func() time.Time { return now }})
+		if err != nil {
+			return nil, fmt.Errorf("%s: crm instance %s: %w", inst.Pos, inst.ID, err)
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("%s: crm instance %s: unknown type %q", inst.Pos, inst.ID, inst.Type)
 }
