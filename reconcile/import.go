@@ -23,6 +23,8 @@ type ImportOptions struct {
 	// Only, when set, imports just these objects (a push re-reads the
 	// objects it wrote).
 	Only []string
+	// Progress, when set, hears of each object as its import starts.
+	Progress func(instance, object string)
 	// Mappings shape what lands per object: fields of deactivated system
 	// mappings are left out, and a field a mapping names that the CRM
 	// lacks is warned about. nil: no mappings.
@@ -119,6 +121,9 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 	}
 	for _, obj := range objects {
 		name := obj.Name
+		if opts.Progress != nil {
+			opts.Progress(src.Instance, name)
+		}
 		since, err := db.Watermark(ctx, src.Instance, name)
 		if err != nil {
 			return err

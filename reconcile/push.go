@@ -16,6 +16,9 @@ type PushOptions struct {
 	Now       time.Time
 	Territory string // push only this territory and its descendants
 	BatchSize int    // records per CRM call; 500 (Vault's limit) when 0
+	// Progress, when set, hears after each batch how many of an instance's
+	// pending records are done.
+	Progress func(instance string, done, total int)
 }
 
 // PushReport counts what a push wrote per instance and object.
@@ -63,6 +66,10 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		if err != nil {
 			return nil, err
 		}
+		if opts.Progress != nil {
+			total := len(items)
+			p.progress = func(done int) { opts.Progress(inst.ID, done, total) }
+		}
 		if err := p.push(ctx, items); err != nil {
 			return nil, err
 		}
@@ -101,6 +108,8 @@ type pusher struct {
 	batch    int
 	counts   map[string]*PushCount
 	failures []string
+	done     int
+	progress func(done int)
 }
 
 func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
@@ -235,6 +244,10 @@ func (p *pusher) record(ctx context.Context, results []query.PushResult) error {
 		case r.Action == "delete":
 			c.Deleted++
 		}
+	}
+	p.done += len(results)
+	if p.progress != nil {
+		p.progress(p.done)
 	}
 	return p.db.Tx(ctx, func() error {
 		return p.db.RecordPush(ctx, p.inst, results, p.now)

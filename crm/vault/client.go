@@ -77,8 +77,9 @@ type Client struct {
 	http     *retryablehttp.Client
 
 	login   chan struct{} // a one-slot semaphore: one login at a time
-	mu      sync.Mutex    // guards sid and secrets
+	mu      sync.Mutex    // guards sid, refused and secrets
 	sid     string        // the current session id, "" before login
+	refused error         // the login Vault refused: never tried again
 	secrets []string      // the password and every session id: never in an error
 }
 
@@ -90,11 +91,14 @@ var versionRe = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 // call logs in.
 func New(cfg Config) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("vault: base url %q: want https://{vaultDNS}", cfg.BaseURL)
+	if err != nil {
+		return nil, errors.New("vault: the base url is not a URL: want https://{vaultDNS}")
+	}
+	if base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("vault: base url %q: want https://{vaultDNS}", base.Redacted())
 	}
 	if base.Scheme != "https" && base.Scheme != "http" {
-		return nil, fmt.Errorf("vault: base url %q: the scheme must be https", cfg.BaseURL)
+		return nil, fmt.Errorf("vault: base url %q: the scheme must be https", base.Redacted())
 	}
 	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
 		return nil, fmt.Errorf("vault: base url %q: want scheme and host only", base.Redacted())
@@ -155,12 +159,15 @@ func New(cfg Config) (*Client, error) {
 	if c.sleep == nil {
 		c.sleep = sleepTimer
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
+	var hc http.Client // a copy: the redirect policy is ours
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
+		hc.Timeout = DefaultTimeout
 	}
+	hc.CheckRedirect = sameHostRedirects(hc.CheckRedirect)
 	c.http = &retryablehttp.Client{
-		HTTPClient:   hc,
+		HTTPClient:   &hc,
 		Logger:       nil, // never log: requests carry the session id and the password
 		RetryWaitMin: c.waitMin,
 		RetryWaitMax: c.waitMax,
@@ -204,6 +211,25 @@ func CredentialsFromEnv(prefix string, getenv func(string) string) (username, pa
 	}
 }
 
+// sameHostRedirects follows redirects on the Vault's own host only (then as
+// next would); a redirect elsewhere comes back as the 3xx response, which
+// checkRetry turns into an error. A login redirected elsewhere would
+// otherwise carry the password there.
+func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
 func sleepTimer(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
@@ -243,13 +269,22 @@ func (c *Client) session(ctx context.Context) (string, error) {
 	}
 	defer func() { <-c.login }()
 	c.mu.Lock()
-	sid = c.sid
+	sid, refused := c.sid, c.refused
 	c.mu.Unlock()
 	if sid != "" { // another caller logged in while this one waited
 		return sid, nil
 	}
+	if refused != nil {
+		return "", refused
+	}
 	sid, err := c.authenticate(ctx)
 	if err != nil {
+		var r *refusedLogin
+		if errors.As(err, &r) {
+			c.mu.Lock()
+			c.refused = err
+			c.mu.Unlock()
+		}
 		return "", err
 	}
 	c.mu.Lock()
@@ -274,14 +309,14 @@ func (c *Client) authenticate(ctx context.Context) (string, error) {
 	u := c.endpoint(nil, "auth")
 	env, err := c.send(ctx, http.MethodPost, u, "", "application/x-www-form-urlencoded", []byte(form.Encode()))
 	if err != nil {
-		return "", fmt.Errorf("vault: logging in to %s as %s: %w", c.base.Host, c.username, err)
+		return "", c.redactErr(fmt.Errorf("vault: logging in to %s as %s: %w", c.base.Host, c.username, err))
 	}
 	if !env.ok() || env.SessionID == "" {
 		e := c.apiError(http.MethodPost, u, env)
 		if env.ok() {
 			e.Errors = append(e.Errors, Error{Type: "NO_SESSION_ID", Message: "the auth response has no sessionId"})
 		}
-		return "", fmt.Errorf("vault: logging in to %s as %s failed: %w", c.base.Host, c.username, e)
+		return "", &refusedLogin{msg: fmt.Sprintf("vault: logging in to %s as %s failed: %s", c.base.Host, c.username, e.detail()), err: e}
 	}
 	c.mu.Lock()
 	c.secrets = append(c.secrets, env.SessionID)
@@ -289,11 +324,22 @@ func (c *Client) authenticate(ctx context.Context) (string, error) {
 	if c.vaultID != "" {
 		got := scalar(env.VaultID)
 		if got != c.vaultID {
-			return "", fmt.Errorf("vault: %s as %s logged in to vault id %q, but the CRM instance's vault_id is %q: check url and vault_id", c.base.Host, c.username, got, c.vaultID)
+			return "", &refusedLogin{msg: fmt.Sprintf("vault: %s as %s logged in to vault id %q, but the CRM instance's vault_id is %q: check url and vault_id", c.base.Host, c.username, got, c.vaultID)}
 		}
 	}
 	return env.SessionID, nil
 }
+
+// refusedLogin is a login Vault answered and refused (or a vault id
+// mismatch): trying again would fail the same way, and repeated wrong
+// passwords lock the user out.
+type refusedLogin struct {
+	msg string
+	err error // the *APIError, when Vault answered with one
+}
+
+func (e *refusedLogin) Error() string { return e.msg }
+func (e *refusedLogin) Unwrap() error { return e.err }
 
 // call sends an authenticated request and returns Vault's response,
 // whatever its responseStatus. A response of type INVALID_SESSION_ID logs in
@@ -302,11 +348,11 @@ func (c *Client) call(ctx context.Context, method, u, contentType string, body [
 	for again := true; ; again = false {
 		sid, err := c.session(ctx)
 		if err != nil {
-			return nil, err
+			return nil, c.redactErr(err)
 		}
 		env, err := c.send(ctx, method, u, sid, contentType, body)
 		if err != nil {
-			return nil, c.redactErr(err)
+			return nil, c.redactErr(fmt.Errorf("vault: %w", err))
 		}
 		if again && env.has(InvalidSessionID) {
 			c.expire(sid)

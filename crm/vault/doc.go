@@ -36,13 +36,14 @@
 // the HTTP status, as the "Errors" reference asks — except for retries,
 // which go through hashicorp/go-retryablehttp with a CheckRetry of ours:
 // transport errors (timeouts, resets, dropped connections), any 5xx, a 429
-// without a Vault body, and a 1xx-3xx response whose body is not a Vault JSON
+// without a Vault body, and a 2xx response whose body is not a Vault JSON
 // response (not JSON, or JSON without responseStatus) are retried up to
 // Config.RetryMax times with exponential backoff from RetryWaitMin doubling
-// to RetryWaitMax (a Retry-After on 429/503 is honoured up to RetryWaitMax). A 4xx carrying a
-// Vault JSON body is not retried: its responseStatus decides. A 4xx without
-// one fails at once (a wrong url, most likely). Every wait goes through
-// Config.Sleep, and a cancelled context ends any call or wait at once.
+// to RetryWaitMax (a Retry-After on 429/503 is honoured up to RetryWaitMax).
+// A 4xx carrying a Vault JSON body is not retried: its responseStatus
+// decides. A 4xx without one fails at once (a wrong url, most likely). Every
+// wait goes through Config.Sleep, and a cancelled context ends any call or
+// wait at once.
 //
 // After every response the client honours the burst limit ("API Rate
 // Limits"): it waits X-VaultAPI-ResponseDelay milliseconds when Vault sent
@@ -53,14 +54,21 @@
 //
 // A response with an error of type INVALID_SESSION_ID (the session expired)
 // logs in again and repeats the call once. One login runs at a time;
-// concurrent calls share the session.
+// concurrent calls share the session. A login Vault answers with a FAILURE
+// (or a vaultId other than Config.VaultID) is not tried again by the same
+// client: every later call returns that error, since repeated wrong
+// passwords lock the user out. A login that failed in transit is retried by
+// the next call.
 //
 // # Secrets
 //
 // Nothing is logged (retryablehttp's logger is off). The password and
 // every session id are removed from every error text this package builds,
 // including messages Vault sends back; response bodies are never quoted in
-// errors. A failed login names the host and the username only.
+// errors. A failed login names the host and the username only. Redirects
+// are followed on the Vault's own host only: a redirect elsewhere is an
+// error, so that neither the login form nor the session leaves the host;
+// for the same reason a next_page URL on another host is refused.
 //
 // # Choices where Vault's documentation is silent
 //
@@ -79,9 +87,10 @@
 //     than a silently short export; a next_page on another host is refused
 //     (it would receive the session id).
 //   - merged_into: the deleted-records response documents only id and
-//     deleted_date. Vault CRM merges re-parent the loser's child records and
-//     delete it (Vault Help, "Merging Records"), so the winner is not
-//     documented anywhere in the API. The client reads an undocumented
+//     deleted_date. A record merge moves the duplicate's inbound references
+//     to the main record and deletes the duplicate (Vault Help on record
+//     merges), and no documented read call names the main record of a
+//     deleted duplicate afterwards. The client reads an undocumented
 //     merged_into, or else main_record_id (the record-merge API's word for
 //     the winner), from each deleted record when present; otherwise "".
 //   - Deletions window: Vault keeps deleted ids for 30 days and start_date
@@ -90,9 +99,12 @@
 //     otherwise everything Vault still has is exported.
 //   - Per-record outcomes: SUCCESS and WARNING are successes. A FAILURE
 //     entry becomes a *crm.RecordError with the first error's type and the
-//     messages joined; its ID is the record id, or the record's index in the
-//     call for a create. The call's own responseStatus decides only when
-//     data does not hold one result per record sent.
+//     messages joined; its ID is the record id, or, for a create, the
+//     record's index in the records passed to Create. The call's own
+//     responseStatus decides only when data does not hold one result per
+//     record sent. A create reported as a success without data.id is a
+//     failed result (not a *crm.RecordError): the record may exist, but
+//     alignctl cannot know it.
 //   - Records Vault would refuse are failed locally and not sent: a create
 //     carrying an id (INVALID_DATA), an update or delete without one
 //     (PARAMETER_REQUIRED). An empty id in a create is dropped.

@@ -184,7 +184,9 @@ func (c *Client) query(ctx context.Context, q string, fn func(map[string]json.Ra
 			return err
 		}
 		if !env.ok() {
-			return c.apiError(http.MethodPost, u, env)
+			e := c.apiError(http.MethodPost, u, env)
+			e.Op += " of " + fromOf(q)
+			return e
 		}
 		page, err := decodeRows(env.Data)
 		if err != nil {

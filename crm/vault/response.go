@@ -98,9 +98,12 @@ type APIError struct {
 	Errors    []Error
 }
 
-func (e *APIError) Error() string {
+func (e *APIError) Error() string { return "vault: " + e.Op + ": " + e.detail() }
+
+// detail is the error without the request: status, errorType, errors.
+func (e *APIError) detail() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "vault: %s: %s", e.Op, e.Status)
+	b.WriteString(e.Status)
 	if e.ErrorType != "" {
 		fmt.Fprintf(&b, " (%s)", e.ErrorType)
 	}

@@ -44,7 +44,8 @@ type attempt struct {
 type attemptKey struct{}
 
 // send makes one API request, with retries, and returns Vault's decoded
-// response. sid, when not empty, goes in the Authorization header.
+// response. sid, when not empty, goes in the Authorization header. Errors
+// read "METHOD PATH: cause"; the caller adds the package's prefix.
 func (c *Client) send(ctx context.Context, method, u, sid, contentType string, body []byte) (*envelope, error) {
 	st := &attempt{}
 	var raw any
@@ -53,7 +54,7 @@ func (c *Client) send(ctx context.Context, method, u, sid, contentType string, b
 	}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptKey{}, st), method, u, raw)
 	if err != nil {
-		return nil, fmt.Errorf("vault: %s %s: %w", method, pathOf(u), err)
+		return nil, fmt.Errorf("%s %s: %w", method, pathOf(u), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if sid != "" {
@@ -65,13 +66,13 @@ func (c *Client) send(ctx context.Context, method, u, sid, contentType string, b
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("vault: %s %s: %w", method, pathOf(u), ctxErr)
+			return nil, fmt.Errorf("%s %s: %w", method, pathOf(u), ctxErr)
 		}
-		return nil, fmt.Errorf("vault: %s %s: %w", method, pathOf(u), err)
+		return nil, fmt.Errorf("%s %s: %w", method, pathOf(u), err)
 	}
 	resp.Body.Close()
 	if st.env == nil { // checkRetry decodes every response it lets through
-		return nil, fmt.Errorf("vault: %s %s: no response decoded", method, pathOf(u))
+		return nil, fmt.Errorf("%s %s: no response decoded", method, pathOf(u))
 	}
 	return st.env, nil
 }
@@ -83,10 +84,10 @@ func (c *Client) send(ctx context.Context, method, u, sid, contentType string, b
 //
 // Retried: transport errors (timeouts, resets, refused connections, except
 // what retryablehttp deems permanent: bad scheme, redirect loops, TLS
-// trust), 5xx, 429 without a Vault body, and any 1xx-3xx response whose body
-// is not a Vault JSON response. A 4xx with a Vault JSON body is not retried:
+// trust), 5xx, 429 without a Vault body, and any 2xx response whose body is
+// not a Vault JSON response. A 4xx with a Vault JSON body is not retried:
 // the caller decides on its responseStatus and error types. A 4xx without
-// one is an error.
+// one, and a redirect to another host, are errors.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st, _ := ctx.Value(attemptKey{}).(*attempt)
 	if st == nil {
@@ -114,6 +115,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		switch {
 		case rerr != nil:
 			retry, why = true, fmt.Errorf("HTTP %d: reading the response: %w", resp.StatusCode, rerr)
+		case resp.StatusCode >= 300 && resp.StatusCode < 400:
+			why = fmt.Errorf("HTTP %d: redirected to %q: not followed, check the CRM instance's url", resp.StatusCode, redirectHost(resp))
 		case resp.StatusCode >= 500:
 			retry, why = true, fmt.Errorf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		case derr != nil && resp.StatusCode == http.StatusTooManyRequests:
@@ -178,6 +181,13 @@ func burstPause(h http.Header) time.Duration {
 		d = max(d, min(burstWindow/time.Duration(remaining+1), maxBurstPause))
 	}
 	return d
+}
+
+func redirectHost(resp *http.Response) string {
+	if loc, err := resp.Location(); err == nil {
+		return loc.Host
+	}
+	return "?"
 }
 
 func contentTypeOf(resp *http.Response) string {

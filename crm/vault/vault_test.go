@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -116,6 +117,7 @@ func newScripted(t *testing.T, api func(w http.ResponseWriter, r *http.Request, 
 
 func (s *scripted) serve(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
 	if r.URL.Path == "/api/"+testVersion+"/auth" {
 		s.mu.Lock()
 		s.auths++
@@ -514,6 +516,54 @@ func TestLoginFailure(t *testing.T) {
 		t.Fatalf("err = %v, want the error type and the username", err)
 	}
 	noSecrets(t, "login failure", err)
+	// A refused login is not tried again: wrong passwords lock users out.
+	_, err2 := c.Create(t.Context(), crm.Territory, []crm.Record{{"name__v": "x"}})
+	if err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("second call: %v, want the same refusal", err2)
+	}
+	if auths, _ := s.counts(); auths != 1 {
+		t.Errorf("%d logins, want 1", auths)
+	}
+}
+
+func TestLoginRetriedAfterTransportFailure(t *testing.T) {
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		writeJSON(w, 200, territoryMetadata)
+	})
+	s.auth = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n <= 2 { // the first Fields: two attempts, then it gives up
+			http.Error(w, "down", 503)
+			return true
+		}
+		return false
+	}
+	c, _ := newClient(t, s.URL, func(cfg *Config) { cfg.RetryMax = 1 })
+	if _, err := c.Fields(t.Context(), crm.Territory); err == nil {
+		t.Fatal("no error while the login is down")
+	}
+	if _, err := c.Fields(t.Context(), crm.Territory); err != nil {
+		t.Fatalf("a login that failed in transit must be tried again: %v", err)
+	}
+}
+
+func TestRedirectElsewhereRefused(t *testing.T) {
+	other := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		t.Errorf("the other host got %s %s", r.Method, r.URL)
+	})
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {})
+	s.auth = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+		return true
+	}
+	c, _ := newClient(t, s.URL)
+	_, err := c.Fields(t.Context(), crm.Territory)
+	if err == nil || !strings.Contains(err.Error(), "not followed") {
+		t.Fatalf("err = %v, want the redirect refused", err)
+	}
+	if auths, _ := other.counts(); auths != 0 {
+		t.Errorf("the password went to the other host %d times", auths)
+	}
+	noSecrets(t, "redirect", err)
 }
 
 // --- export -----------------------------------------------------------------
@@ -641,7 +691,7 @@ func TestExportShortWithoutNextPage(t *testing.T) {
 	})
 	c, _ := newClient(t, s.URL)
 	_, err := c.Export(t.Context(), crm.Territory, time.Time{})
-	if err == nil || !strings.Contains(err.Error(), "1 of 3") {
+	if err == nil || !strings.Contains(err.Error(), "1 of 3") || !strings.Contains(err.Error(), "territory__v") {
 		t.Fatalf("err = %v, want the missing rows reported", err)
 	}
 }
@@ -867,6 +917,23 @@ func TestPerRecordResults(t *testing.T) {
 	wantRecordError(t, res[2].Err, crm.RecordError{Object: crm.Territory, ID: "2", Type: ParameterMissing, Msg: "a record to delete has no id"})
 }
 
+func TestCreatedWithoutID(t *testing.T) {
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		writeJSON(w, 200, success(obj{"data": []obj{{"responseStatus": "SUCCESS"}, success(obj{"data": obj{"id": 42}})}}))
+	})
+	c, _ := newClient(t, s.URL)
+	res, err := c.Create(t.Context(), crm.Territory, []crm.Record{{"name__v": "a"}, {"name__v": "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "no id") {
+		t.Errorf("a create without data.id: %+v, want an error", res[0])
+	}
+	if res[1].Err != nil || res[1].ID != "42" {
+		t.Errorf("a numeric id: %+v, want 42", res[1])
+	}
+}
+
 func wantRecordError(t *testing.T, err error, want crm.RecordError) {
 	t.Helper()
 	var re *crm.RecordError
@@ -973,7 +1040,10 @@ func TestRetries(t *testing.T) {
 		{"dropped connection", hijack},
 		{"malformed JSON", func(w http.ResponseWriter) { w.WriteHeader(200); io.WriteString(w, `{"responseStatus": "SUCC`) }},
 		{"JSON without responseStatus", func(w http.ResponseWriter) { writeJSON(w, 200, obj{"data": []obj{}}) }},
-		{"HTML at 200", func(w http.ResponseWriter) { w.Header().Set("Content-Type", "text/html"); io.WriteString(w, "<html>maintenance</html>") }},
+		{"HTML at 200", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html>maintenance</html>")
+		}},
 		{"429 without a Vault body", func(w http.ResponseWriter) { http.Error(w, "slow down", 429) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1208,7 +1278,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		}},
 		{name: "vault id mismatch", edit: func(c *Config) { c.VaultID = "99" }},
 		{name: "call failure", api: func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, 200, failure("INVALID_DATA", echo(r)))
+			writeJSON(w, 200, failure("INSUFFICIENT_ACCESS", echo(r)))
 		}},
 		{name: "exception", api: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, obj{"responseStatus": "EXCEPTION", "responseMessage": echo(r)})
@@ -1256,11 +1326,15 @@ func TestSecretsNeverInErrors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := c.Create(ctx, crm.Territory, []crm.Record{{"name__v": "x"}})
-				if err != nil {
-					t.Fatal(err)
+				res, cerr := c.Create(ctx, crm.Territory, []crm.Record{{"name__v": "x"}})
+				if cerr != nil {
+					t.Fatal(cerr)
 				}
 				err = res[0].Err
+				var re *crm.RecordError
+				if !errors.As(err, &re) || !strings.Contains(re.Msg, "[redacted]") {
+					t.Errorf("record error %v: want the echoed secrets redacted", err)
+				}
 			}
 			noSecrets(t, tc.name, err)
 			_, err = c.Export(ctx, crm.Territory, time.Time{})
@@ -1397,5 +1471,35 @@ func TestBurstPauseHeaders(t *testing.T) {
 		if got := burstPause(h); got != tc.want {
 			t.Errorf("burstPause(%v) = %v, want %v", tc.h, got, tc.want)
 		}
+	}
+}
+
+func TestRedactErr(t *testing.T) {
+	c, _ := newClient(t, "https://example.veevavault.com")
+	c.secrets = append(c.secrets, "SESSION-XYZ")
+	err := c.redactErr(fmt.Errorf("sent %s with %s: %w", testPassword, "SESSION-XYZ", context.Canceled))
+	if msg := err.Error(); strings.Contains(msg, testPassword) || strings.Contains(msg, "SESSION-XYZ") || !strings.Contains(msg, "[redacted]") {
+		t.Errorf("redacted error %q", msg)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Error("the redacted error lost context.Canceled")
+	}
+	if u := errors.Unwrap(err); u != context.Canceled {
+		t.Errorf("Unwrap = %v, want only the sentinel", u)
+	}
+	plain := errors.New("nothing secret")
+	if c.redactErr(plain) != plain || c.redactErr(nil) != nil {
+		t.Error("an error without secrets must come back as it is")
+	}
+}
+
+func TestSleepTimer(t *testing.T) {
+	if err := sleepTimer(t.Context(), 0); err != nil {
+		t.Error(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := sleepTimer(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled sleep: %v", err)
 	}
 }

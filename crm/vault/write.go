@@ -161,6 +161,9 @@ func (c *Client) writeBatch(ctx context.Context, op, object string, items []item
 		}
 		if r.ResponseStatus == StatusSuccess || r.ResponseStatus == StatusWarning {
 			res[i] = crm.Result{ID: id}
+			if id == "" {
+				res[i].Err = fmt.Errorf("vault: %s %s: record %s: %s, but the response has no id", method, pathOf(u), items[i].key, r.ResponseStatus)
+			}
 			continue
 		}
 		res[i] = crm.Result{ID: items[i].id, Err: c.recordError(object, items[i].key, r)}

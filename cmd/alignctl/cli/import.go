@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
@@ -38,7 +39,11 @@ func importCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full, MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)})
+			bar := newProgress(g.stderr, "import", len(sources)*(len(crm.ImportObjects)+len(cfg.CriterionObjects())))
+			rep, err := reconcile.Import(cmd.Context(), db, cfg, sources, reconcile.ImportOptions{Now: now, Full: full,
+				MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg),
+				Progress: func(instance, object string) { bar.describe("import " + instance + " " + object) }})
+			bar.done()
 			if err != nil {
 				return err
 			}

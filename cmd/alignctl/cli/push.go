@@ -34,7 +34,16 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 		return err
 	}
 	defer db.Close()
-	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory})
+	bar := newProgress(g.stderr, "push", -1)
+	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory,
+		Progress: func(instance string, done, total int) {
+			if bar.bar != nil {
+				bar.bar.ChangeMax(total)
+				bar.bar.Describe("push " + instance)
+			}
+			bar.set(done)
+		}})
+	bar.done()
 	if rep != nil {
 		// Whatever the push wrote, and whatever else the CRM gained (new
 		// self-assignments), is read back into the state.
