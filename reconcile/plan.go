@@ -270,7 +270,7 @@ func territoryRows(cfg *schema.Config) []query.TerritoryRow {
 }
 
 func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []TerritoryChange {
-	var out []TerritoryChange
+	out := []TerritoryChange{}
 	have := map[string]query.TerritoryRow{}
 	for _, t := range current {
 		have[t.ID] = t

@@ -35,8 +35,9 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"unzip":     unzipCmd,
-			"vaultrows": vaultRowsCmd,
+			"unzip":      unzipCmd,
+			"vaultrows":  vaultRowsCmd,
+			"vaultmerge": vaultMergeCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Every script starts from the same small config repo and file CRM.
@@ -138,4 +139,14 @@ func vaultRowsCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		fmt.Fprintln(ts.Stdout(), strings.Join(parts, " "))
 	}
+}
+
+// vaultMergeCmd merges two records in the script's fake Vault as Vault CRM
+// does: every reference to the loser moves to the winner, the loser is
+// deleted with merged_into.
+func vaultMergeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: vaultmerge OBJECT LOSER WINNER")
+	}
+	ts.Check(ts.Value(vaultKey{}).(*vaulttest.Server).Merge(args[0], args[1], args[2]))
 }
