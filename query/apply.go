@@ -45,8 +45,10 @@ func (d *DB) Territories(ctx context.Context) ([]TerritoryRow, error) {
 // ApplyChanges writes a plan's assignment changes and territory rows in bulk
 // (Appender into a temporary table, then one statement per action). Every end
 // or update must find its record as the plan saw it, else the state moved
-// under the plan and nothing is written.
-func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []TerritoryRow, now time.Time) error {
+// under the plan and nothing is written. With partial (a plan scoped to a
+// subtree), territories are the subtree's: they are written, and territories
+// outside it are left as they are.
+func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []TerritoryRow, partial bool, now time.Time) error {
 	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_change (
 		action VARCHAR, id VARCHAR, account VARCHAR, territory VARCHAR, instance VARCHAR, source VARCHAR,
 		rule VARCHAR, origin VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN,
@@ -92,13 +94,13 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 		ORDER BY territory, account, source, origin`, now); err != nil {
 		return err
 	}
-	return d.writeTerritories(ctx, territories, now)
+	return d.writeTerritories(ctx, territories, partial, now)
 }
 
-// writeTerritories makes the territory table hold exactly the given rows,
-// keeping the CRM link of each; updated_at moves only for rows that changed,
-// so that a push updates just those.
-func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, now time.Time) error {
+// writeTerritories makes the territory table hold exactly the given rows
+// (with partial, at least them), keeping the CRM link of each; updated_at
+// moves only for rows that changed, so that a push updates just those.
+func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, partial bool, now time.Time) error {
 	if territories == nil {
 		return nil
 	}
@@ -124,7 +126,7 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, n
 	// Territories gone from the config end now; changed ones take the config's values.
 	stmts := []string{
 		`UPDATE territory SET end_date = $1, updated_at = $1
-		 WHERE id NOT IN (SELECT id FROM apply_territory) AND (end_date IS NULL OR end_date > $1)`,
+		 WHERE NOT $2 AND id NOT IN (SELECT id FROM apply_territory) AND (end_date IS NULL OR end_date > $1)`,
 		// A territory moved to another CRM instance has no record there yet.
 		`UPDATE territory t SET instance = n.instance, name = n.name, parent = n.parent, field_force = n.field_force,
 		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1,
@@ -138,7 +140,7 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, n
 		 FROM apply_territory WHERE id NOT IN (SELECT id FROM territory)`,
 	}
 	for _, s := range stmts {
-		if _, err := d.Exec(ctx, s, now); err != nil {
+		if _, err := d.Exec(ctx, s, now, partial); err != nil {
 			return err
 		}
 	}

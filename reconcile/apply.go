@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"slices"
 	"fmt"
 
 	"github.com/alignctl/alignctl/query"
@@ -34,17 +35,8 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error
 		if serial != p.StateSerial {
 			return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d)", p.StateSerial, serial)}
 		}
-		var territories []query.TerritoryRow
-		if p.Scope.Territory == "" {
-			territories = territoryRows(cfg)
-		}
-		if err := applyToState(ctx, db, p, territories); err != nil {
+		if err := applyToState(ctx, db, cfg, p); err != nil {
 			return err
-		}
-		if territories != nil {
-			if err := db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg)); err != nil {
-				return err
-			}
 		}
 		if _, err := db.BumpSerial(ctx); err != nil {
 			return err
@@ -57,17 +49,29 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error
 	})
 }
 
-func applyToState(ctx context.Context, db *query.DB, p *Plan, territories []query.TerritoryRow) error {
+// applyToState writes a plan's changes and the config's territories (a
+// scoped plan: those of its subtree), and for a plan of the whole config the
+// roster and products. Apply and the plan's push preview both use it, so the
+// preview sees exactly what an apply writes.
+func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error {
 	changes := make([]query.Change, len(p.AssignmentChanges))
 	for i, c := range p.AssignmentChanges {
 		changes[i] = toQueryChange(c)
 	}
-	err := db.ApplyChanges(ctx, changes, territories, p.Now)
+	scoped := p.Scope.Territory != ""
+	territories := territoryRows(cfg)
+	if scoped {
+		territories = slices.DeleteFunc(territories, func(t query.TerritoryRow) bool { return !slices.Contains(p.Scope.Territories, t.ID) })
+	}
+	err := db.ApplyChanges(ctx, changes, territories, scoped, p.Now)
 	var moved *query.MovedError
 	if errors.As(err, &moved) {
 		return &StaleError{Reason: moved.Error()}
 	}
-	return err
+	if err != nil || scoped {
+		return err
+	}
+	return db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg))
 }
 
 func short(h string) string {

@@ -202,8 +202,14 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		return nil, err
 	}
 	desired := territoryRows(cfg)
+	if rs.Scope != nil {
+		// A scoped apply writes its subtree's territories and no others.
+		inScope := func(t query.TerritoryRow) bool { return slices.Contains(rs.Scope, t.ID) }
+		current = slices.DeleteFunc(current, func(t query.TerritoryRow) bool { return !inScope(t) })
+		desired = slices.DeleteFunc(desired, func(t query.TerritoryRow) bool { return !inScope(t) })
+	}
+	p.TerritoryChanges = diffTerritories(current, desired, now)
 	if opts.Scope.Territory == "" {
-		p.TerritoryChanges = diffTerritories(current, desired, now)
 		curRoster, err := db.Roster(ctx)
 		if err != nil {
 			return nil, err
@@ -214,7 +220,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		}
 		p.ConfigChanges = diffConfigRows(curRoster, rosterRows(cfg), curProducts, productRows(cfg))
 	}
-	if err := p.previewPush(ctx, db, cfg, desired); err != nil {
+	if err := p.previewPush(ctx, db, cfg); err != nil {
 		return nil, err
 	}
 	if p.Preview != nil {
@@ -315,7 +321,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 
 // previewPush lists the CRM records a push would write after this plan is
 // applied, and apart from them those an earlier apply already left pending.
-func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config, territories []query.TerritoryRow) error {
+func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
 	pending := map[string]bool{}
 	before, err := pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
 	if err != nil {
@@ -332,13 +338,8 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	}
 	var after []CRMChange
 	err = db.DryRun(ctx, func() error {
-		if err := applyToState(ctx, db, p, territories); err != nil {
+		if err := applyToState(ctx, db, cfg, p); err != nil {
 			return err
-		}
-		if territories != nil {
-			if err := db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg)); err != nil {
-				return err
-			}
 		}
 		if p.Preview != nil {
 			if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
