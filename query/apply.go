@@ -127,16 +127,24 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, p
 	stmts := []string{
 		`UPDATE territory SET end_date = $1, updated_at = $1
 		 WHERE NOT $2 AND id NOT IN (SELECT id FROM apply_territory) AND (end_date IS NULL OR end_date > $1)`,
-		// A territory moved to another CRM instance has no record there yet.
+		// A territory moved to another CRM instance leaves its territory__v
+		// record in the old one to be deleted, and has no record in the new one yet.
+		`INSERT INTO territory_retired
+		 SELECT t.instance, t.id, coalesce(t.crm_record_id, c.id), $1, NULL
+		 FROM territory t JOIN apply_territory n ON n.id = t.id AND n.instance <> t.instance
+		 LEFT JOIN (SELECT _instance, name__v, min(id) AS id FROM crm_territory__v GROUP BY ALL) c
+		        ON c._instance = t.instance AND c.name__v = t.id
+		 WHERE t.crm_deleted_at IS NULL AND coalesce(t.crm_record_id, c.id) IS NOT NULL`,
 		`UPDATE territory t SET instance = n.instance, name = n.name, parent = n.parent, field_force = n.field_force,
 		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1,
 		        crm_record_id = CASE WHEN t.instance = n.instance THEN t.crm_record_id END,
-		        pushed_at = CASE WHEN t.instance = n.instance THEN t.pushed_at END
+		        pushed_at = CASE WHEN t.instance = n.instance THEN t.pushed_at END,
+		        crm_deleted_at = CASE WHEN t.instance = n.instance THEN t.crm_deleted_at END
 		 FROM apply_territory n
 		 WHERE n.id = t.id AND (t.instance, t.name, t.parent, t.field_force, t.country, t.start_date, t.end_date, t.send_to_crm)
 		       IS DISTINCT FROM (n.instance, n.name, n.parent, n.field_force, n.country, n.start_date, n.end_date, n.send_to_crm)`,
 		`INSERT INTO territory
-		 SELECT id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, $1, NULL, NULL, NULL
+		 SELECT id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, $1, NULL, NULL, NULL, NULL
 		 FROM apply_territory WHERE id NOT IN (SELECT id FROM territory)`,
 	}
 	for _, s := range stmts {

@@ -162,3 +162,10 @@ func (d *DB) DropColumns(ctx context.Context, from, to string, cols []string) er
 		SELECT COLUMNS(c -> NOT list_contains($1::VARCHAR[], c)) FROM `+Ident(from), cols)
 	return err
 }
+
+// RenameColumn renames a column of a staged table (an inbound custom field
+// mapping's crm_field becoming its align_field).
+func (d *DB) RenameColumn(ctx context.Context, table, from, to string) error {
+	_, err := d.Exec(ctx, `ALTER TABLE `+Ident(table)+` RENAME COLUMN `+Ident(from)+` TO `+Ident(to))
+	return err
+}

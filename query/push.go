@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	_ "embed"
 	"slices"
 	"time"
 )
@@ -39,53 +40,15 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	} else if slices.Contains(cols, "status__v") {
 		status = "coalesce(acc.status__v, '')"
 	}
-	var out []PushItem
-	// Territories: created when the CRM has none of that name, updated when
-	// changed since the last push. Depth orders parents before children.
-	rows, err := d.Query(ctx, `
-		WITH RECURSIVE depth(id, depth) AS (
-			SELECT id, 0 FROM territory WHERE instance = $1 AND parent IS NULL
-			UNION ALL
-			SELECT t.id, depth.depth + 1 FROM territory t JOIN depth ON t.parent = depth.id WHERE t.instance = $1
-		), known AS (
-			SELECT t.*, coalesce(t.crm_record_id, c.id) AS crm_id, dp.depth
-			FROM territory t
-			LEFT JOIN (SELECT name__v, min(id) AS id FROM crm_territory__v WHERE _instance = $1 GROUP BY name__v) c ON c.name__v = t.id
-			LEFT JOIN depth dp ON dp.id = t.id
-			WHERE t.instance = $1 AND t.send_to_crm
-			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country))
-			  AND ($4 OR list_contains($5::VARCHAR[], t.id))
-		)
-		SELECT CASE WHEN crm_id IS NULL THEN 'create' ELSE 'update' END, id, coalesce(crm_id, ''),
-		       name, coalesce(parent, ''), country, coalesce(depth, 0)
-		FROM known
-		WHERE (start_date IS NULL OR start_date <= $3) AND (end_date IS NULL OR end_date > $3)
-		  AND (crm_id IS NULL OR pushed_at IS NULL OR updated_at > pushed_at)
-		ORDER BY depth, id`, instance, countries, now, all, scope)
+	out, err := d.pendingTerritories(ctx, instance, countries, scope, all, now)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var it PushItem
-		var name, parent, country string
-		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		it.Object = "territory__v"
-		it.Territory = it.Record
-		it.Fields = map[string]string{"name__v": it.Record, "description__v": name, "country__v": country, "parent_territory__v": parent}
-		out = append(out, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// Account territories: the CRM holds one account_territory__v per account
 	// and territory, however many Align records (rule, manual, crm) stand
 	// behind it. Create one where an active record meant for the CRM has none;
 	// delete it once no record of the pair is active any more.
-	rows, err = d.Query(ctx, `
+	rows, err := d.Query(ctx, `
 		WITH a AS (
 			-- the instance's records; a territory moved to another instance
 			-- keeps its old records here, to be deleted
@@ -140,3 +103,37 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	more, err := d.pendingRosterAndProducts(ctx, instance, countries, scope, all, now)
 	return append(out, more...), err
 }
+
+// pendingTerritories lists the territory__v writes of a push: creates for
+// active territories the CRM lacks; updates for those changed since their
+// last push, or whose parent's record is not the one last written (a
+// subtree pushed before its ancestors existed in the CRM); deletes for
+// territories past their end date and for records a territory left behind
+// when it moved to another instance. Depth orders parents before children.
+func (d *DB) pendingTerritories(ctx context.Context, instance string, countries, scope []string, all bool, now time.Time) ([]PushItem, error) {
+	rows, err := d.Query(ctx, pendingTerritoriesSQL, instance, countries, now, all, scope)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PushItem
+	for rows.Next() {
+		var it PushItem
+		var name, parent, country string
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth); err != nil {
+			return nil, err
+		}
+		it.Object = "territory__v"
+		it.Territory = it.Record
+		if it.Action == "delete" {
+			it.Fields = map[string]string{"name__v": it.Record}
+		} else {
+			it.Fields = map[string]string{"name__v": it.Record, "description__v": name, "country__v": country, "parent_territory__v": parent}
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+//go:embed push_territories.sql
+var pendingTerritoriesSQL string

@@ -23,12 +23,12 @@ type PushResult struct {
 // the next push, which retries them because they are still pending).
 func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResult, now time.Time) error {
 	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE push_result (object VARCHAR, action VARCHAR, record VARCHAR, crm_id VARCHAR, err VARCHAR,
-		user__v VARCHAR, territory__v VARCHAR, product__v VARCHAR)`); err != nil {
+		user__v VARCHAR, territory__v VARCHAR, product__v VARCHAR, parent_territory__v VARCHAR)`); err != nil {
 		return err
 	}
 	err := d.Append(ctx, true, "push_result", func(add func(...driver.Value) error) error {
 		for _, r := range results {
-			if err := add(r.Object, r.Action, r.Record, r.CRMID, r.Err, r.Fields["user__v"], r.Fields["territory__v"], r.Fields["product__v"]); err != nil {
+			if err := add(r.Object, r.Action, r.Record, r.CRMID, r.Err, r.Fields["user__v"], r.Fields["territory__v"], r.Fields["product__v"], r.Fields["parent_territory__v"]); err != nil {
 				return err
 			}
 		}
@@ -40,10 +40,17 @@ func (d *DB) RecordPush(ctx context.Context, instance string, results []PushResu
 	stmts := []string{
 		`DELETE FROM push_failure WHERE instance = $1 AND (object, record) IN (SELECT object, record FROM push_result)`,
 		`INSERT INTO push_failure SELECT $1, object, record, action, err, $2 FROM push_result WHERE err <> ''`,
-		`UPDATE territory t SET crm_record_id = r.crm_id, pushed_at = $2 FROM push_result r
+		`UPDATE territory t SET crm_record_id = r.crm_id, pushed_at = $2, crm_deleted_at = NULL,
+		        pushed_parent = coalesce(r.parent_territory__v, '')
+		 FROM push_result r
 		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action IN ('create', 'update') AND t.id = r.record AND t.instance = $1`,
 		`UPDATE territory t SET crm_deleted_at = $2 FROM push_result r
-		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action = 'delete' AND t.id = r.record AND t.instance = $1`,
+		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action = 'delete' AND t.id = r.record AND t.instance = $1
+		   AND r.crm_id = coalesce(t.crm_record_id, r.crm_id)`,
+		`UPDATE territory_retired t SET deleted_at = $2 FROM push_result r
+		 WHERE r.err = '' AND r.object = 'territory__v' AND r.action = 'delete' AND t.instance = $1 AND t.crm_record_id = r.crm_id`,
+		`DELETE FROM crm_territory__v WHERE _instance = $1
+		 AND id IN (SELECT crm_id FROM push_result WHERE err = '' AND object = 'territory__v' AND action = 'delete')`,
 		// A created record stands for every active record of its account and territory.
 		`UPDATE account_territory a SET crm_record_id = r.crm_id, updated_at = $2
 		 FROM push_result r JOIN account_territory h ON h.id = r.record AND h.instance = $1

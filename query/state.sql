@@ -81,7 +81,20 @@ CREATE TABLE IF NOT EXISTS territory (
     updated_at    TIMESTAMPTZ NOT NULL,  -- last apply that changed it
     crm_record_id VARCHAR,
     pushed_at     TIMESTAMPTZ,           -- last push that wrote it
-    crm_deleted_at TIMESTAMPTZ           -- when the push deleted its territory__v record
+    crm_deleted_at TIMESTAMPTZ,          -- when the push deleted its territory__v record
+    pushed_parent VARCHAR                -- the parent_territory__v the last push wrote
+);
+-- States made before pushed_parent existed.
+ALTER TABLE territory ADD COLUMN IF NOT EXISTS pushed_parent VARCHAR;
+
+-- territory__v records left in a CRM instance by a territory that moved to
+-- another instance: the next push of the old instance deletes them.
+CREATE TABLE IF NOT EXISTS territory_retired (
+    instance      VARCHAR NOT NULL,
+    territory     VARCHAR NOT NULL,
+    crm_record_id VARCHAR NOT NULL,
+    retired_at    TIMESTAMPTZ NOT NULL,
+    deleted_at    TIMESTAMPTZ
 );
 
 -- Pushes: one row per instance and run; failed records are kept for the next.

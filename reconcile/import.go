@@ -35,6 +35,14 @@ type ImportOptions struct {
 type ObjectMapping struct {
 	Drop   []string // fields of deactivated system mappings
 	Expect []string // fields the mapping names (active system and custom)
+	// Rename gives custom fields their align_field names in the state.
+	Rename []FieldRename
+}
+
+// FieldRename is a custom mapping whose align_field differs from its crm_field.
+type FieldRename struct {
+	From, To string
+	Pos      schema.Pos // the mapping in the config
 }
 
 // ImportReport is what an import read and took, per instance and object.
@@ -129,6 +137,11 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 			return err
 		}
 		objFull := full || since.IsZero()
+		if objFull {
+			// A full refresh reads everything: a CRM that filters by
+			// time itself (Vault's VQL) must not be asked for less.
+			since = time.Time{}
+		}
 		exp, err := src.CRM.Export(ctx, name, since)
 		if err != nil {
 			return fmt.Errorf("import %s %s: %w", src.Instance, name, err)
@@ -146,6 +159,9 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 				}
 				drop := slices.DeleteFunc(slices.Clone(m.Drop), func(f string) bool { return slices.Contains(obj.Required, f) })
 				err = db.DropColumns(ctx, "staged_raw", "staged", drop)
+				if err == nil {
+					err = renameFields(ctx, db, name, cols, m.Rename)
+				}
 			}
 			if err == nil {
 				if name == crm.Deletions {
@@ -197,11 +213,37 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 	return nil
 }
 
+// renameFields gives custom-mapped fields their Align names in the staged
+// rows. A name the CRM already uses for another field would be ambiguous:
+// the import stops and names the mapping.
+func renameFields(ctx context.Context, db *query.DB, object string, cols []string, renames []FieldRename) error {
+	for _, r := range renames {
+		if !slices.Contains(cols, r.From) {
+			continue // warned about above
+		}
+		if slices.Contains(cols, r.To) {
+			return fmt.Errorf("%s: field mapping of %s: align_field %s is also a field of the CRM's %s; choose another name", r.Pos, object, r.To, object)
+		}
+		if err := db.RenameColumn(ctx, "staged", r.From, r.To); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ImportHash says what shapes an object's import: its inbound mapping and the
 // instance's country filter. A plan compares it with the last full import's.
 func ImportHash(m ObjectMapping, countries []string) string {
 	h := sha256.New()
-	for _, part := range [][]string{m.Drop, m.Expect, countries} {
+	var renames []string
+	for _, r := range m.Rename {
+		renames = append(renames, r.From+">"+r.To)
+	}
+	parts := [][]string{m.Drop, m.Expect, countries}
+	if len(renames) > 0 {
+		parts = append(parts, renames)
+	}
+	for _, part := range parts {
 		s := slices.Clone(part)
 		slices.Sort(s)
 		fmt.Fprintf(h, "%q\n", s)
@@ -226,6 +268,9 @@ func Mappings(cfg *schema.Config) map[string]ObjectMapping {
 		}
 		for _, cm := range fm.Custom {
 			m.Expect = append(m.Expect, cm.CRMField)
+			if cm.AlignField != "" && cm.AlignField != cm.CRMField {
+				m.Rename = append(m.Rename, FieldRename{From: cm.CRMField, To: cm.AlignField, Pos: cm.Pos})
+			}
 		}
 		out[fm.CRMObject] = m
 	}

@@ -194,6 +194,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	for _, m := range unknownAccounts {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
 	}
+	p.checkCountries(cfg)
 	if err := p.checkImports(ctx, db, cfg); err != nil {
 		return nil, err
 	}
@@ -427,6 +428,23 @@ func (p *Plan) Territories() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// checkCountries warns of territories whose country their instance's
+// country filter does not select: Align does not master them in the CRM (a
+// deactivated country, say), so a push leaves them and their account
+// territories out.
+func (p *Plan) checkCountries(cfg *schema.Config) {
+	for _, t := range cfg.Territories {
+		inst := cfg.Instance(t.CRMInstance)
+		if inst == nil {
+			continue
+		}
+		if sel := inst.SelectedCountries(); len(sel) > 0 && !slices.Contains(sel, t.Country) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: country %s is not selected for crm instance %s (%s): it and its account territories are not pushed",
+				t.ID, t.Country, inst.ID, strings.Join(sel, ", ")))
+		}
+	}
 }
 
 // checkImports warns when the inbound field mappings or the country filter

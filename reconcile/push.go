@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -114,11 +115,16 @@ type pusher struct {
 
 func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	// Territories, one depth level at a time, so a child can name its parent's record.
+	// Territory records go last, children first, once nothing names them.
 	var levels [][]query.PushItem
-	var assignments []query.PushItem
+	var assignments, retired []query.PushItem
 	for _, it := range items {
 		if it.Object != crm.Territory {
 			assignments = append(assignments, it)
+			continue
+		}
+		if it.Action == "delete" {
+			retired = append(retired, it)
 			continue
 		}
 		for len(levels) <= it.Depth {
@@ -165,7 +171,11 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 			return err
 		}
 	}
-	return p.write(ctx, ready)
+	if err := p.write(ctx, ready); err != nil {
+		return err
+	}
+	slices.SortStableFunc(retired, func(a, b query.PushItem) int { return b.Depth - a.Depth })
+	return p.write(ctx, retired)
 }
 
 // write sends items to the CRM in batches of one object and action, and

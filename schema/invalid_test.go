@@ -329,15 +329,6 @@ rules:
 			},
 		},
 		{
-			name: "country filter",
-			files: map[string]string{
-				"t.yaml": "kind: territory\nid: T\nname: T\nfield_force: ONC\ncrm_instance: us\ncountry: FR\n---\nkind: territory\nid: U\nname: U\nfield_force: ONC\ncrm_instance: files\ncountry: FR\n",
-			},
-			want: []string{
-				"cfg/t.yaml:6:10: territory T: country FR is not in the country filter of crm instance us (US, PR); add it there or fix the country",
-			},
-		},
-		{
 			name: "send_to_crm",
 			files: map[string]string{"t.yaml": `kind: territory
 id: T

@@ -182,7 +182,7 @@ func TestLoadValid(t *testing.T) {
 				{Pos: Pos{"testdata/valid/territories/northeast/boston.yml", 30, 9}, Object: "account__v", Field: "specialty_1__v", Operator: "in",
 					Value: `Oncology, Pediatric Oncology, Plastic Surgery\, Hand`},
 				{Pos: Pos{"testdata/valid/territories/northeast/boston.yml", 31, 9}, Object: "call2__v", Field: "call_date__v", Operator: "less_than_days", Value: "90"},
-				{Pos: Pos{"testdata/valid/territories/northeast/boston.yml", 32, 9}, Object: "territory_metrics__c", Field: "tier__c", Operator: "is_null"},
+				{Pos: Pos{"testdata/valid/territories/northeast/boston.yml", 32, 9}, Object: "territory_metrics__c", Field: "tier", Operator: "is_null"},
 			},
 		}
 		if !reflect.DeepEqual(r, want) {

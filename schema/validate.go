@@ -44,6 +44,9 @@ type validator struct {
 	ds       *Diagnostics
 
 	territories, fieldForces, instances map[string]bool // ids
+	// renamed maps object.crm_field to the align_field an inbound custom
+	// mapping gives it: criteria name the Align field.
+	renamed map[string]string
 }
 
 // at returns the position of field key of the entity at pos, or pos.
@@ -70,6 +73,14 @@ func (v *validator) validate() {
 	}
 	for _, i := range v.cfg.Settings.CRMInstances {
 		v.instances[i.ID] = true
+	}
+	v.renamed = map[string]string{}
+	for _, m := range v.cfg.FieldMappings {
+		for _, c := range m.Custom {
+			if m.Direction == "inbound" && c.AlignField != "" && c.AlignField != c.CRMField {
+				v.renamed[m.CRMObject+"."+c.CRMField] = c.AlignField
+			}
+		}
 	}
 	v.settings()
 	firstRule := map[string]Pos{}
@@ -241,6 +252,10 @@ func (v *validator) criterion(label string, c Criterion, objects []string) {
 		v.ds.addf(v.at(c.Pos, "field"), "%s: field %s.%s: object %s is not one of %s (or the crm_object of an inbound field_mapping)%s",
 			label, c.Object, c.Field, c.Object, strings.Join(objects, ", "), didYouMean(c.Object, objects))
 	}
+	if to, ok := v.renamed[c.Object+"."+c.Field]; ok {
+		v.ds.addf(v.at(c.Pos, "field"), "%s: field %s.%s lands in the state as %s.%s (its inbound field mapping's align_field); name that",
+			label, c.Object, c.Field, c.Object, to)
+	}
 	hasValue := v.nodes[c.Pos].get("value") != nil
 	valuePos := v.at(c.Pos, "value")
 	switch {
@@ -307,12 +322,6 @@ func (v *validator) references(label string, t *Territory) {
 	}
 	if !v.instances[t.CRMInstance] {
 		v.ds.addf(v.at(t.Pos, "crm_instance"), "%s: crm_instance %q is not a crm instance of settings%s", label, t.CRMInstance, suggest(t.CRMInstance, v.instances))
-	}
-	if inst := v.cfg.Instance(t.CRMInstance); inst != nil && !v.bad[inst.Pos] {
-		if sel := inst.SelectedCountries(); len(sel) > 0 && !slices.Contains(sel, t.Country) {
-			v.ds.addf(v.at(t.Pos, "country"), "%s: country %s is not in the country filter of crm instance %s (%s); add it there or fix the country",
-				label, t.Country, inst.ID, strings.Join(sel, ", "))
-		}
 	}
 }
 
@@ -510,9 +519,16 @@ func (v *validator) mappings() {
 				once(s.CRMField, s.Pos)
 			}
 		}
+		aligned := map[string]Pos{}
 		for _, c := range m.Custom {
-			if !v.bad[c.Pos] {
-				once(c.CRMField, c.Pos)
+			if v.bad[c.Pos] {
+				continue
+			}
+			once(c.CRMField, c.Pos)
+			if p, dup := aligned[c.AlignField]; dup {
+				v.ds.addf(v.at(c.Pos, "align_field"), "%s: align_field %s is given twice; the first is at %s", label, c.AlignField, p)
+			} else {
+				aligned[c.AlignField] = c.Pos
 			}
 		}
 	}

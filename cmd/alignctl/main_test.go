@@ -92,9 +92,10 @@ type vaultKey struct{}
 const vaultPassword = "s3cret-Pa55word"
 
 // fakeVault starts an in-process Vault seeded with a snapshot folder.
-func fakeVault(dir string) (*vaulttest.Server, error) {
-	v := vaulttest.New(vaulttest.WithUser("integration@example.com", vaultPassword),
-		vaulttest.WithClock(func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }))
+func fakeVault(dir string, opts ...vaulttest.Option) (*vaulttest.Server, error) {
+	opts = append([]vaulttest.Option{vaulttest.WithUser("integration@example.com", vaultPassword),
+		vaulttest.WithClock(func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) })}, opts...)
+	v := vaulttest.New(opts...)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err

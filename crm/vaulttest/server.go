@@ -625,3 +625,16 @@ func (s *Server) Merge(object, loser, winner string) error {
 	s.store.delete(o, loser, stamp, winner)
 	return nil
 }
+
+// Delete deletes a record as a Vault user would (not through the API): it
+// leaves the object and enters the deletion log stamped with the clock.
+func (s *Server) Delete(object, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.store.objects[object]
+	if o == nil || o.rows[id] == nil {
+		return fmt.Errorf("vaulttest: Delete(%s, %s): no such record", object, id)
+	}
+	s.store.delete(o, id, s.now(), "")
+	return nil
+}
