@@ -3,8 +3,8 @@ package reconcile
 import (
 	"context"
 	"errors"
-	"slices"
 	"fmt"
+	"slices"
 
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
