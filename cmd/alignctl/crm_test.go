@@ -176,7 +176,7 @@ func crmRowsCmd(ts *testscript.TestScript, neg bool, args []string) {
 
 // crmAddCmd adds a record as a CRM user would (a self-assignment, say):
 // crmadd OBJECT field=value...; a value @NAME names the territory__v record
-// of that name__v.
+// of that name__v; without an id= the record gets a fresh one.
 func crmAddCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: crmadd OBJECT field=value...")
@@ -203,10 +203,12 @@ func crmAddCmd(ts *testscript.TestScript, neg bool, args []string) {
 		c.vault.Seed(args[0], []map[string]string{rec})
 		return
 	}
-	c.mu.Lock()
-	c.next++
-	rec["id"] = fmt.Sprintf("USR-%06d", c.next)
-	c.mu.Unlock()
+	if rec["id"] == "" {
+		c.mu.Lock()
+		c.next++
+		rec["id"] = fmt.Sprintf("USR-%06d", c.next)
+		c.mu.Unlock()
+	}
 	header, rows := c.readCSV(ts, args[0])
 	for k := range rec {
 		if !slices.Contains(header, k) {
