@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -182,11 +183,50 @@ func (d *DB) Serial(ctx context.Context) (int64, error) {
 	return s, cleanDuckErr(err)
 }
 
-// BumpSerial increments the serial; every write calls it inside its transaction.
-func (d *DB) BumpSerial(ctx context.Context) (int64, error) {
+// Write describes one write of the state, for the write log: which command,
+// at what execution time, and which territories it may have changed (nil:
+// any of them).
+type Write struct {
+	Command string
+	At      time.Time
+	Scope   []string
+}
+
+// BumpSerial increments the serial and logs the write; every write calls it
+// inside its transaction.
+func (d *DB) BumpSerial(ctx context.Context, w Write) (int64, error) {
 	var s int64
-	err := d.QueryRow(ctx, "UPDATE state SET serial = serial + 1 RETURNING serial").Scan(&s)
-	return s, cleanDuckErr(err)
+	if err := d.QueryRow(ctx, "UPDATE state SET serial = serial + 1 RETURNING serial").Scan(&s); err != nil {
+		return 0, cleanDuckErr(err)
+	}
+	var scope any
+	if w.Scope != nil {
+		scope = w.Scope
+	}
+	_, err := d.Exec(ctx, `INSERT INTO write_log VALUES ($1, $2, $3, $4::VARCHAR[])`, s, w.Command, w.At, scope)
+	return s, err
+}
+
+// WritesSince lists the writes after serial, oldest first.
+func (d *DB) WritesSince(ctx context.Context, serial int64) ([]Write, error) {
+	rows, err := d.Query(ctx, `SELECT command, executed_at, scope FROM write_log WHERE serial > $1 ORDER BY serial`, serial)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Write
+	for rows.Next() {
+		var w Write
+		var scope any
+		if err := rows.Scan(&w.Command, &w.At, &scope); err != nil {
+			return nil, err
+		}
+		if list, ok := scope.([]any); ok {
+			w.Scope = strs(list)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
 }
 
 // bindable fits shared argument lists to a statement written with numbered

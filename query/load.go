@@ -2,11 +2,13 @@ package query
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -18,20 +20,45 @@ import (
 // header must hold the required columns, and every record an id; the time
 // column, when given, must parse as a timestamp. A file that fails any check
 // is an error naming the file and line: the caller aborts the import.
+//
+// read_csv is told there are no comment lines and no lines to skip: its
+// sniffer would otherwise skip a line starting with # as a comment, or the
+// lines before one that looks more like a header, and lose those records.
 func (d *DB) StageCSV(ctx context.Context, table, path string, required []string, timeColumn string) ([]string, error) {
+	// What read_csv accepts but reads otherwise than RFC 4180 (see
+	// csvScan) is looked for at the same time, on the other core.
+	scanned := make(chan error, 1)
+	go func() { scanned <- scanCSV(path) }()
 	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(table)+` AS
 		SELECT * FROM read_csv(?, header = true, all_varchar = true, auto_detect = true,
-			delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`, path)
-	if err != nil {
-		// DuckDB's sniffer says little about where a file is broken: find it.
+			delim = ',', quote = '"', escape = '"', comment = '', skip = 0,
+			strict_mode = true, null_padding = false)`, path)
+	if serr := <-scanned; err != nil || serr != nil {
+		// DuckDB's sniffer says little about where a file is broken, and
+		// the scan is not the only check: find the first problem.
 		if cerr := CheckCSV(path); cerr != nil {
 			return nil, cerr
+		}
+		if serr != nil {
+			return nil, serr
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	cols, err := d.Columns(ctx, table)
 	if err != nil {
 		return nil, err
+	}
+	// DuckDB renames a duplicated or empty column name (id_1, column2)
+	// rather than refuse it: the header must be read as written.
+	header, err := readHeader(path)
+	if err == nil {
+		err = checkHeader(path, header)
+	}
+	if err != nil || !slices.Equal(cols, header) {
+		if cerr := CheckCSV(path); cerr != nil {
+			return nil, cerr
+		}
+		return nil, fmt.Errorf("%s:1: header %q was read as the columns %q", path, header, cols)
 	}
 	for _, c := range required {
 		if !slices.Contains(cols, c) {
@@ -54,8 +81,11 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 		var n int64
 		err := d.QueryRow(ctx, `SELECT id, count(*) FROM `+Ident(table)+` GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`).Scan(&dup, &n)
 		if err == nil {
-			line := lineWhere(path, "id", func(v string) bool { return v == dup })
-			return nil, fmt.Errorf("%s:%d: record %s: duplicate id (%d records)", path, line, dup, n)
+			lines := linesWhere(path, "id", func(v string) bool { return v == dup }, 2)
+			if len(lines) < 2 {
+				lines = append(lines, 0, 0)
+			}
+			return nil, fmt.Errorf("%s:%d: record %s: duplicate id; the first is at line %d", path, lines[1], dup, lines[0])
 		}
 	}
 	if timeColumn != "" {
@@ -95,9 +125,49 @@ func (d *DB) TableExists(ctx context.Context, table string) (bool, error) {
 	return n > 0, cleanDuckErr(err)
 }
 
+// readHeader is the first record of a CSV file, without a byte order mark
+// (DuckDB skips one too).
+func readHeader(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	header, err := csv.NewReader(bufio.NewReader(f)).Read()
+	if err != nil {
+		return nil, err
+	}
+	header[0] = strings.TrimPrefix(header[0], bom)
+	return header, nil
+}
+
+const bom = "\ufeff"
+
+// checkHeader: a header names each column once, with a Vault field name.
+func checkHeader(name string, header []string) error {
+	seen := map[string]bool{}
+	for _, h := range header {
+		switch {
+		case !utf8.ValidString(h):
+			return fmt.Errorf("%s:1: header is not valid UTF-8", name)
+		case h == "":
+			return fmt.Errorf("%s:1: header has an empty column name", name)
+		case strings.Trim(h, fieldNameChars) != "":
+			return fmt.Errorf("%s:1: header column %q: a Vault field name has only letters, digits and _", name, h)
+		case seen[h]:
+			return fmt.Errorf("%s:1: header names column %q twice", name, h)
+		}
+		seen[h] = true
+	}
+	return nil
+}
+
+const fieldNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
 // CheckCSV reads a snapshot CSV strictly and returns the first problem as
 // "file:line: message": bad UTF-8, a bare quote, a wrong column count, an
-// empty or duplicated header. Nil means the file is well-formed.
+// empty or duplicated header, line endings that change (LF, then CRLF) or
+// a carriage return that ends no line. Nil means the file is well-formed.
 func CheckCSV(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -108,43 +178,255 @@ func CheckCSV(path string) error {
 }
 
 func checkCSV(name string, r io.Reader) error {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+	ends := newCSVScan()
+	br := bufio.NewReaderSize(io.TeeReader(r, ends), 1<<20)
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s:1: empty file: the snapshot format needs a header row", name)
-	}
-	if err != nil {
-		return csvErr(name, err)
-	}
-	seen := map[string]bool{}
-	for _, h := range header {
-		if !utf8.ValidString(h) {
-			return fmt.Errorf("%s:1: header is not valid UTF-8", name)
+	// The first problem wins: the scan's or the CSV reader's. The scan sees
+	// the whole file, to tell a quoted field left open from a stray quote.
+	first := func(err error) error {
+		if err != nil {
+			io.Copy(io.Discard, br)
+			ends.finish()
 		}
-		if h == "" {
-			return fmt.Errorf("%s:1: header has an empty column name", name)
-		}
-		if seen[h] {
-			return fmt.Errorf("%s:1: header names column %q twice", name, h)
-		}
-		seen[h] = true
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
+		if ends.err != nil && (err == nil || ends.errLine <= csvLine(err)) {
+			return fmt.Errorf("%s:%d: %w", name, ends.errLine, ends.err)
 		}
 		if err != nil {
 			return csvErr(name, err)
 		}
+		return nil
+	}
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		if ends.err != nil {
+			return first(nil)
+		}
+		return fmt.Errorf("%s:1: empty file: the snapshot format needs a header row", name)
+	}
+	if err != nil {
+		return first(err)
+	}
+	if ends.err != nil && ends.errLine == 1 {
+		return first(nil)
+	}
+	header[0] = strings.TrimPrefix(header[0], bom)
+	if err := checkHeader(name, header); err != nil {
+		return err
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			ends.finish()
+			return first(nil)
+		}
+		if err != nil {
+			return first(err)
+		}
 		line, _ := cr.FieldPos(0)
+		if ends.err != nil && ends.errLine <= line {
+			return first(nil)
+		}
 		for _, v := range rec {
 			if !utf8.ValidString(v) {
 				return fmt.Errorf("%s:%d: record is not valid UTF-8", name, line)
 			}
 		}
 	}
+}
+
+// csvScan reads the bytes of a CSV file for what DuckDB's reader lets
+// through but reads otherwise than RFC 4180 says (so that an accepted file
+// is read exactly as written): a quote inside a field that does not start
+// with one, characters after a closing quote (DuckDB drops blanks there), a
+// carriage return that ends no line (DuckDB ends the line there), line
+// endings that change from LF to CRLF or back, a quoted field still open at
+// the end of the file, a record with more or fewer fields than the header
+// (DuckDB lets a last record without a line ending have more). UTF-8 is
+// DuckDB's to check.
+type csvScan struct {
+	state   scanState
+	line    int    // the line being read, from 1
+	start   int    // the line where the current record starts
+	commas  int    // field separators of the current record so far
+	any     bool   // the current record has a byte (blank lines are no records)
+	width   int    // the header's number of fields, 0 before its end
+	cr      bool   // the last byte was a carriage return outside quotes
+	style   string // the ending of the first line: "LF" or "CRLF"
+	err     error  // the first problem, at errLine
+	errLine int
+}
+
+type scanState uint8
+
+const (
+	fieldStart  scanState = iota // before a field's first byte
+	unquoted                     // inside a field that does not start with a quote
+	quoted                       // inside a quoted field
+	quoteQuoted                  // a quote inside a quoted field: doubled, or the end
+)
+
+func newCSVScan() *csvScan { return &csvScan{line: 1, start: 1} }
+
+// scanCSV is csvScan over a whole file, its error as "file:line: message".
+func scanCSV(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := newCSVScan()
+	if _, err := io.CopyBuffer(sc, f, make([]byte, 1<<20)); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if sc.finish() != nil {
+		return fmt.Errorf("%s:%d: %w", path, sc.errLine, sc.err)
+	}
+	return nil
+}
+
+func (s *csvScan) Write(p []byte) (int, error) {
+	for i := 0; i < len(p) && s.err == nil; i++ {
+		b := p[i]
+		if s.cr {
+			s.cr = false
+			if b != '\n' {
+				s.fail(s.line, errLoneCR)
+				break
+			}
+			s.end("CRLF")
+			continue
+		}
+		// Most bytes mean nothing here: skip them in runs.
+		switch {
+		case s.state == quoted:
+			j := bytes.IndexByte(p[i:], '"')
+			if j < 0 {
+				s.line += bytes.Count(p[i:], newline)
+				return len(p), nil
+			}
+			s.line += bytes.Count(p[i:i+j], newline)
+			i += j
+			s.state = quoteQuoted
+			continue
+		case s.state != quoteQuoted && plain[b]:
+			for i+1 < len(p) && plain[p[i+1]] {
+				i++
+			}
+			s.any, s.state = true, unquoted
+			continue
+		}
+		if b != '\r' && b != '\n' {
+			s.any = true
+		}
+		switch s.state {
+		case fieldStart, unquoted:
+			switch b {
+			case ',':
+				s.commas++
+				s.state = fieldStart
+			case '\r':
+				s.cr = true
+			case '\n':
+				s.end("LF")
+			case '"':
+				if s.state == unquoted {
+					s.fail(s.line, errors.New(`a quote inside a field that does not start with one: quote the whole field and double the quote ("a ""b""")`))
+				}
+				s.state = quoted
+			}
+		case quoteQuoted:
+			switch b {
+			case '"':
+				s.state = quoted
+			case ',':
+				s.commas++
+				s.state = fieldStart
+			case '\r':
+				s.cr = true
+			case '\n':
+				s.end("LF")
+			default:
+				s.fail(s.line, errors.New(`characters after the closing quote of a field: double a quote inside a quoted field ("")`))
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// plain marks the bytes that mean nothing to csvScan outside quotes.
+var plain = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range ",\"\r\n" {
+		t[c] = false
+	}
+	return t
+}()
+
+var newline = []byte{'\n'}
+
+var errLoneCR = errors.New("a carriage return that does not end a line: end lines with LF or CRLF")
+
+// end is the end of a line outside quotes, which ends a record.
+func (s *csvScan) end(style string) {
+	switch {
+	case s.style == "":
+		s.style = style
+	case s.style != style:
+		s.fail(s.line, fmt.Errorf("line ends with %s but line 1 with %s: end every line the same way", style, s.style))
+		return
+	}
+	s.record()
+	s.line++
+	s.start = s.line
+	s.state = fieldStart
+}
+
+// record is the end of a record: it has as many fields as the header.
+func (s *csvScan) record() {
+	if !s.any {
+		return
+	}
+	n := s.commas + 1
+	switch {
+	case s.width == 0:
+		s.width = n
+	case n != s.width:
+		s.fail(s.start, fmt.Errorf("wrong number of fields: %d, the header has %d", n, s.width))
+	}
+	s.commas, s.any = 0, false
+}
+
+// finish is the end of the file; it returns the first problem.
+func (s *csvScan) finish() error {
+	switch {
+	case s.err != nil:
+	case s.cr:
+		s.fail(s.line, errLoneCR)
+	case s.state == quoted:
+		s.fail(s.start, errors.New("a quoted field is not closed at the end of the file: is the file cut short?"))
+	default:
+		s.record()
+	}
+	return s.err
+}
+
+func (s *csvScan) fail(line int, err error) {
+	s.err, s.errLine = err, line
+}
+
+// csvLine is the line of a CSV reader's error, or a line past any other.
+func csvLine(err error) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			return pe.StartLine
+		}
+		return pe.Line
+	}
+	return math.MaxInt
 }
 
 func csvErr(name string, err error) error {
@@ -161,29 +443,40 @@ func csvErr(name string, err error) error {
 // lineWhere finds the line of the first record whose column matches; it runs
 // only on the error path, to point a message at a line. 0 when not found.
 func lineWhere(path, column string, match func(string) bool) int {
+	if lines := linesWhere(path, column, match, 1); len(lines) > 0 {
+		return lines[0]
+	}
+	return 0
+}
+
+// linesWhere finds the lines of the first n records whose column matches.
+func linesWhere(path, column string, match func(string) bool, n int) []int {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0
+		return nil
 	}
 	defer f.Close()
 	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return 0
+		return nil
 	}
+	header[0] = strings.TrimPrefix(header[0], bom)
 	idx := slices.Index(header, column)
 	if idx < 0 {
-		return 0
+		return nil
 	}
-	for {
+	var lines []int
+	for len(lines) < n {
 		rec, err := cr.Read()
 		if err != nil {
-			return 0
+			break
 		}
 		if idx < len(rec) && match(rec[idx]) {
 			line, _ := cr.FieldPos(0)
-			return line
+			lines = append(lines, line)
 		}
 	}
+	return lines
 }

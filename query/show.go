@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -50,34 +51,67 @@ func (d *DB) Assignments(ctx context.Context, f AssignmentFilter) ([]Assignment,
 
 // StateSummary is what `show summary` prints.
 type StateSummary struct {
-	Serial        int64
-	AppliedConfig string
-	Objects       []ObjectSummary
-	Sources       []SourceCount
+	Serial        int64            `json:"serial"`
+	AppliedConfig string           `json:"applied_config"`
+	AppliedAt     *time.Time       `json:"applied_at"`
+	Objects       []ObjectSummary  `json:"imports"`
+	Pushes        []PushRun        `json:"last_pushes"`
+	Sources       []SourceCount    `json:"sources"`
+	Territories   []TerritoryCount `json:"territories"`
+}
+
+// PushRun is one push of one instance.
+type PushRun struct {
+	Instance  string    `json:"instance"`
+	StartedAt time.Time `json:"started_at"`
+	Scope     string    `json:"scope,omitempty"` // push --territory
+	Created   int64     `json:"created"`
+	Updated   int64     `json:"updated"`
+	Deleted   int64     `json:"deleted"`
+	Failed    int64     `json:"failed"`
+	Success   bool      `json:"success"`
+}
+
+// TerritoryCount is one territory's accounts and records in effect at now.
+type TerritoryCount struct {
+	Territory string `json:"territory"`
+	Accounts  int64  `json:"accounts"`
+	Records   int64  `json:"records"`
+	Pushed    int64  `json:"pushed"` // records with a CRM record
 }
 
 // ObjectSummary is one imported object of one instance.
 type ObjectSummary struct {
-	Instance, Object string
-	LastImport       time.Time
-	LastLoaded       int64 // rows the last import took
-	Rows             int64 // rows the state holds
+	Instance   string    `json:"instance"`
+	Object     string    `json:"object"`
+	LastImport time.Time `json:"last_import"`
+	LastLoaded int64     `json:"loaded"` // rows the last import took
+	Rows       int64     `json:"rows"`   // rows the state holds
 }
 
 // SourceCount counts the assignments of one source in effect at now.
 type SourceCount struct {
-	Source string
-	Active int64
+	Source string `json:"source"`
+	Active int64  `json:"active"`
 }
 
 // Summary reads the state's serial, imports and assignment counts at now.
 func (d *DB) Summary(ctx context.Context, now time.Time) (*StateSummary, error) {
 	s := &StateSummary{}
 	var applied sql.NullString
-	if err := d.QueryRow(ctx, `SELECT serial, applied_config FROM state`).Scan(&s.Serial, &applied); err != nil {
+	if err := d.QueryRow(ctx, `SELECT serial, applied_config, applied_at FROM state`).Scan(&s.Serial, &applied, &s.AppliedAt); err != nil {
 		return nil, cleanDuckErr(err)
 	}
 	s.AppliedConfig = applied.String
+	s.AppliedAt = utcPtr(s.AppliedAt)
+	pushes, err := d.Pushes(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	s.Pushes = pushes
+	if err := d.territoryCounts(ctx, now, s); err != nil {
+		return nil, err
+	}
 	rows, err := d.Query(ctx, `SELECT instance, object, last_import, successes FROM process_monitor ORDER BY instance, object`)
 	if err != nil {
 		return nil, err
@@ -113,4 +147,137 @@ func (d *DB) Summary(ctx context.Context, now time.Time) (*StateSummary, error) 
 		s.Sources = append(s.Sources, c)
 	}
 	return s, rows.Err()
+}
+
+// territoryCounts fills the accounts and records per territory at now.
+func (d *DB) territoryCounts(ctx context.Context, now time.Time, s *StateSummary) error {
+	rows, err := d.Query(ctx, `SELECT territory, count(DISTINCT account), count(*), count(crm_record_id) FILTER (WHERE crm_deleted_at IS NULL)
+		FROM account_territory WHERE start_date <= $1 AND (end_date IS NULL OR end_date > $1)
+		GROUP BY territory ORDER BY territory`, now)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t TerritoryCount
+		if err := rows.Scan(&t.Territory, &t.Accounts, &t.Records, &t.Pushed); err != nil {
+			return err
+		}
+		s.Territories = append(s.Territories, t)
+	}
+	return rows.Err()
+}
+
+// Pushes lists the push runs, newest first; with last, only each
+// instance's latest.
+func (d *DB) Pushes(ctx context.Context, last bool) ([]PushRun, error) {
+	rows, err := d.Query(ctx, `SELECT instance, started_at, coalesce(scope, ''), created, updated, deleted, failed, success
+		FROM push_log
+		QUALIFY NOT $1 OR row_number() OVER (PARTITION BY instance ORDER BY started_at DESC, rowid DESC) = 1
+		ORDER BY started_at DESC, instance`, last)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PushRun
+	for rows.Next() {
+		var r PushRun
+		if err := rows.Scan(&r.Instance, &r.StartedAt, &r.Scope, &r.Created, &r.Updated, &r.Deleted, &r.Failed, &r.Success); err != nil {
+			return nil, err
+		}
+		r.StartedAt = r.StartedAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PushFailure is a record the last push of it could not write.
+type PushFailure struct {
+	Instance string    `json:"instance"`
+	Object   string    `json:"object"`
+	Record   string    `json:"record"`
+	Action   string    `json:"action"`
+	Message  string    `json:"message"`
+	FailedAt time.Time `json:"failed_at"`
+}
+
+// PushFailures lists the records that failed and are pending a retry.
+func (d *DB) PushFailures(ctx context.Context) ([]PushFailure, error) {
+	rows, err := d.Query(ctx, `SELECT instance, object, record, action, message, failed_at FROM push_failure ORDER BY instance, object, record`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PushFailure
+	for rows.Next() {
+		var f PushFailure
+		if err := rows.Scan(&f.Instance, &f.Object, &f.Record, &f.Action, &f.Message, &f.FailedAt); err != nil {
+			return nil, err
+		}
+		f.FailedAt = f.FailedAt.UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ImportRun is one object's share of one import.
+type ImportRun struct {
+	Instance   string    `json:"instance"`
+	Object     string    `json:"object"`
+	StartedAt  time.Time `json:"started_at"`
+	Full       bool      `json:"full"`
+	Read       int64     `json:"read"`
+	Successes  int64     `json:"successes"`
+	Errors     int64     `json:"errors"`
+	FirstError string    `json:"first_error,omitempty"`
+}
+
+// Imports lists the import history, newest first.
+func (d *DB) Imports(ctx context.Context) ([]ImportRun, error) {
+	rows, err := d.Query(ctx, `SELECT instance, object, started_at, full_import, read_rows, successes, errors, coalesce(first_error, '')
+		FROM import_log ORDER BY started_at DESC, instance, object`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ImportRun
+	for rows.Next() {
+		var r ImportRun
+		if err := rows.Scan(&r.Instance, &r.Object, &r.StartedAt, &r.Full, &r.Read, &r.Successes, &r.Errors, &r.FirstError); err != nil {
+			return nil, err
+		}
+		r.StartedAt = r.StartedAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AccountIDs lists up to limit imported account ids that start with prefix,
+// with their names, for shell completion ("id\tname").
+func (d *DB) AccountIDs(ctx context.Context, prefix string, limit int) ([]string, error) {
+	cols, err := d.Columns(ctx, CRMTable("account__v"))
+	if err != nil {
+		return nil, err
+	}
+	name := "''"
+	if slices.Contains(cols, "name__v") {
+		name = "coalesce(name__v, '')"
+	}
+	rows, err := d.Query(ctx, `SELECT DISTINCT id, `+name+` FROM crm_account__v WHERE starts_with(id, $1) ORDER BY id LIMIT $2`, prefix, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		if n != "" {
+			id += "\t" + n
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -10,6 +10,17 @@ CREATE TABLE IF NOT EXISTS state (
 );
 INSERT INTO state SELECT 0, 1, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM state);
 
+-- Every write of the state: the serial it made, the command, its execution
+-- time, and the territories it may have changed (NULL: any). A saved plan
+-- whose serial is behind is stale unless every later write was an apply
+-- scoped to territories the plan does not touch.
+CREATE TABLE IF NOT EXISTS write_log (
+    serial  BIGINT NOT NULL,
+    command VARCHAR NOT NULL,
+    executed_at TIMESTAMPTZ NOT NULL,
+    scope   VARCHAR[]
+);
+
 -- Align's process monitor: per instance and object, the start time of the last
 -- import that did not abort (the incremental watermark) and that run's counts.
 CREATE TABLE IF NOT EXISTS process_monitor (

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
@@ -17,15 +19,44 @@ func (e *StaleError) Error() string {
 	return "stale plan: " + e.Reason + "; run alignctl plan again"
 }
 
+// ApplyOption changes how Apply treats a plan.
+type ApplyOption func(*applyOptions)
+
+type applyOptions struct{ allowViolations bool }
+
+// AllowViolations applies a plan that leaves territories outside the
+// guardrails (apply --allow-violations).
+func AllowViolations() ApplyOption { return func(o *applyOptions) { o.allowViolations = true } }
+
+// ViolationError says a plan breaks the guardrails.
+type ViolationError struct{ Violations []GuardrailViolation }
+
+func (e *ViolationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the plan breaks the guardrails of settings (%d territories); fix the config, or pass --allow-violations", len(e.Violations))
+	for _, v := range e.Violations {
+		b.WriteString("\n" + v.Message)
+	}
+	return b.String()
+}
+
 // Apply writes a plan to the state in one transaction. It refuses a plan made
 // against another state serial or another config: the plan reviewed is the
-// plan applied, or nothing is.
-func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error {
+// plan applied, or nothing is. It refuses a plan that breaks the guardrails
+// unless AllowViolations.
+func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts ...ApplyOption) error {
+	var o applyOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if p.FormatVersion != FormatVersion {
 		return fmt.Errorf("plan format_version %q is not %q: make the plan with this alignctl", p.FormatVersion, FormatVersion)
 	}
+	if len(p.GuardrailViolations) > 0 && !o.allowViolations {
+		return &ViolationError{Violations: p.GuardrailViolations}
+	}
 	if p.Config.Hash != cfg.Hash {
-		return &StaleError{Reason: "the config changed since the plan was made (content hash " + short(p.Config.Hash) + ", now " + short(cfg.Hash) + ")"}
+		return &StaleError{Reason: "the config changed since the plan was made (" + configChange(p.Config, cfg) + ")"}
 	}
 	return db.Tx(ctx, func() error {
 		serial, err := db.Serial(ctx)
@@ -33,12 +64,18 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error
 			return err
 		}
 		if serial != p.StateSerial {
-			return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d)", p.StateSerial, serial)}
+			writes, err := db.WritesSince(ctx, p.StateSerial)
+			if err != nil {
+				return err
+			}
+			if why := overlappingWrites(cfg, p, writes); why != "" {
+				return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): %s", p.StateSerial, serial, why)}
+			}
 		}
 		if err := applyToState(ctx, db, cfg, p); err != nil {
 			return err
 		}
-		if _, err := db.BumpSerial(ctx); err != nil {
+		if _, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories}); err != nil {
 			return err
 		}
 		applied := p.Config.Hash
@@ -72,6 +109,94 @@ func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan
 		return err
 	}
 	return db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg))
+}
+
+// configChange says how the config differs from the plan's: the files
+// changed, added and removed, or the commits.
+func configChange(was ConfigRef, cfg *schema.Config) string {
+	var changed []string
+	for f, h := range cfg.FileHashes {
+		switch old, ok := was.Files[f]; {
+		case !ok && was.Files != nil:
+			changed = append(changed, f+" added")
+		case ok && old != h:
+			changed = append(changed, f+" changed")
+		}
+	}
+	for f := range was.Files {
+		if _, ok := cfg.FileHashes[f]; !ok {
+			changed = append(changed, f+" removed")
+		}
+	}
+	if len(changed) == 0 {
+		return "content hash " + short(was.Hash) + ", now " + short(cfg.Hash)
+	}
+	slices.Sort(changed)
+	if len(changed) > 5 {
+		changed = append(changed[:5], fmt.Sprintf("and %d more files", len(changed)-5))
+	}
+	return strings.Join(changed, ", ")
+}
+
+// overlappingWrites says which writes since a plan was made make it stale:
+// every write but an apply scoped to territories the plan does not touch,
+// and then only when the plan is itself scoped ("multiple simultaneous
+// previews as long as a preview does not overlap with any other preview's
+// territory"). Territories of one exclusive field force count as
+// overlapping: an account may belong to only one of them. "" when none does.
+func overlappingWrites(cfg *schema.Config, p *Plan, writes []query.Write) string {
+	mine := exclusiveClosure(cfg, p.Scope.Territories)
+	var why []string
+	for _, w := range writes {
+		at := w.At.UTC().Format(time.RFC3339)
+		switch {
+		case w.Command == "apply" && w.Scope != nil && mine != nil:
+			var shared []string
+			for t := range exclusiveClosure(cfg, w.Scope) {
+				if mine[t] {
+					shared = append(shared, t)
+				}
+			}
+			if len(shared) > 0 {
+				slices.Sort(shared)
+				why = append(why, fmt.Sprintf("an apply of a plan made at %s that overlaps this one (%s)", at, strings.Join(shared[:min(3, len(shared))], ", ")))
+			}
+		case w.Command == "apply" && w.Scope != nil:
+			why = append(why, fmt.Sprintf("an apply of a plan made at %s, scoped to %d territories", at, len(w.Scope)))
+		case w.Command == "apply":
+			why = append(why, "an apply of a plan made at "+at)
+		default:
+			why = append(why, "an "+w.Command+" at "+at)
+		}
+	}
+	if len(why) > 3 {
+		why = append(why[:3], fmt.Sprintf("and %d more writes", len(why)-3))
+	}
+	return strings.Join(why, ", ")
+}
+
+// exclusiveClosure is a scope with every territory of the exclusive field
+// forces it touches added; nil for nil (the whole config).
+func exclusiveClosure(cfg *schema.Config, scope []string) map[string]bool {
+	if scope == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	exclusive := map[string]bool{}
+	for _, t := range scope {
+		out[t] = true
+		if tt := cfg.Territory(t); tt != nil {
+			if ff := cfg.FieldForce(tt.FieldForce); ff != nil && ff.Exclusive {
+				exclusive[ff.ID] = true
+			}
+		}
+	}
+	for _, t := range cfg.Territories {
+		if exclusive[t.FieldForce] {
+			out[t.ID] = true
+		}
+	}
+	return out
 }
 
 func short(h string) string {

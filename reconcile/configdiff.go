@@ -3,11 +3,12 @@ package reconcile
 import (
 	"fmt"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/alignctl/alignctl/schema"
 )
 
 // diffContext is the number of unchanged lines shown around a change: git's
@@ -56,19 +57,8 @@ func ConfigDiff(base, head fs.FS) (string, error) {
 // configFiles lists the files of fsys that the loader reads, sorted.
 func configFiles(fsys fs.FS) ([]string, error) {
 	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != "." && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if ext := path.Ext(p); ext == ".yaml" || ext == ".yml" {
-			files = append(files, p)
-		}
+	err := schema.WalkConfigFiles(fsys, func(p string, _ fs.DirEntry) error {
+		files = append(files, p)
 		return nil
 	})
 	// WalkDir lists "a/z.yml" before "a.yaml"; sort by the whole path, as

@@ -93,7 +93,7 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 				return err
 			}
 		}
-		_, err := db.BumpSerial(ctx)
+		_, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now})
 		return err
 	})
 	if err != nil {

@@ -31,7 +31,22 @@ type Plan struct {
 	PendingPush       []CRMChange        `json:"pending_push"`
 	Conflicts         []string           `json:"conflicts"`
 	Warnings          []string           `json:"warnings"`
-	Summary           Summary            `json:"summary"`
+	// GuardrailViolations are territories the plan would leave outside
+	// settings.guardrails; apply refuses them unless --allow-violations.
+	GuardrailViolations []GuardrailViolation `json:"guardrail_violations"`
+	Balance             []FieldForceBalance  `json:"balance"`
+	// Accounts are the accounts per territory before and after the plan,
+	// of the territories the balance covers.
+	Accounts []TerritoryAccounts `json:"accounts_per_territory"`
+	Summary  Summary             `json:"summary"`
+	// With --base: the config the change starts from, and what the change
+	// itself does (not what the plan does to the state).
+	Base       *ConfigRef        `json:"base,omitempty"`
+	Impact     []TerritoryImpact `json:"impact,omitempty"`
+	RuleImpact []RuleImpact      `json:"rule_impact,omitempty"`
+	ConfigDiff string            `json:"config_diff,omitempty"`
+	// Command is the command line that makes this plan again.
+	Command string `json:"command,omitempty"`
 	// Preview is the downloadable preview, made when PlanOptions.Preview asks.
 	Preview *Preview `json:"-"`
 }
@@ -39,8 +54,12 @@ type Plan struct {
 // ConfigRef identifies the config a plan was made from.
 type ConfigRef struct {
 	Commit string `json:"commit"` // git commit, or "" outside git
-	Dirty  bool   `json:"dirty"`
+	Dirty  bool   `json:"dirty"`  // the work tree's config folder differs from the commit
+	Ref    string `json:"ref,omitempty"`
 	Hash   string `json:"hash"` // content hash of the config files
+	// Files maps each config file to a hash of its content, so that a
+	// stale plan can say which files changed.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // PlanScope is the JSON form of a Scope.
@@ -331,22 +350,21 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	for _, c := range before {
 		pending[c.Object+"/"+c.Action+"/"+c.Record] = true
 	}
-	var countsBefore, countsAfter map[string]int
-	if p.Preview != nil {
-		if countsBefore, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
-			return err
-		}
+	countsBefore, err := db.AccountsPerTerritory(ctx, p.Now)
+	if err != nil {
+		return err
 	}
+	var countsAfter map[string]int
 	var after []CRMChange
 	err = db.DryRun(ctx, func() error {
 		if err := applyToState(ctx, db, cfg, p); err != nil {
 			return err
 		}
+		if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
+			return err
+		}
 		if p.Preview != nil {
 			if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
-				return err
-			}
-			if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
 				return err
 			}
 			p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
@@ -357,6 +375,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	if err != nil {
 		return err
 	}
+	p.balance(cfg, countsBefore, countsAfter)
 	for _, c := range after {
 		if pending[c.Object+"/"+c.Action+"/"+c.Record] {
 			p.PendingPush = append(p.PendingPush, c)

@@ -88,7 +88,7 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 			if err := db.LogPush(ctx, inst.ID, opts.Territory, now, c.Created, c.Updated, c.Deleted, c.Failed, c.Failed == 0); err != nil {
 				return err
 			}
-			_, err := db.BumpSerial(ctx)
+			_, err := db.BumpSerial(ctx, query.Write{Command: "push", At: now})
 			return err
 		})
 		if err != nil {

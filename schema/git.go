@@ -127,7 +127,7 @@ func WorkTreeState(configDir string) (commit string, dirty bool, err error) {
 	}
 
 	onDisk := map[string]plumbing.Hash{}
-	err = walkConfigFiles(os.DirFS(configDir), func(p string, d fs.DirEntry) error {
+	err = WalkConfigFiles(os.DirFS(configDir), func(p string, d fs.DirEntry) error {
 		name := filepath.Join(configDir, filepath.FromSlash(p))
 		var b []byte
 		var err error
@@ -227,31 +227,11 @@ func committedHashes(repo *git.Repository, h plumbing.Hash, rel string) (map[str
 			return nil, err
 		}
 	}
-	err = walkConfigFiles(&treeFS{root: tree}, func(p string, d fs.DirEntry) error {
+	err = WalkConfigFiles(&treeFS{root: tree}, func(p string, d fs.DirEntry) error {
 		hashes[p] = d.(*dirEntry).entry.Hash
 		return nil
 	})
 	return hashes, err
-}
-
-// walkConfigFiles calls fn for each file of fsys that LoadFS reads, walking
-// the way it does.
-func walkConfigFiles(fsys fs.FS, fn func(p string, d fs.DirEntry) error) error {
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != "." && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if ext := path.Ext(p); ext == ".yaml" || ext == ".yml" {
-			return fn(p, d)
-		}
-		return nil
-	})
 }
 
 var (

@@ -104,6 +104,33 @@ func (l *loader) path(rel string) string {
 	return l.display + "/" + rel
 }
 
+// IsConfigFile reports whether the loader reads the file at slash path p
+// (relative to the config folder): a .yaml or .yml file whose name does not
+// start with "." (.gitlab-ci.yml is CI, not config). Folders whose names
+// start with "." (.github/, .alignctl/) are skipped whole.
+func IsConfigFile(p string) bool {
+	ext := path.Ext(p)
+	return (ext == ".yaml" || ext == ".yml") && !hidden(path.Base(p))
+}
+
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+// WalkConfigFiles calls fn for each file of fsys the loader reads, in the
+// order fs.WalkDir visits them.
+func WalkConfigFiles(fsys fs.FS, fn func(p string, d fs.DirEntry) error) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != "." && hidden(d.Name()):
+			return fs.SkipDir
+		case !d.IsDir() && IsConfigFile(p):
+			return fn(p, d)
+		}
+		return nil
+	})
+}
+
 // files lists the YAML files of the config, in lexical order of their paths.
 func (l *loader) files() ([]string, error) {
 	var files []string
@@ -115,13 +142,10 @@ func (l *loader) files() ([]string, error) {
 			l.ds.addf(Pos{File: l.path(p)}, "cannot read: %v", unwrapPath(err))
 			return nil
 		}
-		if d.IsDir() {
-			if p != "." && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if ext := path.Ext(p); ext == ".yaml" || ext == ".yml" {
+		switch {
+		case d.IsDir() && p != "." && hidden(d.Name()):
+			return fs.SkipDir
+		case !d.IsDir() && IsConfigFile(p):
 			files = append(files, p)
 		}
 		return nil
@@ -152,6 +176,7 @@ func (l *loader) parse(cfg *Config, c *checker) (docs []*document, complete bool
 	// Read in order, on one goroutine: an fs.FS over a git tree need not be
 	// safe for concurrent use.
 	h := sha256.New()
+	cfg.FileHashes = map[string]string{}
 	data := make([][]byte, len(cfg.Files))
 	for i, f := range cfg.Files {
 		b, err := fs.ReadFile(l.fsys, f)
@@ -161,6 +186,8 @@ func (l *loader) parse(cfg *Config, c *checker) (docs []*document, complete bool
 			continue
 		}
 		data[i] = b
+		fh := sha256.Sum256(b)
+		cfg.FileHashes[f] = hex.EncodeToString(fh[:8])
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 		h.Write(b)

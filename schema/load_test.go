@@ -240,6 +240,37 @@ func TestLoadDirDot(t *testing.T) {
 	}
 }
 
+func TestIsConfigFile(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"settings.yaml", true},
+		{"territories/east.yml", true},
+		{".gitlab-ci.yml", false},
+		{"territories/.draft.yaml", false},
+		{"README.md", false},
+		{"crm/account__v.csv", false},
+		{"notes.yaml.bak", false},
+	} {
+		if got := IsConfigFile(tc.path); got != tc.want {
+			t.Errorf("IsConfigFile(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+	// CI files beside the config are not read as config.
+	cfg, err := LoadFS(fstest.MapFS{
+		"settings.yaml":              {Data: []byte("kind: settings\ncrm_instances: []\n")},
+		".gitlab-ci.yml":             {Data: []byte("stages: [plan]\n")},
+		".github/workflows/plan.yml": {Data: []byte("on: pull_request\n")},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Files) != 1 {
+		t.Errorf("Files = %v, want settings.yaml only", cfg.Files)
+	}
+}
+
 func TestLoadDirMissing(t *testing.T) {
 	_, err := LoadDir("testdata/no-such-folder")
 	if err == nil || !strings.Contains(err.Error(), "testdata/no-such-folder") {

@@ -34,9 +34,11 @@ type Config struct {
 	RosterMembers []*RosterMember
 	FieldMappings []*FieldMapping
 	// Files are the YAML files read, by path relative to the config root, in
-	// lexical order; Hash is a content hash over their paths and bytes.
-	Files []string
-	Hash  string
+	// lexical order; Hash is a content hash over their paths and bytes, and
+	// FileHashes one per file (so that a stale plan can say which changed).
+	Files      []string
+	Hash       string
+	FileHashes map[string]string
 }
 
 // Settings is the one `kind: settings` document.

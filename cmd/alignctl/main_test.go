@@ -38,6 +38,9 @@ func TestScripts(t *testing.T) {
 			"unzip":      unzipCmd,
 			"vaultrows":  vaultRowsCmd,
 			"vaultmerge": vaultMergeCmd,
+			"nosecrets":  noSecretsCmd,
+			"gitinit":    gitInitCmd, "gitcommit": gitCommitCmd, "gittag": gitTagCmd,
+			"holdlock": holdLockCmd, "awaitwaiter": awaitWaiterCmd, "releaselock": releaseLockCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Every script starts from the same small config repo and file CRM.
@@ -62,6 +65,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ALIGN_VAULT_PASSWORD", vaultPassword)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("ALIGNCTL_STATE", "")
+			env.Values[heldLocksKey{}] = heldLocks{}
 			return nil
 		},
 	})

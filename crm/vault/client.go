@@ -404,6 +404,8 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.cause }
 
 // scalar is a JSON scalar as text: a string unquoted, a number as written.
+// Anything else comes back as its JSON text, made valid UTF-8 (strings
+// inside it keep their bytes), since it may land in a snapshot CSV.
 func scalar(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -412,5 +414,5 @@ func scalar(raw json.RawMessage) string {
 	if string(raw) == "null" {
 		return ""
 	}
-	return string(raw)
+	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }

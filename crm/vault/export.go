@@ -209,7 +209,7 @@ func (c *Client) query(ctx context.Context, q string, fn func(map[string]json.Ra
 			return nil
 		}
 		if seen[next] {
-			return fmt.Errorf("vault: query of %s: next_page %s repeats itself", fromOf(q), pathOf(next))
+			return fmt.Errorf("vault: query of %s: next_page %s repeats itself", fromOf(q), c.redact(pathOf(next)))
 		}
 		seen[next] = true
 		if u, err = c.follow(next); err != nil {
@@ -226,13 +226,14 @@ func (c *Client) query(ctx context.Context, q string, fn func(map[string]json.Ra
 // (/api/{version}/query/...); an absolute URL elsewhere is refused, since
 // the request would carry the session id there.
 func (c *Client) follow(next string) (string, error) {
+	// The link is the response's: it is redacted like Vault's messages.
 	ref, err := url.Parse(next)
 	if err != nil {
-		return "", fmt.Errorf("vault: next_page %q: %w", next, err)
+		return "", c.redactErr(fmt.Errorf("vault: next_page %q: %w", next, err))
 	}
 	u := c.base.ResolveReference(ref)
 	if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-		return "", fmt.Errorf("vault: next_page points at %s, not at %s: refusing to send the session there", u.Host, c.base.Host)
+		return "", fmt.Errorf("vault: next_page points at %s, not at %s: refusing to send the session there", c.redact(u.Host), c.base.Host)
 	}
 	return u.String(), nil
 }
@@ -363,7 +364,7 @@ func (c *Client) deletions(ctx context.Context, object string, q url.Values, fn 
 			return nil
 		}
 		if seen[next] {
-			return fmt.Errorf("vault: deleted records of %s: the next page %s repeats itself", object, pathOf(next))
+			return fmt.Errorf("vault: deleted records of %s: the next page %s repeats itself", object, c.redact(pathOf(next)))
 		}
 		seen[next] = true
 		u = next

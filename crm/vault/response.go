@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,26 @@ const (
 	InvalidData      = "INVALID_DATA"
 	ParameterMissing = "PARAMETER_REQUIRED"
 )
+
+// decodeEnvelope decodes a Vault JSON response; a body that is not one JSON
+// value (trailing bytes included), or JSON without responseStatus, is an
+// error.
+func decodeEnvelope(body []byte) (*envelope, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var env envelope
+	if err := dec.Decode(&env); err != nil {
+		return nil, fmt.Errorf("not JSON (%d bytes): %w", len(body), err)
+	}
+	// Decoder.More would let a stray ] or } after the value through.
+	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return nil, fmt.Errorf("trailing data after the JSON response (%d bytes)", len(body))
+	}
+	if env.ResponseStatus == "" {
+		return nil, fmt.Errorf("JSON without responseStatus (%d bytes)", len(body))
+	}
+	return &env, nil
+}
 
 // envelope is every field of a Vault JSON response this package reads.
 type envelope struct {
@@ -72,6 +93,24 @@ type recordResult struct {
 	Data           struct {
 		ID json.RawMessage `json:"id"`
 	} `json:"data"`
+}
+
+// UnmarshalJSON keeps a record's responseStatus only when it is one of
+// Vault's four: any other text is a failure whose status goes into a
+// message, where the client's redaction of Vault's messages reaches it
+// (the status becomes the record error's type, which is not redacted).
+func (r *recordResult) UnmarshalJSON(b []byte) error {
+	type plain recordResult
+	if err := json.Unmarshal(b, (*plain)(r)); err != nil {
+		return err
+	}
+	switch r.ResponseStatus {
+	case StatusSuccess, StatusWarning, StatusFailure, StatusException:
+	default:
+		r.Errors = append(r.Errors, Error{Message: "unknown responseStatus " + strconv.Quote(r.ResponseStatus)})
+		r.ResponseStatus = StatusFailure
+	}
+	return nil
 }
 
 func (e *envelope) ok() bool {
@@ -126,7 +165,7 @@ func (e *APIError) Has(typ string) bool {
 }
 
 func (c *Client) apiError(method, u string, env *envelope) *APIError {
-	e := &APIError{Op: method + " " + pathOf(u), Status: env.ResponseStatus, ErrorType: env.ErrorType}
+	e := &APIError{Op: method + " " + pathOf(u), Status: c.redact(env.ResponseStatus), ErrorType: c.redact(env.ErrorType)}
 	if e.Status == "" {
 		e.Status = StatusFailure
 	}
@@ -167,10 +206,12 @@ func cell(raw json.RawMessage) string {
 	case '{':
 		var b bytes.Buffer
 		if json.Compact(&b, raw) == nil {
-			return b.String()
+			// Compact copies the bytes of strings as they are; a snapshot
+			// CSV holds UTF-8 only.
+			return strings.ToValidUTF8(b.String(), "\uFFFD")
 		}
 	}
-	return string(raw)
+	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }
 
 // methodOf names the HTTP method of a write, for messages.

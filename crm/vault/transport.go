@@ -3,7 +3,6 @@ package vault
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -204,22 +203,4 @@ func pathOf(u string) string {
 		return p.Path
 	}
 	return u
-}
-
-// decodeEnvelope decodes a Vault JSON response; a body that is not JSON, or
-// JSON without responseStatus, is an error.
-func decodeEnvelope(body []byte) (*envelope, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var env envelope
-	if err := dec.Decode(&env); err != nil {
-		return nil, fmt.Errorf("not JSON (%d bytes): %w", len(body), err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the JSON response (%d bytes)", len(body))
-	}
-	if env.ResponseStatus == "" {
-		return nil, fmt.Errorf("JSON without responseStatus (%d bytes)", len(body))
-	}
-	return &env, nil
 }

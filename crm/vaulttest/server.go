@@ -2,8 +2,6 @@ package vaulttest
 
 import (
 	"bytes"
-	"crypto/sha512"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -457,8 +455,7 @@ func dropConnection(w http.ResponseWriter) {
 // newSession logs a user in. s.mu is held.
 func (s *Server) newSession(userID int) string {
 	s.sessionSeq++
-	sum := sha512.Sum512([]byte(fmt.Sprintf("vaulttest session %d of vault %d", s.sessionSeq, s.cfg.vaultID)))
-	id := strings.ToUpper(hex.EncodeToString(sum[:]))
+	id := sessionID(s.sessionSeq, s.cfg.vaultID)
 	s.sessions[id] = userID
 	return id
 }

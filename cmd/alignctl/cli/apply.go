@@ -10,25 +10,52 @@ import (
 )
 
 func applyCmd(g *globals) *cobra.Command {
-	var autoApprove, push bool
+	var autoApprove, push, allowViolations bool
+	var approved string
 	cmd := &cobra.Command{
 		Use:   "apply [PLAN]",
-		Short: "Write a saved plan to the state (or re-plan and apply with --auto-approve)",
-		Args:  cobra.MaximumNArgs(1),
+		Short: "Write a saved plan to the state (or re-plan and apply with --auto-approve or --approved)",
+		Long: `Write a plan to the state in one transaction.
+
+  apply PLAN              applies a saved plan (alignctl plan --out PLAN); a plan
+                          made before the state or the config changed is refused
+  apply --auto-approve    re-plans the whole config and applies it
+  apply --approved PLAN   re-plans with PLAN's scope and applies only if the
+                          result is the approved plan's changes (the plan reviewed
+                          on the pull request is exactly what is applied)
+
+A plan that leaves a territory outside settings.guardrails is refused unless
+--allow-violations.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p *reconcile.Plan
 			var err error
 			switch {
+			case len(args) == 1 && (autoApprove || approved != ""):
+				return errors.New("apply takes a saved plan, --auto-approve or --approved PLAN, not several")
+			case autoApprove && approved != "":
+				return errors.New("apply takes --auto-approve or --approved PLAN, not both")
 			case len(args) == 1:
 				if p, err = readPlan(args[0]); err != nil {
 					return err
 				}
+			case approved != "":
+				ok, err := readPlan(approved)
+				if err != nil {
+					return err
+				}
+				if p, err = g.plan(cmd, planRequest{scope: ok.Scope.AsScope()}); err != nil {
+					return err
+				}
+				if diff := reconcile.CompareApproved(ok, p); diff != nil {
+					return diff
+				}
 			case autoApprove:
-				if p, err = g.plan(cmd, reconcile.Scope{}, false); err != nil {
+				if p, err = g.plan(cmd, planRequest{}); err != nil {
 					return err
 				}
 			default:
-				return errors.New("apply needs a saved plan (alignctl plan --out FILE) or --auto-approve")
+				return errors.New("apply needs a saved plan (alignctl plan --out FILE), --auto-approve or --approved FILE")
 			}
 			cfg, err := g.loadConfig()
 			if err != nil {
@@ -38,7 +65,11 @@ func applyCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := reconcile.Apply(cmd.Context(), db, cfg, p); err != nil {
+			var opts []reconcile.ApplyOption
+			if allowViolations {
+				opts = append(opts, reconcile.AllowViolations())
+			}
+			if err := reconcile.Apply(cmd.Context(), db, cfg, p, opts...); err != nil {
 				db.Close()
 				return err
 			}
@@ -46,13 +77,19 @@ func applyCmd(g *globals) *cobra.Command {
 			s := p.Summary
 			fmt.Fprintf(g.stdout, "Applied: %d created, %d ended, %d updated, %d territory changes. %d CRM records to push.\n",
 				s.Create, s.End, s.Update, s.TerritoryChange, s.CRMChanges+s.PendingPush)
+			if n := len(p.GuardrailViolations); n > 0 {
+				fmt.Fprintf(g.stderr, "warning: applied with %d guardrail violations (--allow-violations)\n", n)
+			}
 			if push {
 				return g.push(cmd, "", "")
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "re-plan and apply without a saved plan (the after-merge job)")
-	cmd.Flags().BoolVar(&push, "push", false, "push to the CRM after applying")
+	fl := cmd.Flags()
+	fl.BoolVar(&autoApprove, "auto-approve", false, "re-plan and apply without a saved plan (the after-merge job)")
+	fl.StringVar(&approved, "approved", "", "re-plan, and apply only if the changes equal this approved plan's")
+	fl.BoolVar(&allowViolations, "allow-violations", false, "apply even if territories end up outside settings.guardrails")
+	fl.BoolVar(&push, "push", false, "push to the CRM after applying")
 	return cmd
 }

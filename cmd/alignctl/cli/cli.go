@@ -29,8 +29,15 @@ type globals struct {
 	config string
 	state  string
 	now    string
+	args   []string // as given, for the command that reproduces a plan
 	stdout io.Writer
 	stderr io.Writer
+	// lockTimeout is how long to wait while another process holds the state.
+	lockTimeout time.Duration
+	// command names this run in the state lock ("alignctl apply"); unlock
+	// releases the lock once openState has taken it.
+	command string
+	unlock  func() error
 }
 
 // Now is the execution time: --now, or the clock.
@@ -47,7 +54,7 @@ func (g *globals) Now() (time.Time, error) {
 
 // Run runs alignctl with the given arguments; tests call it in-process.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr}
+	g := &globals{stdout: stdout, stderr: stderr, args: args}
 	root := &cobra.Command{
 		Use:           "alignctl",
 		Short:         "Territory alignment as code: plan and apply account assignments, push them to the CRM",
@@ -65,11 +72,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pf.StringVar(&g.config, "config", ".", "config repository folder")
 	pf.StringVar(&g.state, "state", defaultState, "state database file (env ALIGNCTL_STATE)")
 	pf.StringVar(&g.now, "now", "", "execution time, RFC 3339 (default: the clock)")
+	pf.DurationVar(&g.lockTimeout, "lock-timeout", 0, "how long to wait while another alignctl holds the state, e.g. 5m (default: fail at once, naming it)")
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { g.command = cmd.CommandPath() }
 	root.AddCommand(
-		validateCmd(g), schemaCmd(g), importCmd(g), planCmd(g), applyCmd(g), pushCmd(g), showCmd(g), explainCmd(g),
+		initCmd(g), validateCmd(g), schemaCmd(g), importCmd(g), planCmd(g), applyCmd(g), pushCmd(g), showCmd(g), explainCmd(g), mappingsCmd(g),
 	)
+	g.completeIDs(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
-	err := root.ExecuteContext(ctx)
+	err := errors.Join(root.ExecuteContext(ctx), g.unlockState())
 	if err == nil {
 		return 0
 	}

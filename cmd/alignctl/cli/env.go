@@ -11,7 +11,6 @@ import (
 	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/crm/vault"
 	"github.com/alignctl/alignctl/query"
-	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
 )
 
@@ -20,9 +19,30 @@ func (g *globals) loadConfig() (*schema.Config, error) {
 	return schema.LoadDir(g.config)
 }
 
-// openState opens the state database.
+// openState locks and opens the state database. The first open of a command
+// takes the lock and Run releases it when the command ends, so a command that
+// opens the state more than once (apply: plan, apply, push) holds it
+// throughout and no other command writes in between.
 func (g *globals) openState(ctx context.Context) (*query.DB, error) {
+	if g.unlock == nil {
+		waiting := query.OnWait(func(h query.LockHolder) {
+			fmt.Fprintf(g.stderr, "alignctl: %s is locked by %s; waiting up to %s\n", g.state, h, g.lockTimeout)
+		})
+		unlock, err := query.LockState(ctx, g.state, query.ThisProcess(g.command), g.lockTimeout, waiting)
+		if err != nil {
+			return nil, err
+		}
+		g.unlock = unlock
+	}
 	return query.Open(ctx, g.state)
+}
+
+// unlockState releases the state lock, if the command took it.
+func (g *globals) unlockState() error {
+	if g.unlock == nil {
+		return nil
+	}
+	return g.unlock()
 }
 
 // configPath resolves a path of the config (a file CRM folder, the data
@@ -91,9 +111,4 @@ func (g *globals) startCRMRun(instance string) (*crmRun, error) {
 		}
 	}
 	return r, nil
-}
-
-// configRef identifies the config for a plan.
-func configRef(cfg *schema.Config) reconcile.ConfigRef {
-	return reconcile.ConfigRef{Hash: cfg.Hash}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +16,8 @@ import (
 )
 
 type planFlags struct {
+	ref              string
+	base             string
 	territory        string
 	sendToCRM        string
 	out              string
@@ -27,20 +31,22 @@ func planCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show which assignments and CRM records applying the config would change, and why",
-		Args:  cobra.NoArgs,
+		Long: `Evaluate the rules of the config against the state at --now and show what
+applying them would change. With --base REV, also show the difference the
+config change from REV makes: accounts gained and lost per territory, what
+each changed rule adds and drops, and the diff of the config files (the
+pull-request view).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.format != "text" && f.format != "json" {
-				return fmt.Errorf("--format %q: must be text or json", f.format)
+			view, err := g.planView(f.format)
+			if err != nil {
+				return err
 			}
-			scope := reconcile.Scope{Territory: f.territory}
-			if f.sendToCRM != "" {
-				b, err := strconv.ParseBool(f.sendToCRM)
-				if err != nil {
-					return fmt.Errorf("--send-to-crm %q: must be true or false", f.sendToCRM)
-				}
-				scope.SendToCRM = &b
+			scope, err := planScope(f.territory, f.sendToCRM)
+			if err != nil {
+				return err
 			}
-			p, err := g.plan(cmd, scope, f.previewZip != "")
+			p, err := g.plan(cmd, planRequest{ref: f.ref, base: f.base, scope: scope, preview: f.previewZip != ""})
 			if err != nil {
 				return err
 			}
@@ -54,13 +60,8 @@ func planCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
-			switch f.format {
-			case "json":
-				if err := writeJSON(g.stdout, p); err != nil {
-					return err
-				}
-			default:
-				renderPlanText(g.stdout, p)
+			if err := view.render(g.stdout, p); err != nil {
+				return err
 			}
 			if f.detailedExitcode && p.HasChanges() {
 				return &exitError{code: 2}
@@ -69,31 +70,96 @@ func planCmd(g *globals) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&f.ref, "ref", "", "plan the config at this git revision (branch, tag, commit, HEAD~1) instead of the work tree")
+	fl.StringVar(&f.base, "base", "", "also report the difference the config change from this git revision makes (the pull-request view)")
 	fl.StringVar(&f.territory, "territory", "", "plan this territory and its descendants only")
 	fl.StringVar(&f.sendToCRM, "send-to-crm", "", "run only rules with this send_to_crm (true|false; needs rule_selection_criteria: by_send_to_crm)")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for alignctl apply")
-	fl.StringVar(&f.format, "format", "text", "output: text or json")
+	fl.StringVar(&f.format, "format", "text", "output: "+strings.Join(planFormats, ", "))
 	fl.StringVar(&f.previewZip, "preview-zip", "", "also write the downloadable assignment preview (.zip of CSV files)")
-	fl.BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when applying the plan would change the state")
+	fl.BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when applying the plan would change the state (0: no changes, 1: error)")
 	return cmd
 }
 
-// plan loads config and state and makes a plan at --now.
-func (g *globals) plan(cmd *cobra.Command, scope reconcile.Scope, preview bool) (*reconcile.Plan, error) {
+// planScope reads --territory and --send-to-crm.
+func planScope(territory, sendToCRM string) (reconcile.Scope, error) {
+	scope := reconcile.Scope{Territory: territory}
+	if sendToCRM != "" {
+		b, err := strconv.ParseBool(sendToCRM)
+		if err != nil {
+			return scope, fmt.Errorf("--send-to-crm %q: must be true or false", sendToCRM)
+		}
+		scope.SendToCRM = &b
+	}
+	return scope, nil
+}
+
+// planRequest is what a plan is made of besides config folder and state.
+type planRequest struct {
+	ref, base string // --ref and --base revisions ("": the work tree; no base)
+	scope     reconcile.Scope
+	preview   bool
+}
+
+// plan loads config and state and makes a plan at --now; with a base, it
+// also records the difference the config change makes.
+func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, error) {
 	now, err := g.Now()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := g.loadConfig()
+	head, err := g.loadConfigAt(req.ref)
 	if err != nil {
 		return nil, err
+	}
+	var base *loadedConfig
+	if req.base != "" {
+		if base, err = g.loadBase(req.base); err != nil {
+			return nil, err
+		}
 	}
 	db, err := g.openState(cmd.Context())
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	return reconcile.MakePlan(cmd.Context(), db, cfg, reconcile.PlanOptions{Now: now, Scope: scope, Config: configRef(cfg), Preview: preview})
+	ctx := cmd.Context()
+	p, err := reconcile.MakePlan(ctx, db, head.cfg, reconcile.PlanOptions{Now: now, Scope: req.scope, Config: head.ref, Preview: req.preview})
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
+		err := reconcile.AddImpact(ctx, db, head.cfg, p, reconcile.BaseOptions{Config: base.cfg, Ref: base.ref, FS: base.fsys, HeadFS: head.fsys})
+		if err != nil {
+			return nil, err
+		}
+	}
+	p.Command = g.reproduce(now)
+	return p, nil
+}
+
+// reproduce is the command line that makes the same plan again: the
+// arguments given, with the execution time fixed and without --out.
+func (g *globals) reproduce(now time.Time) string {
+	args := []string{"alignctl"}
+	hasNow := false
+	for i := 0; i < len(g.args); i++ {
+		a := g.args[i]
+		switch {
+		case a == "--out" || a == "--preview-zip":
+			i++
+			continue
+		case strings.HasPrefix(a, "--out=") || strings.HasPrefix(a, "--preview-zip="):
+			continue
+		case a == "--now" || strings.HasPrefix(a, "--now="):
+			hasNow = true
+		}
+		args = append(args, a)
+	}
+	if !hasNow {
+		args = append(args, "--now", fmtTime(now))
+	}
+	return strings.Join(args, " ")
 }
 
 // writePlan saves a plan.

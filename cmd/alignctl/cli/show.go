@@ -14,8 +14,8 @@ import (
 func showCmd(g *globals) *cobra.Command {
 	var account, territory, at, format string
 	cmd := &cobra.Command{
-		Use:   "show [summary|assignments]",
-		Short: "Show what the state holds: a summary, or the assignments as they stand (or stood, with --at)",
+		Use:   "show [summary|assignments|imports|pushes]",
+		Short: "Show what the state holds: a summary, the assignments as they stand (or stood, with --at), the import or push history",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			what := "summary"
@@ -32,7 +32,23 @@ func showCmd(g *globals) *cobra.Command {
 			defer db.Close()
 			switch what {
 			case "summary":
-				return g.showSummary(cmd, db)
+				return g.showSummary(cmd, db, format)
+			case "imports":
+				runs, err := db.Imports(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return g.showImports(runs, format)
+			case "pushes":
+				runs, err := db.Pushes(cmd.Context(), false)
+				if err != nil {
+					return err
+				}
+				failures, err := db.PushFailures(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return g.showPushes(runs, failures, format)
 			case "assignments":
 				var atTime *time.Time
 				if at != "" {
@@ -48,7 +64,7 @@ func showCmd(g *globals) *cobra.Command {
 				}
 				return g.showAssignments(as, format)
 			}
-			return fmt.Errorf("show %q: must be summary or assignments", what)
+			return fmt.Errorf("show %q: must be summary, assignments, imports or pushes", what)
 		},
 	}
 	fl := cmd.Flags()
@@ -108,7 +124,7 @@ func (g *globals) showAssignments(as []query.Assignment, format string) error {
 	return tw.Flush()
 }
 
-func (g *globals) showSummary(cmd *cobra.Command, db *query.DB) error {
+func (g *globals) showSummary(cmd *cobra.Command, db *query.DB, format string) error {
 	now, err := g.Now()
 	if err != nil {
 		return err
@@ -117,18 +133,104 @@ func (g *globals) showSummary(cmd *cobra.Command, db *query.DB) error {
 	if err != nil {
 		return err
 	}
+	switch format {
+	case "json":
+		return writeJSON(g.stdout, s)
+	case "csv":
+		return fmt.Errorf("--format csv: show summary is text or json")
+	}
 	fmt.Fprintf(g.stdout, "state serial: %d\n", s.Serial)
-	fmt.Fprintf(g.stdout, "applied config: %s\n", orNone(s.AppliedConfig))
+	applied := orNone(s.AppliedConfig)
+	if s.AppliedAt != nil {
+		applied += " at " + fmtTime(*s.AppliedAt)
+	}
+	fmt.Fprintf(g.stdout, "applied config: %s\n", applied)
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nINSTANCE\tOBJECT\tLAST IMPORT\tLOADED THEN\tROWS IN STATE")
 	for _, o := range s.Objects {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", o.Instance, o.Object, fmtTime(o.LastImport.UTC()), o.LastLoaded, o.Rows)
 	}
+	if len(s.Pushes) > 0 {
+		fmt.Fprintln(tw, "\nINSTANCE\tLAST PUSH\tSCOPE\tCREATED\tUPDATED\tDELETED\tFAILED")
+		for _, p := range s.Pushes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", p.Instance, fmtTime(p.StartedAt), orAll(p.Scope), p.Created, p.Updated, p.Deleted, p.Failed)
+		}
+	}
 	fmt.Fprintln(tw, "\nSOURCE\tACTIVE ASSIGNMENTS")
 	for _, c := range s.Sources {
 		fmt.Fprintf(tw, "%s\t%d\n", c.Source, c.Active)
 	}
+	if len(s.Territories) > 0 {
+		fmt.Fprintln(tw, "\nTERRITORY\tACCOUNTS\tRECORDS\tIN CRM")
+		for _, t := range s.Territories {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", t.Territory, t.Accounts, t.Records, t.Pushed)
+		}
+	}
 	return tw.Flush()
+}
+
+func (g *globals) showImports(runs []query.ImportRun, format string) error {
+	switch format {
+	case "json":
+		return writeJSON(g.stdout, struct {
+			Imports []query.ImportRun `json:"imports"`
+		}{append([]query.ImportRun{}, runs...)})
+	case "csv":
+		w := csv.NewWriter(g.stdout)
+		w.Write([]string{"instance", "object", "started_at", "full", "read", "successes", "errors", "first_error"})
+		for _, r := range runs {
+			w.Write([]string{r.Instance, r.Object, fmtTime(r.StartedAt), fmt.Sprint(r.Full), fmt.Sprint(r.Read), fmt.Sprint(r.Successes), fmt.Sprint(r.Errors), r.FirstError})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STARTED\tINSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tERRORS\tFIRST ERROR")
+	for _, r := range runs {
+		mode := "incremental"
+		if r.Full {
+			mode = "full"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", fmtTime(r.StartedAt), r.Instance, r.Object, mode, r.Read, r.Successes, r.Errors, r.FirstError)
+	}
+	return tw.Flush()
+}
+
+func (g *globals) showPushes(runs []query.PushRun, failures []query.PushFailure, format string) error {
+	switch format {
+	case "json":
+		return writeJSON(g.stdout, struct {
+			Pushes   []query.PushRun     `json:"pushes"`
+			Failures []query.PushFailure `json:"failures"`
+		}{append([]query.PushRun{}, runs...), append([]query.PushFailure{}, failures...)})
+	case "csv":
+		w := csv.NewWriter(g.stdout)
+		w.Write([]string{"instance", "started_at", "scope", "created", "updated", "deleted", "failed", "success"})
+		for _, r := range runs {
+			w.Write([]string{r.Instance, fmtTime(r.StartedAt), r.Scope, fmt.Sprint(r.Created), fmt.Sprint(r.Updated), fmt.Sprint(r.Deleted), fmt.Sprint(r.Failed), fmt.Sprint(r.Success)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STARTED\tINSTANCE\tSCOPE\tCREATED\tUPDATED\tDELETED\tFAILED")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", fmtTime(r.StartedAt), r.Instance, orAll(r.Scope), r.Created, r.Updated, r.Deleted, r.Failed)
+	}
+	if len(failures) > 0 {
+		fmt.Fprintln(tw, "\nFAILED RECORDS (the next push retries them)\nINSTANCE\tOBJECT\tRECORD\tACTION\tMESSAGE")
+		for _, f := range failures {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Instance, f.Object, f.Record, f.Action, f.Message)
+		}
+	}
+	return tw.Flush()
+}
+
+func orAll(scope string) string {
+	if scope == "" {
+		return "(all)"
+	}
+	return scope
 }
 
 func orNone(s string) string {

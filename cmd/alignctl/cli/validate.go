@@ -9,15 +9,17 @@ import (
 )
 
 func validateCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var ref string
+	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the config against the schema and its references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
+			lc, err := g.loadConfigAt(ref)
 			if err != nil {
 				return err
 			}
+			cfg := lc.cfg
 			rules := 0
 			for _, f := range cfg.FieldForces {
 				rules += len(f.Rules)
@@ -25,11 +27,17 @@ func validateCmd(g *globals) *cobra.Command {
 			for _, t := range cfg.Territories {
 				rules += len(t.Rules)
 			}
-			fmt.Fprintf(g.stdout, "config is valid: %d files, %d field forces, %d territories, %d rules, %d roster members\n",
-				len(cfg.Files), len(cfg.FieldForces), len(cfg.Territories), rules, len(cfg.RosterMembers))
+			at := ""
+			if ref != "" {
+				at = " at " + describeConfig(lc.ref)
+			}
+			fmt.Fprintf(g.stdout, "config%s is valid: %d files, %d field forces, %d territories, %d rules, %d roster members\n",
+				at, len(cfg.Files), len(cfg.FieldForces), len(cfg.Territories), rules, len(cfg.RosterMembers))
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&ref, "ref", "", "validate the config at this git revision (branch, tag, commit, HEAD~1) instead of the work tree")
+	return cmd
 }
 
 func schemaCmd(g *globals) *cobra.Command {

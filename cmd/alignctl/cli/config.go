@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/alignctl/alignctl/reconcile"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// loadedConfig is a validated config and where it came from.
+type loadedConfig struct {
+	cfg  *schema.Config
+	ref  reconcile.ConfigRef
+	fsys fs.FS // the config folder's files, for diffs
+}
+
+// loadConfigAt reads the config folder of the work tree, or with rev the
+// config folder as it is at that git revision (the work tree is not
+// touched). It records the commit, and whether the work tree's config
+// folder has uncommitted changes.
+func (g *globals) loadConfigAt(rev string) (*loadedConfig, error) {
+	if rev != "" {
+		r, err := schema.OpenRevision(g.config, rev)
+		if err != nil {
+			return nil, fmt.Errorf("--ref %w", err)
+		}
+		cfg, err := schema.LoadFS(r.FS, r.Display)
+		if err != nil {
+			return nil, err
+		}
+		return &loadedConfig{cfg: cfg, fsys: r.FS, ref: reconcile.ConfigRef{Commit: r.Commit, Ref: rev, Hash: cfg.Hash, Files: cfg.FileHashes}}, nil
+	}
+	cfg, err := schema.LoadDir(g.config)
+	if err != nil {
+		return nil, err
+	}
+	commit, dirty, err := schema.WorkTreeState(g.config)
+	if err != nil {
+		return nil, err
+	}
+	return &loadedConfig{cfg: cfg, fsys: os.DirFS(g.config), ref: reconcile.ConfigRef{Commit: commit, Dirty: dirty, Hash: cfg.Hash, Files: cfg.FileHashes}}, nil
+}
+
+// loadBase reads the config at the base revision of plan --base.
+func (g *globals) loadBase(rev string) (*loadedConfig, error) {
+	r, err := schema.OpenRevision(g.config, rev)
+	if err != nil {
+		return nil, fmt.Errorf("--base %w", err)
+	}
+	cfg, err := schema.LoadFS(r.FS, r.Display)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: the config there does not validate: %w", rev, err)
+	}
+	return &loadedConfig{cfg: cfg, fsys: r.FS, ref: reconcile.ConfigRef{Commit: r.Commit, Ref: rev, Hash: cfg.Hash, Files: cfg.FileHashes}}, nil
+}

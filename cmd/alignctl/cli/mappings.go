@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alignctl/alignctl/reconcile"
+)
+
+func mappingsCmd(g *globals) *cobra.Command {
+	var direction, object, format, instance string
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "mappings",
+		Short: "List the effective field mappings; with --check, find mapped fields the CRM lacks",
+		Long: `List the field mappings in effect, as Align's "View Field Map" shows them:
+per CRM object, the system mappings Align ships (active unless the config
+deactivates them) and the config's custom ones; inbound (CRM -> Align, the
+CRM Objects tab) and outbound (Align -> CRM, the Align Objects tab).
+
+With --check, ask each CRM instance for the fields of every object the config
+maps (file CRM: the CSV header; Vault: the object metadata) and report every
+active mapping the config names whose field the CRM lacks, at its YAML file
+and line; exit 1 if there is one.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if direction != "" && direction != "inbound" && direction != "outbound" {
+				return fmt.Errorf("--direction %q: must be inbound or outbound", direction)
+			}
+			if format != "text" && format != "json" {
+				return fmt.Errorf("--format %q: must be text or json", format)
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			keep := func(m reconcile.FieldMapping) bool {
+				return (direction == "" || m.Direction == direction) && (object == "" || m.Object == object)
+			}
+			if check {
+				run, err := g.startCRMRun(instance)
+				if err != nil {
+					return err
+				}
+				problems, err := reconcile.CheckMappings(cmd.Context(), run.cfg, run.instances, run.conns)
+				if err != nil {
+					return err
+				}
+				problems = slices.DeleteFunc(problems, func(p reconcile.MappingProblem) bool { return !keep(p.Mapping) })
+				if len(problems) > 0 {
+					lines := make([]string, len(problems))
+					for i, p := range problems {
+						lines[i] = p.Error()
+					}
+					return fmt.Errorf("%s", strings.Join(lines, "\n"))
+				}
+				fmt.Fprintf(g.stdout, "every mapped field is in the CRM (%d instances checked)\n", len(run.instances))
+				return nil
+			}
+			all := slices.DeleteFunc(reconcile.EffectiveMappings(cfg), func(m reconcile.FieldMapping) bool { return !keep(m) })
+			if object != "" && len(all) == 0 {
+				return fmt.Errorf("--object %s: no mappings of that object", object)
+			}
+			if format == "json" {
+				return writeJSON(g.stdout, struct {
+					Mappings []reconcile.FieldMapping `json:"mappings"`
+				}{append([]reconcile.FieldMapping{}, all...)})
+			}
+			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+			last := ""
+			for _, m := range all {
+				if head := m.Direction + " " + m.Object; head != last {
+					if last != "" {
+						fmt.Fprintln(tw)
+					}
+					arrow := "CRM -> Align"
+					if m.Direction == "outbound" {
+						arrow = "Align -> CRM"
+					}
+					fmt.Fprintf(tw, "%s %s (%s)\n", m.Direction, m.Object, arrow)
+					fmt.Fprintln(tw, "  KIND\tCRM FIELD\tALIGN FIELD\tACTIVE\tDEFINED AT")
+					last = head
+				}
+				active := "yes"
+				if !m.Active {
+					active = "no"
+				}
+				at := m.DefinedAt
+				if at == "" {
+					at = "(shipped)"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Kind, m.CRMField, m.AlignField, active, at)
+			}
+			return tw.Flush()
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&direction, "direction", "", "only inbound (CRM -> Align) or outbound (Align -> CRM)")
+	fl.StringVar(&object, "object", "", "only this CRM object")
+	fl.StringVar(&format, "format", "text", "text or json")
+	fl.BoolVar(&check, "check", false, "check every mapped field against the CRM's object fields; exit 1 naming each one missing")
+	fl.StringVar(&instance, "instance", "", "with --check: only this CRM instance")
+	return cmd
+}
