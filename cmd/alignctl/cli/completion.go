@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 
@@ -89,6 +90,9 @@ func (g *globals) completeInstances(_ *cobra.Command, _ []string, prefix string)
 const accountsCompleted = 200
 
 func (g *globals) completeAccounts(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+	if _, err := os.Stat(g.state); err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp // no state yet: nothing to offer, nothing to create
+	}
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
