@@ -61,10 +61,20 @@ type Connector interface {
 	// connector batches as its API requires. A returned error means the call
 	// as a whole failed (nothing is known to be written); per-record failures
 	// are in the results.
+	//
+	// Create upserts a record that carries ExternalID: when the object
+	// already holds a record with that external id, that record is updated
+	// and its id returned, so a create sent twice (a retry after a lost
+	// response, a push run again after a crash) writes one record.
 	Create(ctx context.Context, object string, recs []Record) ([]Result, error)
 	Update(ctx context.Context, object string, recs []Record) ([]Result, error)
 	Delete(ctx context.Context, object string, ids []string) ([]Result, error)
 }
+
+// ExternalID is the field that makes a create idempotent: alignctl gives
+// every record it creates a key derived from what the record stands for
+// (the account and territory of an account territory, say).
+const ExternalID = "external_id__v"
 
 // RecordError is a per-record failure reported by the CRM.
 type RecordError struct {

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"slices"
 	"database/sql"
 	"errors"
 	"time"
@@ -52,6 +53,9 @@ func (d *DB) RecordImport(ctx context.Context, instance, object string, now time
 // pushed nor already holds into assignments of source crm. unknown counts the
 // rows whose territory__v record is not in the CRM data.
 func (d *DB) ImportCRMAssignments(ctx context.Context, instance string, now time.Time) (created, unknown int64, err error) {
+	if err := d.claimOwnRecords(ctx, instance, now); err != nil {
+		return 0, 0, err
+	}
 	res, err := d.Exec(ctx, `INSERT INTO account_territory
 		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), $1, a.account__v, t.name__v,
 		       'crm', NULL, a.id, $2, NULL, true, a.id, NULL, $2, $2
@@ -168,4 +172,39 @@ func (d *DB) DropColumns(ctx context.Context, from, to string, cols []string) er
 func (d *DB) RenameColumn(ctx context.Context, table, from, to string) error {
 	_, err := d.Exec(ctx, `ALTER TABLE `+Ident(table)+` RENAME COLUMN `+Ident(from)+` TO `+Ident(to))
 	return err
+}
+
+// claimOwnRecords links account_territory__v records alignctl created but
+// never recorded (the push's answer was lost, or the process died before it
+// wrote the answer down) to the assignments they stand for, by their
+// external id: they are alignctl's, not self-assignments made in the CRM.
+// A pair's active records take it; with none active, its latest record,
+// whose push then deletes it.
+func (d *DB) claimOwnRecords(ctx context.Context, instance string, now time.Time) error {
+	cols, err := d.Columns(ctx, CRMTable("account_territory__v"))
+	if err != nil || !slices.Contains(cols, "external_id__v") {
+		return err
+	}
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE own_record AS
+		 SELECT a.id, a.account__v AS account, t.name__v AS territory
+		 FROM crm_account_territory__v a
+		 JOIN crm_territory__v t ON t._instance = a._instance AND t.id = a.territory__v
+		 WHERE a._instance = $1 AND a.external_id__v = 'aln:at:' || a.account__v || ':' || t.name__v
+		   AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = a.id)`,
+		`UPDATE account_territory s SET crm_record_id = o.id, crm_deleted_at = NULL, updated_at = $2
+		 FROM own_record o
+		 WHERE s.instance = $1 AND s.account = o.account AND s.territory = o.territory
+		   AND (s.crm_record_id IS NULL OR s.crm_deleted_at IS NOT NULL) AND (s.end_date IS NULL OR s.end_date > $2)`,
+		`UPDATE account_territory s SET crm_record_id = o.id, crm_deleted_at = NULL
+		 FROM own_record o
+		 WHERE s.id = (SELECT max(x.id) FROM account_territory x WHERE x.instance = $1 AND x.account = o.account AND x.territory = o.territory)
+		   AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = o.id)`,
+	}
+	for _, q := range stmts {
+		if _, err := d.Exec(ctx, q, instance, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

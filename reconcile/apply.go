@@ -82,7 +82,11 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 		if p.Config.Commit != "" && !p.Config.Dirty {
 			applied = p.Config.Commit
 		}
-		return db.SetApplied(ctx, applied, p.Now)
+		if err := db.SetApplied(ctx, applied, p.Now); err != nil {
+			return err
+		}
+		crashPoint(CrashApplyBeforeCommit)
+		return nil
 	})
 }
 

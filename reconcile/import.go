@@ -93,8 +93,11 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 				return err
 			}
 		}
-		_, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now})
-		return err
+		if _, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now}); err != nil {
+			return err
+		}
+		crashPoint(CrashImportBeforeCommit)
+		return nil
 	})
 	if err != nil {
 		return nil, err

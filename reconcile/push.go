@@ -2,9 +2,13 @@ package reconcile
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -61,6 +65,13 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 	}
 	rep := &PushReport{}
 	failed := 0
+	// As Align's "Push to CRM" does, validate the integration user's
+	// credentials first: a failed login changes nothing in the state.
+	for _, inst := range instances {
+		if _, err := conns[inst.ID].Fields(ctx, crm.Territory); err != nil && !errors.Is(err, crm.ErrUnknownObject) {
+			return nil, fmt.Errorf("push %s: %w", inst.ID, err)
+		}
+	}
 	for _, inst := range instances {
 		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: opts.BatchSize, counts: map[string]*PushCount{}}
 		items, err := db.PendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now)
@@ -140,6 +151,9 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 		for i := range level {
 			f := maps.Clone(level[i].Fields)
 			f["parent_territory__v"] = ids[f["parent_territory__v"]]
+			if level[i].Action == "create" {
+				f[crm.ExternalID] = ExternalID(level[i])
+			}
 			level[i].Fields = f
 		}
 		if err := p.write(ctx, level); err != nil {
@@ -154,6 +168,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	var unresolved []query.PushResult
 	for _, it := range assignments {
 		if it.Action == "create" {
+			key := ExternalID(it)
 			tid, ok := ids[it.Territory]
 			if !ok {
 				unresolved = append(unresolved, query.PushResult{Object: it.Object, Action: it.Action, Record: it.Record,
@@ -162,6 +177,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 			}
 			f := maps.Clone(it.Fields)
 			f["territory__v"] = tid
+			f[crm.ExternalID] = key
 			it.Fields = f
 		}
 		ready = append(ready, it)
@@ -176,6 +192,32 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	}
 	slices.SortStableFunc(retired, func(a, b query.PushItem) int { return b.Depth - a.Depth })
 	return p.write(ctx, retired)
+}
+
+// ExternalID is the external id a create gives a record: a key of what
+// the record stands for, so that a create sent twice (a retry after a lost
+// response, a push run again after a crash) upserts the one record, and an
+// import knows the record for alignctl's own. Keys longer than Vault's 100
+// characters are hashed.
+func ExternalID(it query.PushItem) string {
+	var key string
+	switch it.Object {
+	case crm.Territory:
+		key = "aln:ter:" + it.Record
+	case crm.AccountTerritory:
+		key = "aln:at:" + it.Fields["account__v"] + ":" + it.Territory
+	case crm.UserTerritory:
+		key = "aln:ut:" + it.Fields["user__v"] + ":" + it.Territory
+	case crm.MySetupProducts:
+		key = "aln:msp:" + it.Territory + ":" + it.Fields["product__v"]
+	default:
+		key = "aln:" + it.Object + ":" + it.Record
+	}
+	if len(key) > 100 {
+		sum := sha256.Sum256([]byte(key))
+		key = key[:strings.LastIndex(key[:60], ":")+1] + hex.EncodeToString(sum[:16])
+	}
+	return key
 }
 
 // write sends items to the CRM in batches of one object and action, and
@@ -213,6 +255,8 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 			}
 			res, err = p.conn.Delete(ctx, obj, ids)
 		}
+		crashPoint(CrashPushAfterWrite)
+		crashPoint(CrashPushAfterWrite + ":" + obj)
 		out := make([]query.PushResult, len(batch))
 		for i, it := range batch {
 			out[i] = query.PushResult{Object: obj, Action: action, Record: it.Record, CRMID: it.CRMID, Fields: it.Fields}

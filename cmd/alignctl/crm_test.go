@@ -140,8 +140,8 @@ func crmClockCmd(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // crmRowsCmd prints an object's records, one sorted line each, the same on
-// both connectors: ids and modification times left out, empty fields left
-// out, and references to territory__v records shown as @name__v.
+// both connectors: ids, external ids and modification times left out, empty
+// fields left out, and references to territory__v records shown as @name__v.
 func crmRowsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: crmrows OBJECT")
@@ -156,7 +156,7 @@ func crmRowsCmd(ts *testscript.TestScript, neg bool, args []string) {
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(r)) {
 			v := r[k]
-			if k == "id" || k == "modified_date__v" || v == "" {
+			if k == "id" || k == "modified_date__v" || k == "external_id__v" || v == "" {
 				continue
 			}
 			if k == "territory__v" || k == "parent_territory__v" {

@@ -35,10 +35,10 @@ func Seed() map[string][][]string {
 			{"acc-3", "Charles River\nCancer Center", "PR", "HCO", "", "2020-01-07T10:00:00Z"},
 		},
 		crm.Territory: {
-			{"id", "name__v", "parent_territory__v", "country__v", "modified_date__v"},
-			{"ter-1", "ONC-NAT", "", "US", "2020-02-01T00:00:00Z"},
-			{"ter-2", "ONC-NE", "ter-1", "US", "2020-02-02T00:00:00Z"},
-			{"ter-3", "ONC-101", "ter-2", "US", "2020-02-03T00:00:00Z"},
+			{"id", "name__v", "parent_territory__v", "country__v", "external_id__v", "modified_date__v"},
+			{"ter-1", "ONC-NAT", "", "US", "", "2020-02-01T00:00:00Z"},
+			{"ter-2", "ONC-NE", "ter-1", "US", "", "2020-02-02T00:00:00Z"},
+			{"ter-3", "ONC-101", "ter-2", "US", "", "2020-02-03T00:00:00Z"},
 		},
 		crm.AccountTerritory: {
 			{"id", "account__v", "territory__v", "created_by__v", "modified_date__v"},
@@ -191,6 +191,36 @@ func Run(t *testing.T, open func(t *testing.T, seed map[string][][]string) crm.C
 			if _, inc := export(t, c, crm.Territory, md); find(inc, id) == nil {
 				t.Errorf("Export(since %s): created record %s missing", g["modified_date__v"], id)
 			}
+		}
+	})
+
+	t.Run("CreateUpsertsByExternalID", func(t *testing.T) {
+		// A create sent again (a retry after a lost response, a push run
+		// again after a crash) must not make a second record.
+		c := fresh(t)
+		rec := crm.Record{"name__v": "ONC-105", "country__v": "US", crm.ExternalID: "aln:ter:ONC-105"}
+		first := okIDs(t, create(t, c, crm.Territory, []crm.Record{rec}))
+		again := crm.Record{"name__v": "ONC-105", "country__v": "PR", crm.ExternalID: "aln:ter:ONC-105"}
+		other := crm.Record{"name__v": "ONC-106", "country__v": "US", crm.ExternalID: "aln:ter:ONC-106"}
+		second := okIDs(t, create(t, c, crm.Territory, []crm.Record{again, other}))
+		if second[0] != first[0] {
+			t.Errorf("Create again with external id %s: id %s, want the first record's %s", rec[crm.ExternalID], second[0], first[0])
+		}
+		if second[1] == first[0] || second[1] == "" {
+			t.Errorf("Create with a new external id: id %q, want a fresh one", second[1])
+		}
+		_, got := export(t, c, crm.Territory, time.Time{})
+		n := 0
+		for _, g := range got {
+			if g[crm.ExternalID] == "aln:ter:ONC-105" {
+				n++
+				if g["country__v"] != "PR" {
+					t.Errorf("upserted record: country__v = %q, want the second create's PR", g["country__v"])
+				}
+			}
+		}
+		if n != 1 || len(got) != 5 {
+			t.Errorf("Export after two creates of one external id: %d records with it (want 1), %d in all (want 5)", n, len(got))
 		}
 	})
 

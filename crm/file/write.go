@@ -78,15 +78,33 @@ func (c *CRM) Create(ctx context.Context, object string, recs []crm.Record) ([]c
 	idCol := col[FieldID]
 	stamp := c.stamp()
 	ids := make([]string, len(recs))
+	// A record whose external id the file holds updates that row (upsert).
+	byExternal := map[string]int{}
+	for _, i := range ok {
+		if x := recs[i][crm.ExternalID]; x != "" {
+			byExternal[x] = i
+		}
+	}
+	extCol, hasExt := col[crm.ExternalID]
 	err = rewrite(ctx, path, src, edit{
 		header: header,
 		row: func(row []string) bool {
 			seq = max(seq, idSeq(row[idCol], prefix))
+			if i, found := byExternal[row[extCol]]; hasExt && found && row[extCol] != "" && ids[i] == "" {
+				for f, v := range recs[i] {
+					row[col[f]] = v
+				}
+				row[col[FieldModifiedDate]] = stamp
+				ids[i] = row[idCol]
+			}
 			return true
 		},
 		tail: func() [][]string {
 			rows := make([][]string, 0, len(ok))
 			for _, i := range ok {
+				if ids[i] != "" {
+					continue // upserted into an existing row
+				}
 				seq++
 				ids[i] = formatID(prefix, seq)
 				row := make([]string, len(header))

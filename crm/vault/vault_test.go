@@ -375,8 +375,19 @@ func (mv *miniVault) write(w http.ResponseWriter, r *http.Request, object string
 			data = append(data, failure(InvalidData, bad))
 			continue
 		}
-		switch r.Method {
-		case "POST":
+		upsert := -1
+		if key := r.URL.Query().Get("idParam"); r.Method == "POST" && key != "" && rec[key] != "" {
+			upsert = slices.IndexFunc(mv.rows[object], func(m map[string]string) bool { return m[key] == rec[key] })
+		}
+		switch {
+		case upsert >= 0:
+			row := mv.rows[object][upsert]
+			for k, v := range rec {
+				row[k] = v
+			}
+			row["modified_date__v"] = now
+			id = row["id"]
+		case r.Method == "POST":
 			mv.seq++
 			id = fmt.Sprintf("V%d", mv.seq)
 			row := map[string]string{}
@@ -385,13 +396,13 @@ func (mv *miniVault) write(w http.ResponseWriter, r *http.Request, object string
 			}
 			row["id"], row["modified_date__v"] = id, now
 			mv.rows[object] = append(mv.rows[object], row)
-		case "PUT":
+		case r.Method == "PUT":
 			row := mv.rows[object][find(id)]
 			for k, v := range rec {
 				row[k] = v
 			}
 			row["modified_date__v"] = now
-		case "DELETE":
+		case r.Method == "DELETE":
 			mv.rows[object] = slices.Delete(mv.rows[object], find(id), find(id)+1)
 			mv.deleted = append(mv.deleted, map[string]string{"object": object, "id": id, "deleted_date": now})
 		}

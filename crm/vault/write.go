@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,9 @@ type item struct {
 
 // Create creates records: POST /api/{version}/vobjects/{object}, a JSON
 // array of at most BatchSize records per call. A record carrying an id
-// fails alone with INVALID_DATA and is not sent.
+// fails alone with INVALID_DATA and is not sent. When records carry
+// external_id__v the call is an upsert (?idParam=external_id__v): a record
+// whose external id Vault holds is updated, not created again.
 func (c *Client) Create(ctx context.Context, object string, recs []crm.Record) ([]crm.Result, error) {
 	items := make([]item, len(recs))
 	for i, r := range recs {
@@ -134,7 +137,18 @@ func (c *Client) writeBatch(ctx context.Context, op, object string, items []item
 		return fmt.Errorf("vault: %s %s: %w", op, object, err)
 	}
 	method := methodOf(op)
-	u := c.endpoint(nil, "vobjects", object)
+	var query url.Values
+	if op == "create" {
+		for _, b := range bodies {
+			if b[crm.ExternalID] != "" {
+				// Upsert: Vault updates the record that holds the
+				// external id instead of creating a second one.
+				query = url.Values{"idParam": {crm.ExternalID}}
+				break
+			}
+		}
+	}
+	u := c.endpoint(query, "vobjects", object)
 	env, err := c.call(ctx, method, u, "application/json", body)
 	if err != nil {
 		return err

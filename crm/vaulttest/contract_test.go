@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,7 +223,11 @@ func (c *miniClient) write(ctx context.Context, method, object string, recs []ma
 		if err != nil {
 			return nil, err
 		}
-		a, err := c.call(ctx, method, "/vobjects/"+object, "application/json", body)
+		path := "/vobjects/" + object
+		if method == "POST" && slices.ContainsFunc(batch, func(r map[string]string) bool { return r[crm.ExternalID] != "" }) {
+			path += "?idParam=" + crm.ExternalID // an upsert
+		}
+		a, err := c.call(ctx, method, path, "application/json", body)
 		if err != nil {
 			return nil, err
 		}

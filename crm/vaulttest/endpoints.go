@@ -154,8 +154,8 @@ func (s *Server) writeObject(r *http.Request, rt route, body []byte) (*object, [
 	if o == nil {
 		return nil, nil, failure(ErrMalformedURL, fmt.Sprintf("Object [%s] not found", rt.object))
 	}
-	if r.URL.Query().Has("idParam") {
-		return nil, nil, failure(ErrInvalidData, "vaulttest does not support idParam: name records by id")
+	if p := r.URL.Query().Get("idParam"); r.URL.Query().Has("idParam") && (r.Method != http.MethodPost || !slices.Contains(o.fields, p)) {
+		return nil, nil, failure(ErrInvalidData, fmt.Sprintf("idParam [%s]: an upsert (POST) names a field of object [%s]", p, o.name))
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		return nil, nil, failure(ErrInvalidData, fmt.Sprintf("Content-Type [%s] not supported: vaulttest takes a JSON array of records (application/json)", r.Header.Get("Content-Type")))
@@ -231,6 +231,8 @@ func (s *Server) create(r *http.Request, rt route, body []byte) reply {
 	}
 	stamp := s.now()
 	results := make([]ordered, len(raws))
+	// ?idParam=FIELD makes the call an upsert on that unique field.
+	idParam := r.URL.Query().Get("idParam")
 	for i, raw := range raws {
 		rec, err := textRecord(raw)
 		if err != nil {
@@ -240,6 +242,18 @@ func (s *Server) create(r *http.Request, rt route, body []byte) reply {
 		if _, has := raw[FieldID]; has {
 			results[i] = recordFailure(ErrInvalidData, "Field [id] is set by Vault: a record to create must not carry one")
 			continue
+		}
+		if key := rec[idParam]; idParam != "" && key != "" {
+			if id := o.findBy(idParam, key); id != "" {
+				delete(rec, FieldModifiedDate)
+				for f, v := range rec {
+					o.rows[id][f] = v
+				}
+				o.rows[id][FieldModifiedDate] = stamp
+				o.addFields(slices.Sorted(maps.Keys(rec))...)
+				results[i] = recordSuccess(id, recordURL(rt.version, o.name, id))
+				continue
+			}
 		}
 		delete(rec, FieldModifiedDate) // system-managed: Vault stamps it
 		if f := s.unknownField(o, rec); f != "" {

@@ -35,10 +35,10 @@ func DefaultSchema() map[string][]string {
 		crm.ProductMetrics:   {FieldID, "account__v", "product__v", FieldModifiedDate},
 		crm.Call:             {FieldID, "account__v", "call_date__v", FieldModifiedDate},
 		crm.User:             {FieldID, "username__sys", "federated_id__sys", "status__v", FieldModifiedDate},
-		crm.Territory:        {FieldID, "name__v", "parent_territory__v", "country__v", FieldModifiedDate},
-		crm.AccountTerritory: {FieldID, "account__v", "territory__v", "created_by__v", FieldModifiedDate},
-		crm.UserTerritory:    {FieldID, "user__v", "territory__v", FieldModifiedDate},
-		crm.MySetupProducts:  {FieldID, "territory__v", "product__v", FieldModifiedDate},
+		crm.Territory:        {FieldID, "name__v", "parent_territory__v", "country__v", crm.ExternalID, FieldModifiedDate},
+		crm.AccountTerritory: {FieldID, "account__v", "territory__v", "created_by__v", crm.ExternalID, FieldModifiedDate},
+		crm.UserTerritory:    {FieldID, "user__v", "territory__v", crm.ExternalID, FieldModifiedDate},
+		crm.MySetupProducts:  {FieldID, "territory__v", "product__v", crm.ExternalID, FieldModifiedDate},
 	}
 }
 
@@ -116,6 +116,17 @@ func (o *object) addFields(fields ...string) {
 			o.fields = append(o.fields, f)
 		}
 	}
+}
+
+// findBy returns the id of the record whose field holds value, "" when
+// none does.
+func (o *object) findBy(field, value string) string {
+	for _, id := range o.sortedIDs() {
+		if o.rows[id][field] == value {
+			return id
+		}
+	}
+	return ""
 }
 
 // sortedIDs lists the object's record ids in order.

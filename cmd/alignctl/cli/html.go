@@ -373,7 +373,7 @@ code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 .alert.warn { border-color: #f59e0b; background: #fffbeb; } .alert.warn h2 { color: #92400e; }
 .ok { color: var(--add); margin: 14px 0 0; }
 table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 12px 5px 0; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 5px 12px 5px 0; border-bottom: 1px solid var(--line); text-align: left; vertical-align: baseline; }
 thead th { font-weight: 600; font-size: 13px; color: var(--muted); }
 tbody th { font-weight: 400; }
 td.n, th.n { text-align: right; padding-left: 12px; }
