@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -105,6 +106,11 @@ func WorkTreeState(configDir string) (commit string, dirty bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
+	if ignoredFolder(repo, rel) {
+		// A copy of a config in an ignored folder (a build output, say) is
+		// outside the repository's history, as if outside git.
+		return "", false, nil
+	}
 
 	committed := map[string]plumbing.Hash{}
 	head, err := repo.Head()
@@ -178,6 +184,30 @@ func openRepository(configDir string) (repo *git.Repository, rel string, err err
 		return nil, "", fmt.Errorf("config folder %s is not inside the work tree %s", configDir, wt.Filesystem.Root())
 	}
 	return repo, filepath.ToSlash(rel), nil
+}
+
+// ignoredFolder reports whether the repository's .gitignore files ignore
+// the folder at slash path rel (relative to the work tree's root).
+func ignoredFolder(repo *git.Repository, rel string) bool {
+	if rel == "." || rel == "" {
+		return false
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return false
+	}
+	patterns, err := gitignore.ReadPatterns(wt.Filesystem, nil)
+	if err != nil {
+		return false
+	}
+	parts := strings.Split(rel, "/")
+	m := gitignore.NewMatcher(patterns)
+	for i := range parts {
+		if m.Match(parts[:i+1], true) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveRevision finds the commit rev names. go-git parses more of git's

@@ -415,6 +415,21 @@ func TestWorkTreeState(t *testing.T) {
 	}
 }
 
+// A copy of a config in an ignored folder (make demo's out/demo/config) is
+// outside the repository's history: no commit, not dirty.
+func TestWorkTreeStateIgnoredFolder(t *testing.T) {
+	r := newTestRepo(t)
+	r.commit("first", map[string]string{".gitignore": "/out/\n", "config/settings.yaml": testSettings})
+	r.write(map[string]string{"out/demo/config/settings.yaml": testSettings})
+	commit, dirty, err := WorkTreeState(filepath.Join(r.dir, "out", "demo", "config"))
+	if err != nil || commit != "" || dirty {
+		t.Errorf("WorkTreeState = %q, %v, %v; want \"\", false (outside the history)", commit, dirty, err)
+	}
+	if _, dirty, err := WorkTreeState(filepath.Join(r.dir, "config")); err != nil || dirty {
+		t.Errorf("the tracked config: dirty = %v, %v; want clean", dirty, err)
+	}
+}
+
 func TestWorkTreeStateRepositoryRoot(t *testing.T) {
 	r := newTestRepo(t)
 	h := r.commit("first", map[string]string{"settings.yaml": testSettings, ".github/ci.yaml": "x: 1\n"})
