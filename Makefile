@@ -6,7 +6,7 @@ DEMO    := out/demo
 NOW     ?= 2026-11-23T09:00:00Z
 RUN     := ../../$(BIN) --config config --state state.duckdb --now $(NOW)
 
-.PHONY: build test vet demo fuzz clean
+.PHONY: build test vet demo fuzz clean bench bench-smoke
 
 build:
 	$(GO) build -o $(BIN) ./cmd/alignctl
@@ -29,13 +29,33 @@ demo: build
 	cd $(DEMO) && $(RUN) plan --detailed-exitcode
 	@echo "demo: done; the state and the pushed file CRM are in $(DEMO)"
 
-# Fuzz every parser for a bounded time (FUZZTIME per target).
+# Fuzz every parser for a bounded time (FUZZTIME per target); make test runs
+# the same targets over their seed corpora (testdata/fuzz). docs/reliability.md.
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) test ./schema -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./schema -run '^$$' -fuzz '^FuzzSplitIn$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./schema -run '^$$' -fuzz '^FuzzParseMatch$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./query -run '^$$' -fuzz '^FuzzCheckCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./query -run '^$$' -fuzz '^FuzzStageCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/vault -run '^$$' -fuzz '^FuzzDecodeResponse$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin out
+
+# The CLI at scale (docs/benchmarks.md): generate an alignment with
+# examples/scale, run validate -> import -> plan -> apply -> push -> re-plan
+# -> plan after a one-rule change, and a hand-written DuckDB baseline, and
+# write the figures into docs/benchmarks.md. Territories and criteria scale
+# with the accounts (25,000 and 50,000 at 5M). Several sizes side by side:
+#   make bench BENCH_ACCOUNTS=100000,1000000,5000000
+BENCH_ACCOUNTS ?= 1000000
+BENCH_TIMEOUT  ?= 30m
+bench: build
+	$(GO) run ./examples/bench -alignctl $(BIN) -accounts $(BENCH_ACCOUNTS) -timeout $(BENCH_TIMEOUT) \
+		-command "make bench BENCH_ACCOUNTS=$(BENCH_ACCOUNTS)"
+
+# The same cycle at 100k accounts, for CI: fails if a step fails or the
+# re-plan after apply and push is not empty; prints the table, writes no doc.
+bench-smoke: build
+	$(GO) run ./examples/bench -alignctl $(BIN) -accounts 100000 -doc "" -work out/bench-smoke

@@ -1,0 +1,348 @@
+// Command bench is the driver of `make bench`: for each size it generates an
+// alignment with examples/scale, runs the whole cycle with the alignctl
+// binary as child processes at a fixed --now (validate, import, first plan,
+// apply, push to the file CRM, no-change re-plan, plan after a one-rule
+// change), times a hand-written DuckDB baseline on the same data, and
+// writes wall time and peak RSS of each step to docs/benchmarks.md.
+//
+//	go run ./examples/bench [-accounts 100000,1000000] [-alignctl bin/alignctl] [-doc docs/benchmarks.md]
+//
+// The table lands between the markers <!-- bench:start --> and
+// <!-- bench:end --> of the doc (added at its end when missing), so the rest
+// of the doc stays. With -doc "" it is printed only.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+type config struct {
+	sizes                 []int
+	territories, criteria int
+	alignctl, work, doc   string
+	now                   string
+	timeout               time.Duration
+	command, revision     string
+}
+
+func main() {
+	var c config
+	accounts := flag.String("accounts", "1000000", "comma-separated account counts, one column of the table each")
+	flag.IntVar(&c.territories, "territories", 0, "territories at every size (default: the generator's, accounts/200 up to 25,000)")
+	flag.IntVar(&c.criteria, "criteria", 0, "rule criteria at every size (default: the generator's, accounts/100)")
+	flag.StringVar(&c.alignctl, "alignctl", filepath.Join("bin", "alignctl"), "the alignctl binary to measure")
+	flag.StringVar(&c.work, "work", filepath.Join("out", "bench"), "folder for the generated data, states and plans")
+	flag.StringVar(&c.doc, "doc", filepath.Join("docs", "benchmarks.md"), `doc to write the table into ("" prints it only)`)
+	flag.StringVar(&c.now, "now", "2026-11-02T09:00:00Z", "the --now of every command")
+	flag.DurationVar(&c.timeout, "timeout", 2*time.Hour, "limit of each step")
+	flag.StringVar(&c.command, "command", "", "the command that reproduces this run, for the doc (default: this one)")
+	flag.StringVar(&c.revision, "revision", "", "what alignctl was built from, for the doc (default: git rev-parse HEAD here)")
+	baseline := flag.String("baseline", "", "run only the baseline query on this generated folder and print its result")
+	explain := flag.Bool("explain", false, "with -baseline: print the query's EXPLAIN ANALYZE profile to stderr")
+	flag.Parse()
+	if *baseline != "" {
+		if err := runBaseline(*baseline, *explain); err != nil {
+			fmt.Fprintln(os.Stderr, "baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	for _, s := range strings.Split(*accounts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "bench: -accounts %q: want numbers like 100000,1000000\n", *accounts)
+			os.Exit(2)
+		}
+		c.sizes = append(c.sizes, n)
+	}
+	if c.command == "" {
+		c.command = "go run ./examples/bench " + strings.Join(os.Args[1:], " ")
+	}
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	if _, err := os.Stat(c.alignctl); err != nil {
+		return fmt.Errorf("alignctl binary: %w (make build)", err)
+	}
+	if err := os.MkdirAll(c.work, 0o755); err != nil {
+		return err
+	}
+	// The generator is built once, so that its time is generation only.
+	scale, err := filepath.Abs(filepath.Join(c.work, "scale"))
+	if err != nil {
+		return err
+	}
+	if out, err := exec.Command("go", "build", "-o", scale, "./examples/scale").CombinedOutput(); err != nil {
+		return fmt.Errorf("building examples/scale: %v\n%s", err, out)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rep := &report{command: c.command, machine: describeMachine(c.revision), started: time.Now()}
+	var failed error
+	for _, n := range c.sizes {
+		r := measure(c, scale, self, n)
+		rep.sizes = append(rep.sizes, r)
+		if r.err != nil {
+			failed = errors.Join(failed, fmt.Errorf("%d accounts: %w", n, r.err))
+		}
+	}
+	rep.loadEnd = loadAverage()
+	table := rep.markdown()
+	fmt.Println(table)
+	if c.doc != "" {
+		if err := writeDoc(c.doc, table); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s\n", c.doc)
+	}
+	return failed
+}
+
+// step is one measured child process.
+type step struct {
+	name    string
+	wall    time.Duration
+	maxRSS  int64 // KiB
+	changes string
+	ran     bool // it ran to the end (successfully or not)
+	killed  bool // it ran past -timeout and was killed
+}
+
+// sizeResult is one column of the table.
+type sizeResult struct {
+	accounts, territories, criteria, rules int
+	rows                                   int64 // snapshot records, all files
+	bytes                                  int64
+	steps                                  []step
+	baseline                               baselineResult
+	baselineStep                           step
+	planBytes                              int64
+	err                                    error
+}
+
+func (r *sizeResult) step(name string) step {
+	for _, s := range r.steps {
+		if s.name == name {
+			return s
+		}
+	}
+	return step{name: name}
+}
+
+// Step names, in the order they run.
+const (
+	stepGenerate = "generate"
+	stepValidate = "validate"
+	stepImport   = "import"
+	stepPlan     = "first plan"
+	stepApply    = "apply"
+	stepPush     = "push"
+	stepReplan   = "no-change re-plan"
+	stepChanged  = "plan after a one-rule change"
+)
+
+// measure runs the cycle at one size, in a fresh folder (push writes to the
+// file CRM, so a run always starts from a newly generated snapshot).
+func measure(c config, scale, self string, n int) *sizeResult {
+	r := &sizeResult{accounts: n}
+	dir, err := filepath.Abs(filepath.Join(c.work, strconv.Itoa(n)))
+	if err != nil {
+		r.err = err
+		return r
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		r.err = err
+		return r
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		r.err = err
+		return r
+	}
+	fmt.Fprintf(os.Stderr, "bench: %d accounts in %s\n", n, dir)
+	gen := []string{"-out", dir, "-accounts", strconv.Itoa(n)}
+	if c.territories > 0 {
+		gen = append(gen, "-territories", strconv.Itoa(c.territories))
+	}
+	if c.criteria > 0 {
+		gen = append(gen, "-criteria", strconv.Itoa(c.criteria))
+	}
+	alignctl, err := filepath.Abs(c.alignctl)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	cli := func(args ...string) []string {
+		return append([]string{alignctl, "--config", "config", "--state", "state.duckdb", "--now", c.now}, args...)
+	}
+	type plannedStep struct {
+		name string
+		argv []string
+		ok   []int // exit codes that mean success
+	}
+	plan := []plannedStep{
+		{stepGenerate, append([]string{scale}, gen...), []int{0}},
+		{stepValidate, cli("validate"), []int{0}},
+		{stepImport, cli("import"), []int{0}},
+		{stepPlan, cli("plan", "--out", "plan1.json", "--detailed-exitcode"), []int{2}},
+		{stepApply, cli("apply", "plan1.json"), []int{0}},
+		{stepPush, cli("push"), []int{0}},
+		{stepReplan, cli("plan", "--out", "plan2.json", "--detailed-exitcode"), []int{0}},
+		{"widen", []string{scale, "-out", dir, "-widen"}, []int{0}},
+		{stepChanged, cli("plan", "--out", "plan3.json", "--detailed-exitcode"), []int{2}},
+	}
+	for _, p := range plan {
+		s, out, err := runStep(c, dir, p.name, p.argv, p.ok)
+		if p.name != "widen" {
+			r.steps = append(r.steps, s)
+		}
+		if err != nil {
+			r.err = errors.Join(r.err, err)
+			// Nothing later needs the push or the re-plan (records a push
+			// left are pending, not changes): go on to the next steps.
+			if p.name == stepPush || p.name == stepReplan {
+				continue
+			}
+			return r
+		}
+		switch p.name {
+		case stepGenerate:
+			_, err := fmt.Sscanf(string(out), "scale: %d accounts, %d territories, %d criteria, %d rules",
+				&r.accounts, &r.territories, &r.criteria, &r.rules)
+			if err != nil {
+				r.err = fmt.Errorf("reading the generator's summary %q: %w", out, err)
+				return r
+			}
+			r.rows, r.bytes = countRecords(filepath.Join(dir, "crm"))
+		case stepPlan:
+			if fi, err := os.Stat(filepath.Join(dir, "plan1.json")); err == nil {
+				r.planBytes = fi.Size()
+			}
+		}
+		if p.name == stepPlan {
+			// The baseline runs beside the first plan, on the same files,
+			// both with a warm page cache.
+			b, bout, err := runStep(c, dir, "baseline", []string{self, "-baseline", dir}, []int{0})
+			r.baselineStep = b
+			if err == nil {
+				err = jsonDecode(bout, &r.baseline)
+			}
+			if err != nil {
+				r.err = fmt.Errorf("baseline: %w", err)
+				return r
+			}
+		}
+	}
+	return r
+}
+
+// runStep runs one child in dir and returns its wall time, peak RSS and
+// stdout (also kept in dir/logs, with stderr).
+func runStep(c config, dir, name string, argv []string, ok []int) (step, []byte, error) {
+	s := step{name: name}
+	fmt.Fprintf(os.Stderr, "bench:   %-30s", name)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return s, nil, err
+	}
+	var killed atomic.Bool
+	timer := time.AfterFunc(c.timeout, func() {
+		killed.Store(true)
+		cmd.Process.Kill()
+	})
+	err := cmd.Wait()
+	timer.Stop()
+	s.wall, s.killed = time.Since(start), killed.Load()
+	s.ran = !s.killed
+	if cmd.ProcessState != nil {
+		s.maxRSS = maxRSS(cmd.ProcessState)
+	}
+	logName := strings.ReplaceAll(name, " ", "-")
+	os.WriteFile(filepath.Join(dir, "logs", logName+".stdout"), stdout.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "logs", logName+".stderr"), stderr.Bytes(), 0o644)
+	code := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return s, nil, err
+		}
+		code = ee.ExitCode()
+	}
+	s.changes = planSummary(stdout.String())
+	fmt.Fprintf(os.Stderr, "%8.1f s %8.2f GiB  exit %d  %s\n", s.wall.Seconds(), gib(s.maxRSS), code, s.changes)
+	for _, want := range ok {
+		if code == want {
+			return s, stdout.Bytes(), nil
+		}
+	}
+	if s.killed {
+		return s, nil, fmt.Errorf("%s: killed after -timeout %v", name, c.timeout)
+	}
+	msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+	return s, nil, fmt.Errorf("%s: exit %d, want %v: %s (logs in %s)", name, code, ok, msg, filepath.Join(dir, "logs"))
+}
+
+// planSummary is the counts of a plan's last line ("Plan: 12 to create, ...").
+func planSummary(out string) string {
+	if strings.Contains(out, "No changes.") {
+		return "no changes"
+	}
+	i := strings.LastIndex(out, "Plan: ")
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(out[i+len("Plan: "):], "\n")
+	parts := strings.Split(strings.TrimSuffix(line, "."), ", ")
+	var keep []string
+	for _, p := range parts {
+		// The assignment changes: create, end, update.
+		if strings.HasSuffix(p, "to create") || strings.HasSuffix(p, "to end") || strings.HasSuffix(p, "to update") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ", ")
+}
+
+// countRecords counts the records (lines less headers) and bytes of the
+// snapshot's CSV files; the generator writes no newline inside a field.
+func countRecords(dir string) (rows, size int64) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	buf := make([]byte, 1<<20)
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		for {
+			n, err := fh.Read(buf)
+			rows += int64(bytes.Count(buf[:n], []byte{'\n'}))
+			size += int64(n)
+			if err != nil {
+				break
+			}
+		}
+		fh.Close()
+		rows-- // the header
+	}
+	return rows, size
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/alignctl/alignctl/crm/file"
+	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/reconcile"
+	"github.com/alignctl/alignctl/schema"
+)
+
+// Benchmarks of the plan (rules engine and diff) in-process, on data that
+// examples/scale generates, so that `go test -cpuprofile` and DuckDB's
+// profile can be taken on the same alignment `make bench` measures:
+//
+//	go test ./examples/bench -run '^$' -bench Plan -benchtime 1x
+//	ALIGNCTL_BENCH_LARGE=1 go test ./examples/bench -run '^$' -bench 'Plan/accounts=1M' -benchtime 1x -timeout 2h
+//
+// "first" plans against a state that holds only the import; "no-change"
+// plans again after the first plan was applied.
+
+var benchNow = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+func BenchmarkPlan(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run("accounts="+short(n), func(b *testing.B) {
+			if n > 100_000 && os.Getenv("ALIGNCTL_BENCH_LARGE") != "1" {
+				b.Skip("set ALIGNCTL_BENCH_LARGE=1 to run the 1M-account benchmark")
+			}
+			ctx := context.Background()
+			dir := b.TempDir()
+			if out, err := exec.Command("go", "run", "../scale", "-out", dir, "-accounts", fmt.Sprint(n)).CombinedOutput(); err != nil {
+				b.Fatalf("generating: %v\n%s", err, out)
+			}
+			cfg, err := schema.LoadDir(filepath.Join(dir, "config"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			db, err := query.Open(ctx, filepath.Join(dir, "state.duckdb"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			inst := cfg.Settings.CRMInstances[0]
+			src := reconcile.Source{Instance: inst.ID, Countries: inst.SelectedCountries(),
+				CRM: file.New(filepath.Join(dir, "crm"), func() time.Time { return benchNow })}
+			if _, err := reconcile.Import(ctx, db, cfg, []reconcile.Source{src}, reconcile.ImportOptions{Now: benchNow,
+				MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)}); err != nil {
+				b.Fatal(err)
+			}
+			var first *reconcile.Plan
+			b.Run("first", func(b *testing.B) {
+				for b.Loop() {
+					if first, err = reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(len(first.AssignmentChanges)), "changes")
+			})
+			if first == nil {
+				return
+			}
+			if err := reconcile.Apply(ctx, db, cfg, first); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("no-change", func(b *testing.B) {
+				var p *reconcile.Plan
+				for b.Loop() {
+					if p, err = reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if len(p.AssignmentChanges) > 0 {
+					b.Errorf("re-plan after apply: %d assignment changes, want none", len(p.AssignmentChanges))
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// The report: one column per size, side by side, and the targets of
+// DESIGN.md section 9 checked against the run.
+
+const (
+	markStart = "<!-- bench:start -->"
+	markEnd   = "<!-- bench:end -->"
+)
+
+type report struct {
+	command, machine string
+	started          time.Time
+	loadEnd          string
+	sizes            []*sizeResult
+}
+
+func (rep *report) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s on %s; load average %s at the end.\n\n",
+		rep.started.UTC().Format("2006-01-02 15:04 MST"), rep.machine, rep.loadEnd)
+	fmt.Fprintf(&b, "Reproduce: `%s`\n\n", rep.command)
+	b.WriteString("| |")
+	for _, r := range rep.sizes {
+		fmt.Fprintf(&b, " %s accounts |", short(r.accounts))
+	}
+	b.WriteString("\n|---|")
+	for range rep.sizes {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	row := func(label string, cell func(r *sizeResult) string) {
+		fmt.Fprintf(&b, "| %s |", label)
+		for _, r := range rep.sizes {
+			fmt.Fprintf(&b, " %s |", cell(r))
+		}
+		b.WriteString("\n")
+	}
+	row("territories / criteria / rules", func(r *sizeResult) string {
+		return fmt.Sprintf("%s / %s / %s", thousands(r.territories), thousands(r.criteria), thousands(r.rules))
+	})
+	row("snapshot records (CSV size)", func(r *sizeResult) string {
+		return fmt.Sprintf("%s (%.1f GB)", thousands(int(r.rows)), float64(r.bytes)/1e9)
+	})
+	for _, name := range []string{stepGenerate, stepValidate, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged} {
+		label := name
+		switch name {
+		case stepGenerate:
+			label = "generate (examples/scale)"
+		case stepPush:
+			label = "push (file CRM)"
+		}
+		row(label, func(r *sizeResult) string { return cell(r.step(name)) })
+	}
+	row("first plan: assignment changes", func(r *sizeResult) string { return r.step(stepPlan).changes })
+	row("first plan: plan file", func(r *sizeResult) string {
+		if r.planBytes == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f MB", float64(r.planBytes)/1e6)
+	})
+	row("one-rule change: assignment changes", func(r *sizeResult) string { return r.step(stepChanged).changes })
+	row("baseline: load + query", func(r *sizeResult) string {
+		if !r.baselineStep.ran {
+			return "—"
+		}
+		return fmt.Sprintf("%s + %s = **%s** · %s", secs(r.baseline.Load), secs(r.baseline.Query),
+			secs(r.baseline.Load+r.baseline.Query), gibs(r.baselineStep.maxRSS))
+	})
+	row("baseline: pairs matched (rules covered)", func(r *sizeResult) string {
+		if !r.baselineStep.ran {
+			return "—"
+		}
+		return fmt.Sprintf("%s (%s)", thousands(int(r.baseline.Pairs)), thousands(r.baseline.Rules))
+	})
+	row("**first plan ÷ baseline**", func(r *sizeResult) string {
+		if ratio, ok := r.ratio(); ok {
+			return fmt.Sprintf("**%.1fx**", ratio)
+		}
+		return "—"
+	})
+	row("first plan, seconds per million accounts", func(r *sizeResult) string {
+		s := r.step(stepPlan)
+		if !s.ran {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f", s.wall.Seconds()/(float64(r.accounts)/1e6))
+	})
+	row("largest peak RSS (step)", func(r *sizeResult) string {
+		top := r.largest()
+		if !top.ran {
+			return "—"
+		}
+		return fmt.Sprintf("%s (%s)", gibs(top.maxRSS), top.name)
+	})
+	row("errors", func(r *sizeResult) string {
+		if r.err == nil {
+			return "none"
+		}
+		return strings.ReplaceAll(r.err.Error(), "|", `\|`)
+	})
+	b.WriteString("\nEach cell is wall time · peak RSS of the child process. ")
+	b.WriteString("The baseline's YAML read is not part of it; the plan's is.\n\n")
+	b.WriteString("Targets (DESIGN.md section 9):\n\n")
+	for _, t := range rep.targets() {
+		fmt.Fprintf(&b, "- %s\n", t)
+	}
+	return b.String()
+}
+
+func (r *sizeResult) ratio() (float64, bool) {
+	p, base := r.step(stepPlan), r.baseline.Load+r.baseline.Query
+	if !p.ran || !r.baselineStep.ran || base <= 0 {
+		return 0, false
+	}
+	return p.wall.Seconds() / base.Seconds(), true
+}
+
+// largest is the step of the alignctl cycle with the highest peak RSS.
+func (r *sizeResult) largest() step {
+	var top step
+	for _, s := range r.steps {
+		if s.name != stepGenerate && s.ran && s.maxRSS > top.maxRSS {
+			top = s
+		}
+	}
+	return top
+}
+
+// targets checks each target at the size it names, when this run has it.
+func (rep *report) targets() []string {
+	at := func(n int) *sizeResult {
+		for _, r := range rep.sizes {
+			if r.accounts == n {
+				return r
+			}
+		}
+		return nil
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "**met**"
+		}
+		return "**missed**"
+	}
+	var out []string
+	if r := at(5_000_000); r != nil {
+		if ratio, ok := r.ratio(); ok {
+			out = append(out, fmt.Sprintf("Full plan at 5M within 3x the baseline: %.1fx, %s.", ratio, verdict(ratio <= 3)))
+		}
+		if s := r.step(stepImport); s.ran || s.killed {
+			out = append(out, fmt.Sprintf("Import of 5M accounts under 15 s: %s, %s.", cell(s), verdict(s.ran && s.wall < 15*time.Second)))
+		}
+		if top := r.largest(); top.ran {
+			out = append(out, fmt.Sprintf("Peak RSS under 6 GiB at 5M: %s (%s), %s.", gibs(top.maxRSS), top.name, verdict(gib(top.maxRSS) < 6)))
+		}
+	} else {
+		out = append(out, "5M targets (plan within 3x the baseline, import under 15 s, peak RSS under 6 GiB): not measured in this run.")
+	}
+	if r := at(1_000_000); r != nil {
+		if s := r.step(stepReplan); s.ran || s.killed {
+			out = append(out, fmt.Sprintf("No-change re-plan at 1M under 3 s: %s, %s.", cell(s), verdict(s.ran && s.wall < 3*time.Second)))
+		}
+	} else {
+		out = append(out, "No-change re-plan at 1M under 3 s: not measured in this run.")
+	}
+	if len(rep.sizes) > 1 {
+		var per []string
+		for _, r := range rep.sizes {
+			if s := r.step(stepPlan); s.ran {
+				per = append(per, fmt.Sprintf("%.1f s at %s", s.wall.Seconds()/(float64(r.accounts)/1e6), short(r.accounts)))
+			}
+		}
+		out = append(out, "Linear in accounts: first plan per million accounts "+strings.Join(per, ", ")+".")
+	}
+	return out
+}
+
+func cell(s step) string {
+	if s.killed {
+		return fmt.Sprintf("killed after %s", secs(s.wall))
+	}
+	if !s.ran {
+		return "—"
+	}
+	return secs(s.wall) + " · " + gibs(s.maxRSS)
+}
+
+func secs(d time.Duration) string {
+	if d < 10*time.Second {
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func gibs(kib int64) string { return fmt.Sprintf("%.2f GiB", gib(kib)) }
+
+func short(n int) string {
+	switch {
+	case n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n%1_000 == 0:
+		return fmt.Sprintf("%dk", n/1_000)
+	}
+	return thousands(n)
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// writeDoc puts the table between the markers, or appends a section with
+// them, leaving the rest of the doc as it is.
+func writeDoc(path, table string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	doc := string(b)
+	block := markStart + "\n" + table + markEnd
+	i, j := strings.Index(doc, markStart), strings.Index(doc, markEnd)
+	if i >= 0 && j > i {
+		doc = doc[:i] + block + doc[j+len(markEnd):]
+	} else {
+		doc = strings.TrimRight(doc, "\n") + "\n\n## The CLI at scale (`make bench`)\n\n" + block + "\n"
+	}
+	return os.WriteFile(path, []byte(doc), 0o644)
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/alignctl/alignctl/schema"
+)
+
+var small = options{accounts: 3000}
+
+func TestDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, dir := range []string{a, b} {
+		o := small
+		o.out = dir
+		if err := generate(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := 0
+	err := filepath.WalkDir(a, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, path)
+		x, y := readFile(t, path), readFile(t, filepath.Join(b, rel))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs with the same flags", rel)
+		}
+		files++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 15 {
+		t.Errorf("%d files written, want the config and 11 snapshot files", files)
+	}
+}
+
+// TestAccountsDoNotDependOnAlignment: the accounts come from their own
+// random stream, so a size comparison changes one thing at a time.
+func TestAccountsDoNotDependOnAlignment(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	oa, ob := small, small
+	oa.out, ob.out = a, b
+	ob.territories, ob.criteria = 200, 400
+	for _, o := range []options{oa, ob} {
+		if err := generate(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"account__v.csv", "address__v.csv", "child_account__v.csv"} {
+		if !bytes.Equal(readFile(t, filepath.Join(a, "crm", f)), readFile(t, filepath.Join(b, "crm", f))) {
+			t.Errorf("%s changed with -territories/-criteria", f)
+		}
+	}
+}
+
+func TestConfigLoadsAndUsesEveryOperator(t *testing.T) {
+	dir := t.TempDir()
+	o := small
+	o.out = dir
+	o.criteria = 300
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.LoadDir(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatalf("generated config does not load: %v", err)
+	}
+	var rules []*schema.Rule
+	nterr, exclusions, manual, products := 0, 0, 0, 0
+	for _, ff := range cfg.FieldForces {
+		rules = append(rules, ff.Rules...)
+		exclusions += len(ff.Exclusions)
+	}
+	for _, tr := range cfg.Territories {
+		rules = append(rules, tr.Rules...)
+		nterr++
+		exclusions += len(tr.Exclusions)
+		manual += len(tr.Assignments)
+		products += len(tr.Products)
+	}
+	operators := map[string]bool{}
+	criteria := 0
+	var any, expr, hierarchy, geography bool
+	for _, r := range rules {
+		criteria += len(r.Criteria)
+		for _, c := range r.Criteria {
+			operators[c.Operator] = true
+		}
+		any = any || r.Match == schema.MatchAny
+		expr = expr || (r.Match != schema.MatchAll && r.Match != schema.MatchAny)
+		hierarchy = hierarchy || r.Type == schema.RuleHierarchy
+		geography = geography || r.Geography
+	}
+	for _, op := range []string{"equals", "not_equals", "in", "not_in", "contains", "starts_with", "greater_than",
+		"less_than", "is_null", "is_not_null", "more_than_days", "less_than_days"} {
+		if !operators[op] {
+			t.Errorf("no criterion uses operator %s", op)
+		}
+	}
+	if criteria != o.criteria {
+		t.Errorf("%d criteria, want -criteria %d", criteria, o.criteria)
+	}
+	if want := max(96, o.accounts/200); nterr != want {
+		t.Errorf("%d territories, want %d", nterr, want)
+	}
+	for what, ok := range map[string]bool{"match: any": any, "a match expression": expr, "a hierarchy rule": hierarchy,
+		"geography: true": geography, "exclusions": exclusions > 0, "manual assignments": manual > 0,
+		"territory products": products > 0, "roster members": len(cfg.RosterMembers) > 0} {
+		if !ok {
+			t.Errorf("the config has no %s", what)
+		}
+	}
+}
+
+func TestWiden(t *testing.T) {
+	dir := t.TempDir()
+	o := small
+	o.out = dir
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "config")
+	if err := widenRule(config); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.LoadDir(config)
+	if err != nil {
+		t.Fatalf("widened config does not load: %v", err)
+	}
+	onc := cfg.FieldForce("ONC")
+	i := slices.IndexFunc(onc.Rules, func(r *schema.Rule) bool { return r.ID == "onc-specialists" })
+	if i < 0 || onc.Rules[i].Criteria[1].Value != "Medical Oncology, Hematology/Oncology, Radiation Oncology" {
+		t.Errorf("onc-specialists was not widened")
+	}
+	if err := widenRule(config); err == nil {
+		t.Errorf("widening twice: no error")
+	}
+}
+
+func TestTooFewCriteria(t *testing.T) {
+	o := small
+	o.out = t.TempDir()
+	o.criteria = 10
+	if err := generate(o); err == nil {
+		t.Fatal("-criteria 10: no error")
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
