@@ -32,7 +32,7 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(table)+` AS
 		SELECT * FROM read_csv(?, header = true, all_varchar = true, auto_detect = true,
 			delim = ',', quote = '"', escape = '"', comment = '', skip = 0,
-			strict_mode = true, null_padding = false)`, path)
+			strict_mode = true, null_padding = false, hive_partitioning = false)`, path)
 	if serr := <-scanned; err != nil || serr != nil {
 		// DuckDB's sniffer says little about where a file is broken, and
 		// the scan is not the only check: find the first problem.

@@ -229,3 +229,29 @@ func stagedRows(t *testing.T, db *DB, n int) [][]string {
 	}
 	return out
 }
+
+// A snapshot in a folder whose name holds key=value (a temporary folder, a
+// user's "crm=us" folder) is read as it is: DuckDB's read_csv would
+// otherwise take the folder for a hive partition and add a column.
+func TestStageCSVHivePath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "instance=us")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "account__v.csv")
+	if err := os.WriteFile(path, []byte("id,modified_date__v,country__v\nA1,2026-01-01T00:00:00Z,US\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"id", "modified_date__v", "country__v"}; !slices.Equal(cols, want) {
+		t.Errorf("columns = %v, want %v", cols, want)
+	}
+}
