@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -67,5 +66,3 @@ func loadAverage() string {
 	}
 	return f[0]
 }
-
-func jsonDecode(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -14,6 +14,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -233,14 +234,12 @@ func measure(c config, scale, self string, n int) *sizeResult {
 			if fi, err := os.Stat(filepath.Join(dir, "plan1.json")); err == nil {
 				r.planBytes = fi.Size()
 			}
-		}
-		if p.name == stepPlan {
 			// The baseline runs beside the first plan, on the same files,
 			// both with a warm page cache.
 			b, bout, err := runStep(c, dir, "baseline", []string{self, "-baseline", dir}, []int{0})
 			r.baselineStep = b
 			if err == nil {
-				err = jsonDecode(bout, &r.baseline)
+				err = json.Unmarshal(bout, &r.baseline)
 			}
 			if err != nil {
 				r.err = fmt.Errorf("baseline: %w", err)

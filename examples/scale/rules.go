@@ -41,27 +41,28 @@ var templates = []template{
 		}}
 	}},
 	{"zip-physicians", 3, 14, func(g *ruleMaker, t *territory) *rule {
-		return &rule{comment: "Every physician of a few outlying ZIP codes.", criteria: []criterion{
-			{"address__v.postal_code__v", "in", g.smallZips(t, 6)},
+		return &rule{comment: "Every physician of the territory's outlying ZIP codes.", criteria: []criterion{
+			{"address__v.postal_code__v", "in", g.smallZips(t, 20)},
 			{"account__v.record_type__v", "equals", "HCP"},
 			{"account__v.specialty_1__v", "not_in", "Nurse Practitioner, Physician Assistant"},
 		}}
 	}},
 	{"campus", 2, 10, func(g *ruleMaker, t *territory) *rule {
-		return &rule{comment: "A campus: its ZIP code, or the hospital's affiliates.", match: "any", criteria: []criterion{
-			{"address__v.postal_code__v", "equals", g.smallZips(t, 1)},
-			{"account__v.primary_parent__v", "equals", g.hcosIn(t, 1)},
+		h := g.hcosIn(t, 1)
+		return &rule{comment: "A campus: the hospital and its affiliates.", match: "any", criteria: []criterion{
+			{"account__v.id", "equals", h},
+			{"account__v.primary_parent__v", "equals", h},
 		}}
 	}},
 	{"recently-called", 2, 12, func(g *ruleMaker, t *territory) *rule {
 		return &rule{comment: "Prescribers of a few ZIP codes a rep saw in the last 90 days.", criteria: []criterion{
-			{"address__v.postal_code__v", "in", g.smallZips(t, 6)},
+			{"address__v.postal_code__v", "in", g.smallZips(t, 20)},
 			{"call2__v.call_date__v", "less_than_days", "90"},
 		}}
 	}},
 	{"lapsed-high-decile", 3, 7, func(g *ruleMaker, t *territory) *rule {
 		return &rule{comment: "High-decile prescribers not seen for four months.", criteria: []criterion{
-			{"address__v.postal_code__v", "in", g.smallZips(t, 6)},
+			{"address__v.postal_code__v", "in", g.smallZips(t, 20)},
 			{"call2__v.call_date__v", "more_than_days", "120"},
 			{"product_metrics__v.decile__c", "greater_than", "7"},
 		}}
@@ -80,7 +81,7 @@ var templates = []template{
 	}},
 	{"low-decile-npi", 4, 6, func(g *ruleMaker, t *territory) *rule {
 		return &rule{comment: "Low-decile prescribers with an NPI and one specialty.", criteria: []criterion{
-			{"address__v.postal_code__v", "in", g.smallZips(t, 6)},
+			{"address__v.postal_code__v", "in", g.smallZips(t, 20)},
 			{"account__v.npi__v", "is_not_null", ""},
 			{"account__v.specialty_2__v", "is_null", ""},
 			{"product_metrics__v.decile__c", "less_than", "4"},
@@ -117,7 +118,7 @@ func expression(g *ruleMaker, t *territory) *rule {
 	spec := inList(t.ff.specialties)
 	return &rule{comment: "Focus specialists (first or second specialty) of a few ZIP codes, but not tier D.",
 		match: "1 AND (2 OR 3) AND NOT 4", criteria: []criterion{
-			{"address__v.postal_code__v", "in", g.smallZips(t, 6)},
+			{"address__v.postal_code__v", "in", g.smallZips(t, 20)},
 			{"account__v.specialty_1__v", "in", spec},
 			{"account__v.specialty_2__v", "in", spec},
 			{"account__v.tier__c", "equals", "D"},
