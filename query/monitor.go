@@ -2,9 +2,9 @@ package query
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 )
 
