@@ -57,7 +57,9 @@ func TestPushFaultMatrix(t *testing.T) {
 		{name: "malformed JSON", arm: func(s *vaulttest.Server) func() { s.MalformedNext(2, writesAT); return nil }},
 		{name: "burst limit", arm: func(s *vaulttest.Server) func() { s.BurstExhausted(5, vaulttest.NotAuth); return nil }},
 		{name: "session expired half-way",
-			wrap: func(s *vaulttest.Server, c crm.Connector) crm.Connector { return &expireAfter{Connector: c, server: s, n: 2} }},
+			wrap: func(s *vaulttest.Server, c crm.Connector) crm.Connector {
+				return &expireAfter{Connector: c, server: s, n: 2}
+			}},
 		{name: "per-record failure in a batch", firstFails: true,
 			arm: func(s *vaulttest.Server) func() {
 				return s.FailRecords(crm.AccountTerritory, func(r map[string]string) bool { return r["account__v"] == "A02" }, "INVALID_DATA")
