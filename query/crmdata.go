@@ -154,11 +154,14 @@ func (d *DB) ensureCRMTable(ctx context.Context, table, staged string) error {
 	if err != nil {
 		return err
 	}
+	// ALTER TABLE, not CREATE OR REPLACE ... UNION ALL BY NAME: DuckDB 1.5.6
+	// loses a large INSERT into a table replaced earlier in the same
+	// transaction (docs/benchmarks.md).
 	for _, c := range in {
 		if !slices.Contains(have, c) {
-			_, err := d.Exec(ctx, `CREATE OR REPLACE TABLE `+Ident(table)+` AS
-				SELECT * FROM `+Ident(table)+` UNION ALL BY NAME (SELECT ''::VARCHAR AS _instance, * FROM `+Ident(staged)+` LIMIT 0)`)
-			return err
+			if _, err := d.Exec(ctx, `ALTER TABLE `+Ident(table)+` ADD COLUMN `+Ident(c)+` VARCHAR`); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -24,10 +24,16 @@ WITH joined AS (
            coalesce(c.account, d.account) AS account, coalesce(c.territory, d.territory) AS territory,
            coalesce(c.instance, d.instance) AS instance, coalesce(c.source, d.source) AS source,
            coalesce(c.rule, d.rule) AS rule, coalesce(c.origin, d.origin) AS origin
-    FROM cur c
+    FROM (SELECT * FROM cur WHERE rn = 1) c
     FULL JOIN desired d
-      ON c.rn = 1 AND c.account = d.account AND c.territory = d.territory
+      ON c.account = d.account AND c.territory = d.territory
      AND c.source = d.source AND c.origin = d.origin
+    UNION ALL
+    -- later records of the same key match nothing desired: they end
+    SELECT c.id, c.start_date, c.end_date, c.send_to_crm, c.rn,
+           NULL, NULL, NULL, NULL,
+           c.account, c.territory, c.instance, c.source, c.rule, c.origin
+    FROM cur c WHERE c.rn > 1
 ), classified AS (
     SELECT *,
            -- an active record whose desired window now starts later is ended and recreated

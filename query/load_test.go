@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStageCSVErrors(t *testing.T) {
@@ -253,5 +254,52 @@ func TestStageCSVHivePath(t *testing.T) {
 	}
 	if want := []string{"id", "modified_date__v", "country__v"}; !slices.Equal(cols, want) {
 		t.Errorf("columns = %v, want %v", cols, want)
+	}
+}
+
+// A large import into a table that had to gain a column in the same
+// transaction keeps every row. DuckDB 1.5.6 silently lost such an INSERT
+// when the table had been replaced (CREATE OR REPLACE ... UNION ALL BY NAME)
+// earlier in the transaction: a 1M-account import loaded no addresses.
+func TestMergeCRMLargeWidenedTable(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "state.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const n = 300_000
+	var b strings.Builder
+	b.WriteString("id,modified_date__v,account__v,postal_code__v,primary__v,city__v\n")
+	for i := range n {
+		fmt.Fprintf(&b, "D%d,2026-01-01T00:00:00Z,A%d,0%04d,true,Boston\n", i, i, i%10000)
+	}
+	path := filepath.Join(t.TempDir(), "address__v.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := LookupObject("address__v")
+	err = db.Tx(ctx, func() error {
+		// The accounts the addresses belong to, so that none is filtered.
+		if _, err := db.Exec(ctx, `INSERT INTO crm_account__v (_instance, id, modified_date__v, country__v)
+			SELECT 'us', 'A' || i, '2026-01-01T00:00:00Z', 'US' FROM range($1) t(i)`, n); err != nil {
+			return err
+		}
+		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn); err != nil {
+			return err
+		}
+		// city__v is new to crm_address__v: the table gains a column.
+		_, err := db.MergeCRM(ctx, obj, "staged", "us", time.Time{}, true, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM crm_address__v WHERE city__v = 'Boston'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Errorf("crm_address__v holds %d rows after the import, want %d", got, n)
 	}
 }

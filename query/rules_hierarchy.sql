@@ -6,7 +6,7 @@
 -- step. Parameters: $1 now, $2 explain's focus account.
 
 CREATE OR REPLACE TEMP TABLE hier_start AS
-SELECT DISTINCT b.rule_key, b.territory, b.src_instance AS instance, p.account
+SELECT DISTINCT b.rule_key, b.territory, b.src_instance AS instance, p.account, r.assign, r.intermediaries
 FROM r_binding b
 JOIN r_rule r ON r.rule_key = b.rule_key AND r.hierarchy
 JOIN (
@@ -27,18 +27,19 @@ FROM crm_child_account__v
 UNION ALL
 SELECT _instance, child_account__v, parent_account__v, 'parent' FROM crm_child_account__v;
 
+-- The walk carries each rule's direction, so that every step is one hash
+-- join on (instance, account, direction): joining the rules to the edges on
+-- the direction alone first makes rules x edges rows.
 CREATE OR REPLACE TEMP TABLE related AS
-WITH RECURSIVE walk(rule_key, territory, instance, account, depth) AS (
-    SELECT h.rule_key, h.territory, h.instance, e.to_account, 1
+WITH RECURSIVE walk(rule_key, territory, instance, account, assign, intermediaries, depth) AS (
+    SELECT h.rule_key, h.territory, h.instance, e.to_account, h.assign, h.intermediaries, 1
     FROM hier_start h
-    JOIN r_rule r ON r.rule_key = h.rule_key
-    JOIN hier_edge e ON e.instance = h.instance AND e.from_account = h.account AND e.dir = r.assign
+    JOIN hier_edge e ON e.instance = h.instance AND e.from_account = h.account AND e.dir = h.assign
     UNION
-    SELECT w.rule_key, w.territory, w.instance, e.to_account, w.depth + 1
+    SELECT w.rule_key, w.territory, w.instance, e.to_account, w.assign, w.intermediaries, w.depth + 1
     FROM walk w
-    JOIN r_rule r ON r.rule_key = w.rule_key AND r.intermediaries
-    JOIN hier_edge e ON e.instance = w.instance AND e.from_account = w.account AND e.dir = r.assign
-    WHERE w.depth < 10
+    JOIN hier_edge e ON e.instance = w.instance AND e.from_account = w.account AND e.dir = w.assign
+    WHERE w.intermediaries AND w.depth < 10
 )
 SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 
