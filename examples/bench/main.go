@@ -230,6 +230,12 @@ func measure(c config, scale, self string, n int) *sizeResult {
 				return r
 			}
 			r.rows, r.bytes = countRecords(filepath.Join(dir, "crm"))
+		case stepImport:
+			// The generated snapshot has no record import may refuse: an
+			// error count means rows were lost (see docs/benchmarks.md).
+			if lost := importErrors(string(out)); lost != "" {
+				r.err = errors.Join(r.err, fmt.Errorf("import: records refused or lost: %s", lost))
+			}
 		case stepPlan:
 			if fi, err := os.Stat(filepath.Join(dir, "plan1.json")); err == nil {
 				r.planBytes = fi.Size()
@@ -299,6 +305,22 @@ func runStep(c config, dir, name string, argv []string, ok []int) (step, []byte,
 	}
 	msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
 	return s, nil, fmt.Errorf("%s: exit %d, want %v: %s (logs in %s)", name, code, ok, msg, filepath.Join(dir, "logs"))
+}
+
+// importErrors lists the objects of import's table (INSTANCE OBJECT MODE
+// READ LOADED FILTERED ERRORS) that have errors, as "object n, ...".
+func importErrors(out string) string {
+	var bad []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 7 || f[0] == "INSTANCE" {
+			continue
+		}
+		if n, err := strconv.Atoi(f[6]); err == nil && n > 0 {
+			bad = append(bad, f[1]+" "+f[6])
+		}
+	}
+	return strings.Join(bad, ", ")
 }
 
 // planSummary is the counts of a plan's last line ("Plan: 12 to create, ...").

@@ -34,9 +34,8 @@ func BenchmarkPlan(b *testing.B) {
 				b.Skip("set ALIGNCTL_BENCH_LARGE=1 to run the 1M-account benchmark")
 			}
 			ctx := context.Background()
-			// Not b.TempDir: its path holds the name's "=", and DuckDB's
-			// read_csv takes a key=value folder for a hive partition (an
-			// extra column; see docs/benchmarks.md).
+			// Not b.TempDir: its path holds the name's "=", which an
+			// alignctl before 40aa937 read as a hive partition.
 			dir, err := os.MkdirTemp("", "alignctl-bench-")
 			if err != nil {
 				b.Fatal(err)
