@@ -98,18 +98,21 @@ func (p *Plan) balance(cfg *schema.Config, before, after map[string]int) {
 		b := FieldForceBalance{FieldForce: ff, Territories: len(ts),
 			Before: spread(ts, func(t TerritoryAccounts) int { return t.Before }),
 			After:  spread(ts, func(t TerritoryAccounts) int { return t.After })}
-		median := b.After.Median
-		far := slices.Clone(ts)
-		slices.SortStableFunc(far, func(x, y TerritoryAccounts) int {
-			dx, dy := math.Abs(float64(x.After)-median), math.Abs(float64(y.After)-median)
-			if c := cmp.Compare(dy, dx); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.Territory, y.Territory)
-		})
-		b.Furthest = far[:min(furthestShown, len(far))]
+		b.Furthest = FurthestFromMedian(ts, b.After.Median, furthestShown)
 		p.Balance = append(p.Balance, b)
 	}
+}
+
+// FurthestFromMedian returns the (at most) n territories whose accounts
+// after the plan are furthest from median, furthest first, ties by
+// territory id: the ones a reviewer of the balance looks for.
+func FurthestFromMedian(ts []TerritoryAccounts, median float64, n int) []TerritoryAccounts {
+	far := slices.Clone(ts)
+	slices.SortStableFunc(far, func(x, y TerritoryAccounts) int {
+		dx, dy := math.Abs(float64(x.After)-median), math.Abs(float64(y.After)-median)
+		return cmp.Or(cmp.Compare(dy, dx), cmp.Compare(x.Territory, y.Territory))
+	})
+	return far[:min(n, len(far))]
 }
 
 // spread summarises the counts of ts.

@@ -129,13 +129,12 @@ func newHTMLPage(p *reconcile.Plan) htmlPage {
 	for _, t := range p.Territories() {
 		pg.PerTerritory = append(pg.PerTerritory, htmlTerritoryCount{t, s.PerTerritory[t]})
 	}
-	signs := map[string]string{"create": "+", "update": "~", "remove": "-"}
 	for _, t := range p.TerritoryChanges {
-		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: signs[t.Action], Class: signClass(signs[t.Action]),
+		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: actionSign(t.Action), Class: signClass(actionSign(t.Action)),
 			Territory: t.Territory, Text: strings.TrimSpace("territory " + strings.Join(t.Fields, ", "))})
 	}
 	for _, c := range p.ConfigChanges {
-		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: signs[c.Action], Class: signClass(signs[c.Action]), Text: c.Kind + " " + c.Key})
+		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: actionSign(c.Action), Class: signClass(actionSign(c.Action)), Text: c.Kind + " " + c.Key})
 	}
 	pg.CRM, pg.Pending = countCRM(p.CRMChanges), countCRM(p.PendingPush)
 	pg.Conflicts = p.Conflicts[:min(len(p.Conflicts), htmlListed)]
@@ -206,17 +205,18 @@ func htmlCharts(p *reconcile.Plan) []htmlChart {
 		}
 		ts := p.Accounts[start:end]
 		c := htmlChart{FieldForce: ts[0].FieldForce, Territories: len(ts)}
+		// The plan's balance covers the same territories: one per field force.
+		var median float64
 		for i := range p.Balance {
 			if p.Balance[i].FieldForce == c.FieldForce {
 				c.Balance = &p.Balance[i]
+				median = c.Balance.After.Median
 			}
 		}
-		median := medianAfter(ts)
-		if c.Balance != nil {
-			median = c.Balance.After.Median
-		}
 		if len(ts) > htmlChartLimit {
-			ts = furthestFrom(ts, median, htmlChartLimit)
+			// Those furthest from the median, in the chart's territory order.
+			ts = reconcile.FurthestFromMedian(ts, median, htmlChartLimit)
+			slices.SortFunc(ts, func(a, b reconcile.TerritoryAccounts) int { return cmp.Compare(a.Territory, b.Territory) })
 			c.LeftOut = c.Territories - len(ts)
 		}
 		labelW, valueW, top := 0.0, 0.0, 0
@@ -261,39 +261,6 @@ func htmlCharts(p *reconcile.Plan) []htmlChart {
 
 func chartValue(t reconcile.TerritoryAccounts) string {
 	return fmt.Sprintf("%d → %d", t.Before, t.After)
-}
-
-func medianAfter(ts []reconcile.TerritoryAccounts) float64 {
-	ns := make([]int, len(ts))
-	for i, t := range ts {
-		ns[i] = t.After
-	}
-	slices.Sort(ns)
-	if n := len(ns); n%2 == 1 {
-		return float64(ns[n/2])
-	} else if n > 0 {
-		return float64(ns[n/2-1]+ns[n/2]) / 2
-	}
-	return 0
-}
-
-// furthestFrom keeps the n territories furthest from median after the plan,
-// in their order: those are the ones a reviewer of the balance looks for.
-func furthestFrom(ts []reconcile.TerritoryAccounts, median float64, n int) []reconcile.TerritoryAccounts {
-	idx := make([]int, len(ts))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		return cmp.Compare(math.Abs(float64(ts[b].After)-median), math.Abs(float64(ts[a].After)-median))
-	})
-	idx = idx[:n]
-	slices.Sort(idx)
-	out := make([]reconcile.TerritoryAccounts, n)
-	for i, j := range idx {
-		out[i] = ts[j]
-	}
-	return out
 }
 
 // niceAxis is the end of an axis that holds top, and its step: a round

@@ -102,10 +102,10 @@ func (markdownView) render(w io.Writer, p *reconcile.Plan) error {
 	if len(p.TerritoryChanges)+len(p.ConfigChanges) > 0 {
 		var b strings.Builder
 		for _, t := range p.TerritoryChanges {
-			fmt.Fprintf(&b, "%s territory %s %s\n", map[string]string{"create": "+", "update": "~", "remove": "-"}[t.Action], t.Territory, strings.Join(t.Fields, ", "))
+			fmt.Fprintf(&b, "%s territory %s %s\n", actionSign(t.Action), t.Territory, strings.Join(t.Fields, ", "))
 		}
 		for _, c := range p.ConfigChanges {
-			fmt.Fprintf(&b, "%s %s %s\n", map[string]string{"create": "+", "update": "~", "remove": "-"}[c.Action], c.Kind, c.Key)
+			fmt.Fprintf(&b, "%s %s %s\n", actionSign(c.Action), c.Kind, c.Key)
 		}
 		fmt.Fprintf(w, "\n<details><summary>Territory, roster and product changes (%d)</summary>\n\n%s\n\n</details>\n",
 			len(p.TerritoryChanges)+len(p.ConfigChanges), mdFence("diff", b.String()))

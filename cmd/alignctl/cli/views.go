@@ -119,8 +119,7 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 	if len(p.TerritoryChanges) > 0 {
 		fmt.Fprintf(w, "\nTerritories:\n")
 		for _, t := range p.TerritoryChanges {
-			sign := map[string]string{"create": "+", "update": "~", "remove": "-"}[t.Action]
-			line := fmt.Sprintf("  %s %s", sign, t.Territory)
+			line := fmt.Sprintf("  %s %s", actionSign(t.Action), t.Territory)
 			if len(t.Fields) > 0 {
 				line += fmt.Sprintf(" (%v)", t.Fields)
 			}
@@ -130,8 +129,7 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 	if len(p.ConfigChanges) > 0 {
 		fmt.Fprintf(w, "\nRoster and products:\n")
 		for _, c := range p.ConfigChanges {
-			sign := map[string]string{"create": "+", "update": "~", "remove": "-"}[c.Action]
-			fmt.Fprintln(w, v.signColour(fmt.Sprintf("  %s %s %s", sign, c.Kind, c.Key)))
+			fmt.Fprintln(w, v.signColour(fmt.Sprintf("  %s %s %s", actionSign(c.Action), c.Kind, c.Key)))
 		}
 	}
 	if len(p.AssignmentChanges) > 0 {
@@ -251,6 +249,12 @@ func describeConfig(c reconcile.ConfigRef) string {
 
 func describeSpread(s reconcile.Spread) string {
 	return fmt.Sprintf("min %d, median %s, max %d, cv %.2f", s.Min, strconv.FormatFloat(s.Median, 'f', -1, 64), s.Max, s.CV)
+}
+
+// actionSign is the sign every view marks a territory, roster or product
+// change with.
+func actionSign(action string) string {
+	return map[string]string{"create": "+", "update": "~", "remove": "-"}[action]
 }
 
 func describeChange(c reconcile.AssignmentChange) string {
