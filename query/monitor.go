@@ -190,7 +190,7 @@ func (d *DB) claimOwnRecords(ctx context.Context, instance string, now time.Time
 		 SELECT a.id, a.account__v AS account, t.name__v AS territory
 		 FROM crm_account_territory__v a
 		 JOIN crm_territory__v t ON t._instance = a._instance AND t.id = a.territory__v
-		 WHERE a._instance = $1 AND a.external_id__v = 'aln:at:' || a.account__v || ':' || t.name__v
+		 WHERE a._instance = $1 AND starts_with(a.external_id__v, $3)
 		   AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = a.id)`,
 		`UPDATE account_territory s SET crm_record_id = o.id, crm_deleted_at = NULL, updated_at = $2
 		 FROM own_record o
@@ -202,9 +202,14 @@ func (d *DB) claimOwnRecords(ctx context.Context, instance string, now time.Time
 		   AND NOT EXISTS (SELECT 1 FROM account_territory x WHERE x.instance = $1 AND x.crm_record_id = o.id)`,
 	}
 	for _, q := range stmts {
-		if _, err := d.Exec(ctx, q, instance, now); err != nil {
+		if _, err := d.Exec(ctx, q, instance, now, OwnAccountTerritory); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// OwnAccountTerritory starts the external id of every account_territory__v
+// record alignctl creates; the rest of the id names its account and
+// territory (hashed when long), which the record's own fields also hold.
+const OwnAccountTerritory = "aln:at:"

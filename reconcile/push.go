@@ -205,7 +205,7 @@ func ExternalID(it query.PushItem) string {
 	case crm.Territory:
 		key = "aln:ter:" + it.Record
 	case crm.AccountTerritory:
-		key = "aln:at:" + it.Fields["account__v"] + ":" + it.Territory
+		key = query.OwnAccountTerritory + it.Fields["account__v"] + ":" + it.Territory
 	case crm.UserTerritory:
 		key = "aln:ut:" + it.Fields["user__v"] + ":" + it.Territory
 	case crm.MySetupProducts:
