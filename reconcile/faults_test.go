@@ -2,12 +2,8 @@ package reconcile
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -132,21 +128,8 @@ func faultSetup(t *testing.T, now time.Time) (*schema.Config, *query.DB, *vaultt
 	}
 	server := vaulttest.New(vaulttest.WithUser("integration@example.com", "pw"), vaulttest.WithClock(func() time.Time { return now }))
 	t.Cleanup(server.Close)
-	entries, err := os.ReadDir("../testdata/fixture/crm")
-	if err != nil {
+	if err := server.SeedFolder("../testdata/fixture/crm"); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		f, err := os.Open(filepath.Join("../testdata/fixture/crm", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		server.SeedTable(strings.TrimSuffix(e.Name(), ".csv"), rows)
 	}
 	client := &http.Client{Timeout: 500 * time.Millisecond}
 	conn, err := vault.New(vault.Config{BaseURL: server.URL(), APIVersion: "v25.2", Username: "integration@example.com", Password: "pw",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -100,25 +99,9 @@ func fakeVault(dir string, opts ...vaulttest.Option) (*vaulttest.Server, error) 
 	opts = append([]vaulttest.Option{vaulttest.WithUser("integration@example.com", vaultPassword),
 		vaulttest.WithClock(func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) })}, opts...)
 	v := vaulttest.New(opts...)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := v.SeedFolder(dir); err != nil {
+		v.Close()
 		return nil, err
-	}
-	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), ".csv")
-		if !ok {
-			continue
-		}
-		f, err := os.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		v.SeedTable(name, rows)
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package vaulttest
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -550,6 +553,32 @@ func (s *Server) SeedTable(object string, table [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.store.seed(object, header, rows, s.now())
+}
+
+// SeedFolder seeds every object of a snapshot folder (DESIGN.md section 3):
+// each <object>.csv, its first row the header.
+func (s *Server) SeedFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		object, ok := strings.CutSuffix(e.Name(), ".csv")
+		if !ok {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.Name(), err)
+		}
+		s.SeedTable(object, rows)
+	}
+	return nil
 }
 
 // SeedTables seeds every table of a crmtest-style seed (object -> table).

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -22,15 +23,7 @@ type loadedConfig struct {
 // folder has uncommitted changes.
 func (g *globals) loadConfigAt(rev string) (*loadedConfig, error) {
 	if rev != "" {
-		r, err := schema.OpenRevision(g.config, rev)
-		if err != nil {
-			return nil, fmt.Errorf("--ref %w", err)
-		}
-		cfg, err := schema.LoadFS(r.FS, r.Display)
-		if err != nil {
-			return nil, err
-		}
-		return &loadedConfig{cfg: cfg, fsys: r.FS, ref: reconcile.ConfigRef{Commit: r.Commit, Ref: rev, Hash: cfg.Hash, Files: cfg.FileHashes}}, nil
+		return g.loadRevision("--ref", rev)
 	}
 	cfg, err := schema.LoadDir(g.config)
 	if err != nil {
@@ -45,13 +38,24 @@ func (g *globals) loadConfigAt(rev string) (*loadedConfig, error) {
 
 // loadBase reads the config at the base revision of plan --base.
 func (g *globals) loadBase(rev string) (*loadedConfig, error) {
+	lc, err := g.loadRevision("--base", rev)
+	var ds schema.Diagnostics
+	if errors.As(err, &ds) {
+		return nil, fmt.Errorf("--base %s: the config there does not validate: %w", rev, err)
+	}
+	return lc, err
+}
+
+// loadRevision reads the config folder as it is at a git revision, for the
+// flag that names it.
+func (g *globals) loadRevision(flag, rev string) (*loadedConfig, error) {
 	r, err := schema.OpenRevision(g.config, rev)
 	if err != nil {
-		return nil, fmt.Errorf("--base %w", err)
+		return nil, fmt.Errorf("%s %w", flag, err)
 	}
 	cfg, err := schema.LoadFS(r.FS, r.Display)
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: the config there does not validate: %w", rev, err)
+		return nil, err
 	}
 	return &loadedConfig{cfg: cfg, fsys: r.FS, ref: reconcile.ConfigRef{Commit: r.Commit, Ref: rev, Hash: cfg.Hash, Files: cfg.FileHashes}}, nil
 }
