@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,15 +43,29 @@ func (d *DB) Statements() int { return d.statements }
 // ":memory:" is an in-memory database. Extensions are never fetched: parquet,
 // json and icu are linked in, and anything else fails fast.
 func Open(ctx context.Context, path string) (*DB, error) {
-	dsn := "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	settings := url.Values{
+		"autoinstall_known_extensions": {"false"},
+		"autoload_known_extensions":    {"false"},
+		// Every read whose order matters has an ORDER BY; without the
+		// guarantee DuckDB loads and aggregates in parallel without buffering.
+		"preserve_insertion_order": {"false"},
+		"memory_limit":             {MemoryLimit()},
+	}
+	dsn := ""
 	if path != "" && path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("state %s: %w", path, err)
 		}
-		dsn = path + dsn
+		// Joins and sorts beyond memory_limit spill beside the state.
+		settings.Set("temp_directory", path+".tmp")
+		dsn = path
 	}
+	dsn += "?" + settings.Encode()
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
+		if strings.Contains(err.Error(), "memory_limit") {
+			return nil, fmt.Errorf("ALIGNCTL_MEMORY_LIMIT=%q: not a DuckDB memory size such as 4GB", MemoryLimit())
+		}
 		return nil, fmt.Errorf("state %s: %w", path, cleanDuckErr(err))
 	}
 	sdb := sql.OpenDB(connector)
@@ -70,6 +85,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("state %s: creating tables: %w", path, err)
 	}
 	return d, nil
+}
+
+// DefaultMemoryLimit is DuckDB's memory_limit unless ALIGNCTL_MEMORY_LIMIT
+// says otherwise: enough for a plan of 5 million accounts, leaving room for
+// the Go side within 6 GiB (docs/benchmarks.md).
+const DefaultMemoryLimit = "4GB"
+
+// MemoryLimit is the memory_limit the state database opens with: the
+// ALIGNCTL_MEMORY_LIMIT environment variable (a DuckDB size such as "8GB"),
+// or DefaultMemoryLimit.
+func MemoryLimit() string {
+	if v := strings.TrimSpace(os.Getenv("ALIGNCTL_MEMORY_LIMIT")); v != "" {
+		return v
+	}
+	return DefaultMemoryLimit
 }
 
 // Close releases the database.
