@@ -27,6 +27,9 @@ var hierarchySQL string
 //go:embed rules_desired.sql
 var desiredSQL string
 
+//go:embed rules_conflict.sql
+var conflictSQL string
+
 //go:embed diff.sql
 var diffSQL string
 
@@ -203,6 +206,10 @@ type EvalOptions struct {
 	// Focus evaluates every rule for this one account (explain), whatever
 	// their drivers would pick.
 	Focus string
+	// Cache, when set, keeps the evaluation beside the state and reuses it
+	// while its inputs are unchanged (evalcache.go). Not with Focus, and it
+	// leaves no `sat`, `matched`, `pairs` or `excluded` on a hit.
+	Cache *EvalCache
 }
 
 // EvaluateRules computes the desired assignments of a rule set and their diff
@@ -233,23 +240,72 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if err := d.createAttrView(ctx, fields); err != nil {
 		return err
 	}
-	steps := []struct {
+	type step struct {
 		name   string
 		script string
 		args   []any
-	}{
-		{"drive", driveSQL, []any{now, focus}},
-		{"match", matchSQL, []any{now}},
-		{"pairs", pairsSQL, []any{now, focus}},
-		{"hierarchy", hierarchySQL, []any{now, focus}},
-		{"hierarchy match", matchSQL, []any{now}},
-		{"desired", desiredSQL, []any{now, focus}},
-		{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}},
 	}
-	for _, s := range steps {
-		if err := d.runScript(ctx, s.script, s.args...); err != nil {
-			return fmt.Errorf("rules engine (%s): %w", s.name, err)
+	run := func(steps ...step) error {
+		for _, s := range steps {
+			if err := d.runScript(ctx, s.script, s.args...); err != nil {
+				return fmt.Errorf("rules engine (%s): %w", s.name, err)
+			}
 		}
+		return nil
+	}
+	evaluate := func() error {
+		return run(
+			step{"drive", driveSQL, []any{now, focus}},
+			step{"match", matchSQL, []any{now}},
+			step{"pairs", pairsSQL, []any{now, focus}},
+			step{"hierarchy", hierarchySQL, []any{now, focus}},
+			step{"hierarchy match", matchSQL, []any{now}},
+			step{"desired", desiredSQL, []any{now, focus}},
+		)
+	}
+	if c := o.Cache; c != nil && o.Focus == "" {
+		if err := d.evaluateCached(ctx, c, rs, fields, now, evaluate); err != nil {
+			return err
+		}
+	} else if err := evaluate(); err != nil {
+		return err
+	}
+	return run(
+		step{"exclusive field forces", conflictSQL, []any{now}},
+		step{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}},
+	)
+}
+
+// evaluateCached makes `desired_all` from the cache when an entry matches,
+// and otherwise evaluates and stores it.
+func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func() error) error {
+	c.Hit = false
+	key, err := d.evalKey(ctx, rs, fields, now)
+	if err != nil {
+		return fmt.Errorf("evaluation cache: %w", err)
+	}
+	if c.Hit, err = d.loadEvalCache(ctx, c, key, now); err != nil {
+		return err
+	}
+	if !c.Hit {
+		if err := evaluate(); err != nil {
+			return err
+		}
+		d.storeEvalCache(ctx, c, key, now)
+		return nil
+	}
+	if !c.Verify {
+		return nil
+	}
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_all`); err != nil {
+		return err
+	}
+	if err := evaluate(); err != nil {
+		return err
+	}
+	if err := d.verifyEvalCache(ctx); err != nil {
+		removeEntry(c.Dir, key)
+		return err
 	}
 	return nil
 }

@@ -10,6 +10,11 @@ CREATE TABLE IF NOT EXISTS state (
 );
 INSERT INTO state SELECT 0, 1, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM state);
 
+-- The state's identity, made once: the evaluation cache keys on it, so that a
+-- state made again from scratch never takes another's entries.
+CREATE TABLE IF NOT EXISTS state_identity (id VARCHAR NOT NULL);
+INSERT INTO state_identity SELECT uuid()::VARCHAR WHERE NOT EXISTS (SELECT 1 FROM state_identity);
+
 -- Every write of the state: the serial it made, the command, its execution
 -- time, and the territories it may have changed (NULL: any). A saved plan
 -- whose serial is behind is stale unless every later write was an apply

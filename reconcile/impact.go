@@ -45,6 +45,8 @@ type BaseOptions struct {
 	// FS and HeadFS are the base's and the head's config folders, for the
 	// unified diff of their files.
 	FS, HeadFS fs.FS
+	// Cache is the evaluation cache the base's plan may use.
+	Cache *query.EvalCache
 }
 
 // AddImpact evaluates the base config against the same state, scope and
@@ -57,7 +59,7 @@ type BaseOptions struct {
 // rolled-back transaction, and the two files are compared in SQL, so the
 // cost does not depend on how many accounts move.
 func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, base BaseOptions) error {
-	opts := PlanOptions{Now: p.Now, Scope: Scope{Territory: p.Scope.Territory, SendToCRM: p.Scope.SendToCRM}, Config: base.Ref}
+	opts := PlanOptions{Now: p.Now, Scope: Scope{Territory: p.Scope.Territory, SendToCRM: p.Scope.SendToCRM}, Config: base.Ref, Cache: base.Cache}
 	bp, err := MakePlan(ctx, db, base.Config, opts)
 	if err != nil {
 		return fmt.Errorf("--base: %w", err)

@@ -138,6 +138,9 @@ type PlanOptions struct {
 	Scope   Scope
 	Config  ConfigRef
 	Preview bool // also make the downloadable preview
+	// Cache, when set, reuses the rules' evaluation while its inputs are
+	// unchanged (query.EvalCache); a preview always evaluates.
+	Cache *query.EvalCache
 }
 
 // MakePlan evaluates the rules of the config against the state and diffs the
@@ -169,7 +172,11 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	var merged []query.Merged
 	var excluded []query.Excluded
 	err = db.DryRun(ctx, func() error {
-		if err := db.EvaluateRules(ctx, rs, now); err != nil {
+		var eval query.EvalOptions
+		if !opts.Preview {
+			eval.Cache = opts.Cache
+		}
+		if err := db.EvaluateRules(ctx, rs, now, eval); err != nil {
 			return ruleFieldError(cfg, err)
 		}
 		if changes, err = db.Changes(ctx); err != nil {

@@ -74,6 +74,8 @@ func setupCRM(env *testscript.Env, mode string) error {
 	c := &scriptCRM{mode: mode, dir: filepath.Join(env.WorkDir, "crm"), clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	env.Values[crmKey{}] = c
 	env.Setenv("NO_COLOR", "1")
+	// Every plan made twice checks the evaluation cache against an evaluation.
+	env.Setenv("ALIGNCTL_PLAN_CACHE", "verify")
 	env.Setenv("ALIGNCTL_STATE", "")
 	env.Setenv("CRM_MODE", mode)
 	if mode == "file" {

@@ -63,6 +63,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ALIGN_VAULT_USERNAME", "integration@example.com")
 			env.Setenv("ALIGN_VAULT_PASSWORD", vaultPassword)
 			env.Setenv("NO_COLOR", "1")
+			// Every plan made twice checks the evaluation cache against an evaluation.
+			env.Setenv("ALIGNCTL_PLAN_CACHE", "verify")
 			env.Setenv("ALIGNCTL_STATE", "")
 			env.Values[heldLocksKey{}] = heldLocks{}
 			return nil

@@ -112,3 +112,15 @@ func (g *globals) startCRMRun(instance string) (*crmRun, error) {
 	}
 	return r, nil
 }
+
+// evalCache is where plans keep the rules' evaluation: a folder beside the
+// state (docs/engine.md, "The evaluation cache"). ALIGNCTL_PLAN_CACHE=off
+// turns it off; =verify evaluates on a hit too and fails when the two
+// differ, which is how the test suites run.
+func (g *globals) evalCache() *query.EvalCache {
+	mode := os.Getenv("ALIGNCTL_PLAN_CACHE")
+	if mode == "off" || g.state == "" || g.state == ":memory:" {
+		return nil
+	}
+	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify"}
+}

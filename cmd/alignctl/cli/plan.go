@@ -124,12 +124,12 @@ func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, er
 	}
 	defer db.Close()
 	ctx := cmd.Context()
-	p, err := reconcile.MakePlan(ctx, db, head.cfg, reconcile.PlanOptions{Now: now, Scope: req.scope, Config: head.ref, Preview: req.preview})
+	p, err := reconcile.MakePlan(ctx, db, head.cfg, reconcile.PlanOptions{Now: now, Scope: req.scope, Config: head.ref, Preview: req.preview, Cache: g.evalCache()})
 	if err != nil {
 		return nil, err
 	}
 	if base != nil {
-		err := reconcile.AddImpact(ctx, db, head.cfg, p, reconcile.BaseOptions{Config: base.cfg, Ref: base.ref, FS: base.fsys, HeadFS: head.fsys})
+		err := reconcile.AddImpact(ctx, db, head.cfg, p, reconcile.BaseOptions{Config: base.cfg, Ref: base.ref, FS: base.fsys, HeadFS: head.fsys, Cache: g.evalCache()})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,341 @@
+package query
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The evaluation cache keeps what the rules engine's costly stage made,
+// `desired_all` (every rule evaluated, hierarchy walked, exclusions applied),
+// in a Parquet file beside the state, under a key of everything that stage
+// reads. A plan whose key matches loads the file instead of evaluating; the
+// exclusive field forces and the diff against the assignments run on every
+// plan. docs/engine.md, "The evaluation cache".
+//
+// The key covers:
+//   - the compiled rule set, with the execution time written as "now": the
+//     rule set holds every config date already clipped to now, so a window
+//     that opens or closes between two plans changes it;
+//   - the state's identity, the serial of its last import (the CRM data), and
+//     of its last push when a criterion reads an object a push writes;
+//   - the CRM assignments hierarchy rules start from;
+//   - the engine's SQL and evalCacheVersion.
+//
+// What the key cannot hold is time passing over the data: `call_date
+// less_than_days 90` turns false when 90 days have gone by since the call.
+// An entry is therefore valid from the now it was made at until the first
+// such instant after it (a call date plus its days, a CRM assignment's start
+// or end), and never before it.
+
+// evalCacheVersion changes when the Go side of the engine (loadRuleSet,
+// driveModes) changes what it puts in the rule tables: entries of another
+// version are never read. The SQL is part of the key by its text.
+const evalCacheVersion = "1"
+
+// evalCacheKeep is how many entries a cache folder holds, newest first: the
+// head and base configs of a pull request, and a little more.
+const evalCacheKeep = 4
+
+// EvalCache is where EvaluateRules keeps and finds evaluations.
+type EvalCache struct {
+	Dir string
+	// Verify evaluates on a hit too and fails when the cached result
+	// differs: the test suites run with it, so that every plan they make
+	// twice checks the key.
+	Verify bool
+	// Hit reports, after EvaluateRules, whether the evaluation came from the
+	// cache.
+	Hit bool
+}
+
+// cacheEntry is the JSON beside an entry's Parquet file.
+type cacheEntry struct {
+	Key   string     `json:"key"`
+	Now   time.Time  `json:"now"`
+	Until *time.Time `json:"until"` // the first instant the data may answer otherwise; nil: none
+	Rows  int64      `json:"rows"`
+	// Files are the SHA-256 of each Parquet file: one that does not match
+	// is never read, since a failed read would abort the plan's transaction.
+	Files map[string]string `json:"files"`
+}
+
+// entryFiles are the Parquet files of an entry, by the table they hold.
+var entryFiles = []struct{ table, suffix string }{
+	{"desired_all", ".parquet"},
+	{"excluded", ".excluded.parquet"},
+}
+
+// fileHash is the hex SHA-256 of a file's content.
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (e cacheEntry) validAt(now time.Time) bool {
+	if now.Equal(e.Now) {
+		return true
+	}
+	return now.After(e.Now) && (e.Until == nil || now.Before(*e.Until))
+}
+
+// pushedObjects are the CRM objects whose state tables a push writes.
+var pushedObjects = []string{"territory__v", "user_territory__v", "my_setup_products__v"}
+
+// evalKey is the cache key of evaluating rs at now against the state.
+func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "alignctl evaluation %s\x00", evalCacheVersion)
+	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
+		fmt.Fprintf(h, "%d\x00%s", len(script), script)
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range []time.Time{now, now.UTC()} {
+		nowJSON, err := json.Marshal(t)
+		if err != nil {
+			return "", err
+		}
+		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
+	}
+	h.Write(b)
+	var (
+		id               string
+		imported, pushed int64
+		crmRows          int64
+		crmPrint         uint64
+	)
+	err = d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import'),
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
+		count(*), coalesce(bit_xor(hash(id, account, territory, instance, start_date, end_date)), 0)
+		FROM account_territory WHERE source = 'crm'`).Scan(&id, &imported, &pushed, &crmRows, &crmPrint)
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(fields, func(k fieldKey) bool { return slices.Contains(pushedObjects, k.object) }) {
+		pushed = 0
+	}
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// loadEvalCache makes `desired_all` from the entry of key when there is one
+// valid at now, and reports whether it did. An entry it cannot read is
+// removed and counts as a miss.
+func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(c.Dir, key+".json"))
+	if err != nil {
+		return false, nil
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil || e.Key != key {
+		removeEntry(c.Dir, key)
+		return false, nil
+	}
+	if !e.validAt(now) {
+		return false, nil
+	}
+	for _, f := range entryFiles {
+		if h, err := fileHash(filepath.Join(c.Dir, key+f.suffix)); err != nil || h != e.Files[f.table] {
+			removeEntry(c.Dir, key)
+			return false, nil
+		}
+	}
+	// A hit must not read what an earlier evaluation on this connection
+	// left: only what the entry holds exists afterwards.
+	for _, t := range evaluationTables() {
+		if _, err := d.Exec(ctx, `DROP TABLE IF EXISTS `+Ident(t)); err != nil {
+			return false, err
+		}
+	}
+	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_all AS
+		SELECT account::VARCHAR AS account, territory::VARCHAR AS territory, instance::VARCHAR AS instance,
+		       source::VARCHAR AS source, rule::VARCHAR AS rule, origin::VARCHAR AS origin,
+		       coalesce(start_date::TIMESTAMPTZ, $1) AS start_date, end_date::TIMESTAMPTZ AS end_date,
+		       send_to_crm::BOOLEAN AS send_to_crm
+		FROM read_parquet($2)`, now, filepath.Join(c.Dir, key+".parquet"))
+	if err == nil {
+		_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE excluded AS
+			SELECT account::VARCHAR AS account, territory::VARCHAR AS territory, source::VARCHAR AS source,
+			       origin::VARCHAR AS origin, reason::VARCHAR AS reason
+			FROM read_parquet($1)`, filepath.Join(c.Dir, key+".excluded.parquet"))
+	}
+	if err == nil {
+		var n int64
+		if err = d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&n); err == nil && n != e.Rows {
+			err = fmt.Errorf("%d rows, not %d", n, e.Rows)
+		}
+	}
+	if err != nil {
+		// The files matched their hashes: a read that fails is a bug.
+		return false, fmt.Errorf("evaluation cache %s: %w", c.Dir, err)
+	}
+	return true, nil
+}
+
+// storeEvalCache saves `desired_all` under key, valid from now to the first
+// instant the data may answer otherwise. A cache that cannot be written
+// costs the next plan its time, nothing else: errors are dropped.
+func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return
+	}
+	var until *time.Time
+	err := d.QueryRow(ctx, `SELECT min(b) FROM (
+		SELECT try_cast(a.value AS TIMESTAMPTZ) + to_days(r.n) AS b
+		FROM (SELECT DISTINCT k.fkey, CAST(v.num AS INTEGER) AS n
+		      FROM r_crit k JOIN r_value v ON v.rule_key = k.rule_key AND v.pos = k.pos
+		      WHERE k.operator IN ('more_than_days', 'less_than_days') AND v.num IS NOT NULL) r
+		JOIN attr a ON a.fkey = r.fkey
+		UNION ALL SELECT start_date FROM account_territory WHERE source = 'crm'
+		UNION ALL SELECT end_date FROM account_territory WHERE source = 'crm'
+	) WHERE b >= $1`, now).Scan(&until)
+	if err != nil {
+		return
+	}
+	tmp := filepath.Join(c.Dir, ".tmp-"+key+".parquet")
+	defer os.Remove(tmp)
+	// COPY takes its file name as a literal: a path of ours beside the state.
+	_, err = d.Exec(ctx, `COPY (
+		SELECT account, territory, instance, source, rule, origin,
+		       CASE WHEN start_date <> $1 THEN start_date END AS start_date, end_date, send_to_crm
+		FROM desired_all
+	) TO `+literal(tmp)+` (FORMAT parquet)`, now)
+	if err != nil {
+		return
+	}
+	tmpExcluded := filepath.Join(c.Dir, ".tmp-"+key+".excluded.parquet")
+	defer os.Remove(tmpExcluded)
+	if _, err := d.Exec(ctx, `COPY excluded TO `+literal(tmpExcluded)+` (FORMAT parquet)`); err != nil {
+		return
+	}
+	var rows int64
+	if d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&rows) != nil {
+		return
+	}
+	if os.Rename(tmp, filepath.Join(c.Dir, key+".parquet")) != nil ||
+		os.Rename(tmpExcluded, filepath.Join(c.Dir, key+".excluded.parquet")) != nil {
+		return
+	}
+	if until != nil {
+		u := until.UTC()
+		until = &u
+	}
+	e := cacheEntry{Key: key, Now: now.UTC(), Until: until, Rows: rows, Files: map[string]string{}}
+	for _, f := range entryFiles {
+		if e.Files[f.table], err = fileHash(filepath.Join(c.Dir, key+f.suffix)); err != nil {
+			return
+		}
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	if writeFileAtomic(filepath.Join(c.Dir, key+".json"), b) != nil {
+		return
+	}
+	pruneEvalCache(c.Dir, key)
+}
+
+// verifyEvalCache compares the cached `desired_all` (renamed desired_cached)
+// with the one just evaluated.
+func (d *DB) verifyEvalCache(ctx context.Context) error {
+	var extra, missing int64
+	err := d.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM (SELECT * FROM desired_all EXCEPT ALL SELECT * FROM desired_cached)),
+		(SELECT count(*) FROM (SELECT * FROM desired_cached EXCEPT ALL SELECT * FROM desired_all))`).Scan(&missing, &extra)
+	if err != nil {
+		return err
+	}
+	if extra+missing > 0 {
+		return fmt.Errorf("evaluation cache: the cached result differs from the evaluation (%d rows only cached, %d only evaluated)", extra, missing)
+	}
+	return nil
+}
+
+func removeEntry(dir, key string) {
+	os.Remove(filepath.Join(dir, key+".json"))
+	os.Remove(filepath.Join(dir, key+".parquet"))
+	os.Remove(filepath.Join(dir, key+".excluded.parquet"))
+}
+
+var tempTable = regexp.MustCompile(`(?i)CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)`)
+
+// evaluationTables are the temporary tables the evaluation scripts make.
+func evaluationTables() []string {
+	var out []string
+	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
+		for _, m := range tempTable.FindAllStringSubmatch(script, -1) {
+			if !slices.Contains(out, m[1]) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
+}
+
+// pruneEvalCache keeps the newest evalCacheKeep entries of dir, and keep.
+func pruneEvalCache(dir, keep string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type entry struct {
+		key string
+		mod time.Time
+	}
+	var all []entry
+	for _, e := range ents {
+		key, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || strings.HasPrefix(key, ".") || key == keep {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			all = append(all, entry{key, info.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b entry) int { return b.mod.Compare(a.mod) })
+	for i, e := range all {
+		if i >= evalCacheKeep-1 {
+			removeEntry(dir, e.key)
+		}
+	}
+}
+
+// writeFileAtomic writes a file through a temporary one renamed into place.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,32 @@
+-- Resolves exclusive field forces in `desired_all` into `desired`. It reads
+-- the assignments in effect, so it runs on every plan, also when
+-- `desired_all` comes from the evaluation cache. Parameters: $1 now.
+
+-- Exclusive field forces: an account several territories of one want is a
+-- conflict; the assignment that already exists is kept when there is exactly
+-- one, otherwise none is created.
+CREATE OR REPLACE TEMP TABLE conflict AS
+WITH p AS (
+    SELECT DISTINCT d.account, d.territory, t.field_force
+    FROM desired_all d JOIN r_territory t ON t.territory = d.territory
+    WHERE t.exclusive
+), multi AS (
+    SELECT field_force, account FROM p GROUP BY field_force, account HAVING count(*) > 1
+), existing AS (
+    SELECT DISTINCT account, territory FROM account_territory
+    WHERE start_date <= $1 AND (end_date IS NULL OR end_date > $1)
+)
+SELECT m.field_force, m.account,
+       list(p.territory ORDER BY p.territory) AS territories,
+       CASE WHEN count(e.territory) = 1 THEN any_value(e.territory) END AS kept
+FROM multi m
+JOIN p ON p.field_force = m.field_force AND p.account = m.account
+LEFT JOIN existing e ON e.account = p.account AND e.territory = p.territory
+GROUP BY m.field_force, m.account;
+
+CREATE OR REPLACE TEMP TABLE desired AS
+SELECT d.* FROM desired_all d
+WHERE NOT EXISTS (
+    SELECT 1 FROM conflict c JOIN r_territory t ON t.field_force = c.field_force
+    WHERE c.account = d.account AND t.territory = d.territory AND d.territory IS DISTINCT FROM c.kept
+);
