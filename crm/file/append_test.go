@@ -50,7 +50,7 @@ func TestCreateAppendsAndUpserts(t *testing.T) {
 	if got := readFile(t, path); got != want {
 		t.Errorf("file:\n%s\nwant\n%s", got, want)
 	}
-	if _, err := os.Stat(path[:len(path)-len(filepath.Base(path))] + ".account_territory__v.csv.append"); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, ".account_territory__v.csv.append")); !os.IsNotExist(err) {
 		t.Errorf("intent record left after the appends: %v", err)
 	}
 }
