@@ -16,6 +16,8 @@ const (
 	CrashImportBeforeCommit = "import.before-commit" // everything imported, the transaction not committed
 	CrashApplyBeforeCommit  = "apply.before-commit"  // the plan written, the transaction not committed
 	CrashPushAfterWrite     = "push.after-write"     // a batch written to the CRM, its result not recorded; ":OBJECT" waits for a batch of that object
+	// The file CRM has one more, file.CrashTornAppend: half-way through
+	// appending a batch to an object's file.
 )
 
 // crashPoint is a named point where the crash test hook may strike.

@@ -1,8 +1,10 @@
 // Package file is the file CRM: a CRM backed by a folder in the snapshot
 // format (one <object>.csv per Vault object, plus deletions.csv).
 //
-// Import reads the files as they are; a push rewrites them, each write as one
-// atomic replacement of the file. New records get ids of the form PREFIX-NNNNNN
+// Import reads the files as they are. A push appends a batch of new records
+// to the end of the file in place (append.go: an unfinished append is undone
+// on the next open of the object); other writes replace the file atomically
+// with a rewrite. New records get ids of the form PREFIX-NNNNNN
 // (see IDPrefix), one more than the highest sequence the object has ever used,
 // deleted records included, so an id is never reused. Per-record failures are
 // *crm.RecordError of type INVALID_DATA, as Vault reports them.
@@ -15,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,9 +50,12 @@ const InvalidData = "INVALID_DATA"
 
 // CRM is a file CRM over one folder. It implements crm.Connector.
 type CRM struct {
-	dir string
-	now func() time.Time
-	mu  sync.Mutex // serialises writes; readers are safe anyway, as files are replaced by rename
+	dir  string
+	now  func() time.Time
+	seed maphash.Seed
+	mu   sync.Mutex // serialises writes and recoveries
+	// indexes holds the index of each object created in, once built.
+	indexes map[string]*objectIndex
 }
 
 var _ crm.Connector = (*CRM)(nil)
@@ -61,7 +67,7 @@ func New(dir string, now func() time.Time) *CRM {
 	if now == nil {
 		now = time.Now
 	}
-	return &CRM{dir: dir, now: now}
+	return &CRM{dir: dir, now: now, seed: maphash.MakeSeed(), indexes: map[string]*objectIndex{}}
 }
 
 // Dir is the folder the CRM reads and writes.
@@ -104,6 +110,12 @@ func (c *CRM) Export(ctx context.Context, object string, since time.Time) (crm.E
 	if err := ctx.Err(); err != nil {
 		return none, err
 	}
+	c.mu.Lock()
+	err := c.recoverAppends(object)
+	c.mu.Unlock()
+	if err != nil {
+		return none, err
+	}
 	path := c.path(object)
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -127,6 +139,12 @@ func (c *CRM) Fields(ctx context.Context, object string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	c.mu.Lock()
+	err := c.recoverAppends(object)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	t, err := openTable(c.path(object))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w: no file %s", object, crm.ErrUnknownObject, c.path(object))
@@ -136,4 +154,16 @@ func (c *CRM) Fields(ctx context.Context, object string) ([]string, error) {
 	}
 	defer t.close()
 	return slices.Clone(t.header), nil
+}
+
+// recoverAppends undoes an append to the object's file, and to
+// deletions.csv, that a crash left unfinished (see recoverAppend). Every
+// entry point calls it before it reads or writes, with c.mu held.
+func (c *CRM) recoverAppends(object string) error {
+	for _, o := range []string{object, crm.Deletions} {
+		if err := recoverAppend(c.path(o)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,6 +18,10 @@ import (
 // (existing rows get ""); a missing file is created with the header id, the
 // records' fields in name order, modified_date__v. A record that carries an
 // id, or text that is not UTF-8, fails alone; the others are still written.
+//
+// A batch of new records under the file's header is appended (see
+// appendRows), which costs the batch; one that changes the header or names
+// an external id the file may hold rewrites the file.
 func (c *CRM) Create(ctx context.Context, object string, recs []crm.Record) ([]crm.Result, error) {
 	if err := checkWritable(object); err != nil {
 		return nil, err
@@ -27,6 +31,9 @@ func (c *CRM) Create(ctx context.Context, object string, recs []crm.Record) ([]c
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.recoverAppends(object); err != nil {
+		return nil, err
+	}
 
 	results := make([]crm.Result, len(recs))
 	var ok []int
@@ -51,6 +58,19 @@ func (c *CRM) Create(ctx context.Context, object string, recs []crm.Record) ([]c
 	if len(ok) == 0 {
 		return results, nil
 	}
+	valid := make([]crm.Record, len(ok))
+	for j, i := range ok {
+		valid[j] = recs[i]
+	}
+	if ids, appended, err := c.tryAppend(ctx, object, valid); err != nil {
+		return nil, err
+	} else if appended {
+		for j, i := range ok {
+			results[i].ID = ids[j]
+		}
+		return results, nil
+	}
+	defer delete(c.indexes, object)
 	newFields := sortedKeys(fields)
 
 	prefix := IDPrefix(object)
@@ -141,6 +161,10 @@ func (c *CRM) Update(ctx context.Context, object string, recs []crm.Record) ([]c
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.recoverAppends(object); err != nil {
+		return nil, err
+	}
+	defer delete(c.indexes, object) // the rewrite below may change any row
 
 	results := make([]crm.Result, len(recs))
 	want := map[string]bool{}
@@ -224,6 +248,10 @@ func (c *CRM) Delete(ctx context.Context, object string, ids []string) ([]crm.Re
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.recoverAppends(object); err != nil {
+		return nil, err
+	}
+	defer delete(c.indexes, object) // the rewrite below removes rows
 
 	results := make([]crm.Result, len(ids))
 	want := map[string]bool{}
@@ -340,22 +368,39 @@ func (c *CRM) logDeletions(ctx context.Context, object string, ids []string, sta
 		header = widen(src.header, DeletionsHeader...)
 	}
 	col := index(header)
+	rows := make([][]string, len(ids))
+	for i, id := range ids {
+		row := make([]string, len(header))
+		row[col[DeletionObject]] = object
+		row[col[DeletionID]] = id
+		row[col[DeletionDate]] = stamp
+		if j, ok := col[FieldModifiedDate]; ok {
+			row[j] = stamp
+		}
+		rows[i] = row
+	}
+	if src != nil && len(header) == len(src.header) {
+		// The log only grows: append unless the header needs new columns
+		// or the last line lacks its newline.
+		fi, err := src.f.Stat()
+		if err != nil {
+			src.close()
+			return err
+		}
+		whole, err := endsWithNewline(src.f, fi.Size())
+		if err != nil {
+			src.close()
+			return err
+		}
+		if whole {
+			src.close()
+			_, err := appendRows(path, fi.Size(), rows)
+			return err
+		}
+	}
 	return rewrite(ctx, path, src, edit{
 		header: header,
-		tail: func() [][]string {
-			rows := make([][]string, len(ids))
-			for i, id := range ids {
-				row := make([]string, len(header))
-				row[col[DeletionObject]] = object
-				row[col[DeletionID]] = id
-				row[col[DeletionDate]] = stamp
-				if j, ok := col[FieldModifiedDate]; ok {
-					row[j] = stamp
-				}
-				rows[i] = row
-			}
-			return rows
-		},
+		tail:   func() [][]string { return rows },
 	})
 }
 
