@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 )
 
 // DataLoader is the instance key of manually data-loaded accounts.
@@ -86,52 +85,71 @@ type MergeStats struct {
 	Errors   int64 // rows that could not be taken (e.g. an address of an unknown account)
 }
 
-// MergeCRM merges the staged rows of an object into its state table for one
-// instance: on a full import the instance's rows are replaced, otherwise rows
-// modified at or after since replace their earlier versions. countries is the
-// instance's country filter (empty: everything).
-func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, since time.Time, full bool, countries []string) (MergeStats, error) {
+// MergeCRM merges the staged rows of an object (StageCSV left out those before
+// the watermark) into its state table for one instance: on a full import the
+// instance's rows are replaced, otherwise the staged rows replace their
+// earlier versions. countries is the instance's country filter (empty:
+// everything).
+//
+// The rows go straight from the staged table into the state table in one
+// INSERT ... SELECT; nothing is deleted when the instance has no rows yet,
+// and the rows not taken are counted only when there are some.
+func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, full bool, countries []string) (MergeStats, error) {
 	var st MergeStats
 	if countries == nil {
 		countries = []string{}
 	}
 	table := CRMTable(obj.Name)
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
-		SELECT * FROM `+Ident(staged)+` WHERE $1 OR try_cast(`+Ident(obj.TimeColumn)+` AS TIMESTAMPTZ) >= $2`,
-		full, since); err != nil {
-		return st, fmt.Errorf("%s: %w", obj.Name, err)
-	}
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM merge_in`).Scan(&st.Read); err != nil {
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM `+Ident(staged)).Scan(&st.Read); err != nil {
 		return st, cleanDuckErr(err)
 	}
-	if err := d.ensureCRMTable(ctx, table, "merge_in"); err != nil {
+	if err := d.ensureCRMTable(ctx, table, staged); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	// Replace earlier versions: all of the instance's rows on a full import.
-	del := `DELETE FROM ` + Ident(table) + ` WHERE _instance = $1 AND ($2 OR id IN (SELECT id FROM merge_in))`
-	if _, err := d.Exec(ctx, del, instance, full); err != nil {
+	if err := d.replaceRows(ctx, table, "_instance", staged, instance, full); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	if obj.Name == "account__v" {
-		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_account WHERE instance = $1 AND ($2 OR id IN (SELECT id FROM merge_in))`, instance, full); err != nil {
+		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", staged, instance, full); err != nil {
 			return st, err
 		}
-		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM merge_in i WHERE NOT (`+obj.take+`)`, instance, countries); err != nil {
+		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM `+Ident(staged)+` i WHERE NOT (`+obj.take+`)`, instance, countries); err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, err)
 		}
 	}
 	res, err := d.Exec(ctx, `INSERT INTO `+Ident(table)+` BY NAME
-		SELECT $1 AS _instance, i.* FROM merge_in i WHERE `+obj.take, instance, countries)
+		SELECT $1 AS _instance, i.* FROM `+Ident(staged)+` i WHERE `+obj.take, instance, countries)
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	st.Loaded, _ = res.RowsAffected()
-	err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+obj.known+`), count(*) FILTER (WHERE NOT (`+obj.known+`))
-		FROM merge_in i WHERE NOT (`+obj.take+`)`, instance, countries).Scan(&st.Filtered, &st.Errors)
-	if err != nil {
-		return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
+	switch {
+	case st.Loaded == st.Read:
+	case obj.known == "true":
+		st.Filtered = st.Read - st.Loaded
+	default:
+		err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+obj.known+`), count(*) FILTER (WHERE NOT (`+obj.known+`))
+			FROM `+Ident(staged)+` i WHERE NOT (`+obj.take+`)`, instance, countries).Scan(&st.Filtered, &st.Errors)
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
+		}
 	}
 	return st, nil
+}
+
+// replaceRows deletes an instance's rows of a table that the staged rows
+// replace: all of them on a full import, else those with a staged id. An
+// instance with no rows yet (a first import) needs no DELETE.
+func (d *DB) replaceRows(ctx context.Context, table, instanceColumn, staged, instance string, full bool) error {
+	var has bool
+	err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1)`, instance).Scan(&has)
+	if err != nil || !has {
+		return cleanDuckErr(err)
+	}
+	_, err = d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1
+		AND ($2 OR id IN (SELECT id FROM `+Ident(staged)+`))`, instance, full)
+	return err
 }
 
 // ensureCRMTable creates an object's state table from the staged columns, or
@@ -182,9 +200,10 @@ func (d *DB) createCRMTables(ctx context.Context) error {
 	return nil
 }
 
-// MergeDeletions records deleted CRM records (deleted at or after since, or
-// all on a full import) and removes them from their objects' state tables.
-func (d *DB) MergeDeletions(ctx context.Context, staged, instance string, since time.Time, full bool) (MergeStats, error) {
+// MergeDeletions records the staged deleted CRM records (StageCSV left out
+// those deleted before the watermark) and removes them from their objects'
+// state tables.
+func (d *DB) MergeDeletions(ctx context.Context, staged, instance string) (MergeStats, error) {
 	var st MergeStats
 	cols, err := d.Columns(ctx, staged)
 	if err != nil {
@@ -196,7 +215,7 @@ func (d *DB) MergeDeletions(ctx context.Context, staged, instance string, since 
 	}
 	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
 		SELECT object, id, try_cast(deleted_date AS TIMESTAMPTZ) AS deleted_date, `+merged+` AS merged_into
-		FROM `+Ident(staged)+` WHERE $1 OR try_cast(deleted_date AS TIMESTAMPTZ) >= $2`, full, since)
+		FROM `+Ident(staged))
 	if err != nil {
 		return st, fmt.Errorf("deletions: %w", err)
 	}

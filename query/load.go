@@ -12,27 +12,51 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
+// Staging says which part of a snapshot file StageCSV keeps.
+type Staging struct {
+	// Drop lists columns left out (fields of deactivated mappings); the
+	// required columns are always kept.
+	Drop []string
+	// Since, when set, leaves out the rows whose time column is before it:
+	// an incremental import merges only what changed.
+	Since time.Time
+}
+
 // StageCSV reads a snapshot CSV into the temporary table `table`, every column
-// VARCHAR (ZIP codes keep their leading zeros), with DuckDB's read_csv. The
-// header must hold the required columns, and every record an id; the time
-// column, when given, must parse as a timestamp. A file that fails any check
-// is an error naming the file and line: the caller aborts the import.
+// VARCHAR (ZIP codes keep their leading zeros), with DuckDB's read_csv, and
+// returns the file's header. The header must hold the required columns, and
+// every record an id, once; the time column, when given, must parse as a
+// timestamp. A file that fails any check is an error naming the file and
+// line: the caller aborts the import. Checks see every record; the table
+// keeps what keep says.
+//
+// The file is read once: dropped columns are left out as it is read, one
+// aggregate query makes every check, the offending line is looked for only
+// when a check fails, and rows before the watermark are deleted from the
+// staged table (an incremental import's few rows) rather than copied.
 //
 // read_csv is told there are no comment lines and no lines to skip: its
 // sniffer would otherwise skip a line starting with # as a comment, or the
 // lines before one that looks more like a header, and lose those records.
-func (d *DB) StageCSV(ctx context.Context, table, path string, required []string, timeColumn string) ([]string, error) {
+func (d *DB) StageCSV(ctx context.Context, table, path string, required []string, timeColumn string, keep Staging) ([]string, error) {
+	drop := slices.DeleteFunc(slices.Clone(keep.Drop), func(c string) bool { return slices.Contains(required, c) })
+	if drop == nil {
+		drop = []string{}
+	}
 	// What read_csv accepts but reads otherwise than RFC 4180 (see
 	// csvScan) is looked for at the same time, on the other core.
 	scanned := make(chan error, 1)
 	go func() { scanned <- scanCSV(path) }()
+	// The dropped column names are bound as data, never spliced.
 	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(table)+` AS
-		SELECT * FROM read_csv(?, header = true, all_varchar = true, auto_detect = true,
+		SELECT COLUMNS(c -> NOT list_contains($2::VARCHAR[], c))
+		FROM read_csv($1, header = true, all_varchar = true, auto_detect = true,
 			delim = ',', quote = '"', escape = '"', comment = '', skip = 0,
-			strict_mode = true, null_padding = false, hive_partitioning = false)`, path)
+			strict_mode = true, null_padding = false, hive_partitioning = false)`, path, drop)
 	if serr := <-scanned; err != nil || serr != nil {
 		// DuckDB's sniffer says little about where a file is broken, and
 		// the scan is not the only check: find the first problem.
@@ -54,7 +78,8 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 	if err == nil {
 		err = checkHeader(path, header)
 	}
-	if err != nil || !slices.Equal(cols, header) {
+	kept := slices.DeleteFunc(slices.Clone(header), func(c string) bool { return slices.Contains(drop, c) })
+	if err != nil || !slices.Equal(cols, kept) {
 		if cerr := CheckCSV(path); cerr != nil {
 			return nil, cerr
 		}
@@ -68,36 +93,72 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 			return nil, fmt.Errorf("%s:1: header has no %q column (the snapshot format needs %s)", path, c, strings.Join(required, ", "))
 		}
 	}
-	if slices.Contains(required, "id") {
-		var missing int64
-		if err := d.QueryRow(ctx, `SELECT count(*) FROM `+Ident(table)+` WHERE id IS NULL OR trim(id) = ''`).Scan(&missing); err != nil {
-			return nil, cleanDuckErr(err)
+	if err := d.checkStaged(ctx, table, path, required, timeColumn, keep.Since); err != nil {
+		return nil, err
+	}
+	return header, nil
+}
+
+// checkStaged makes the record checks of a staged file in one aggregate
+// query (a record without an id, an id twice, a time that does not parse),
+// then deletes the rows before since. Only a failed check reads the file
+// again, to name the line.
+func (d *DB) checkStaged(ctx context.Context, table, path string, required []string, timeColumn string, since time.Time) error {
+	hasID := slices.Contains(required, "id")
+	noID, dupID, badTime, old := "0", "0", "0", "0"
+	if hasID {
+		noID = `count(*) FILTER (WHERE id IS NULL OR trim(id) = '')`
+		dupID = `count(*) - count(DISTINCT id)`
+	}
+	if timeColumn != "" {
+		ts := `try_cast(` + Ident(timeColumn) + ` AS TIMESTAMPTZ)`
+		badTime = `count(*) FILTER (WHERE ` + ts + ` IS NULL)`
+		if !since.IsZero() {
+			old = `count(*) FILTER (WHERE ` + ts + ` < $1)`
 		}
-		if missing > 0 {
-			line := lineWhere(path, "id", func(v string) bool { return strings.TrimSpace(v) == "" })
-			return nil, fmt.Errorf("%s:%d: record has no id", path, line)
-		}
+	}
+	var args []any
+	if old != "0" {
+		args = append(args, since)
+	}
+	var missing, dups, bad, before int64
+	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+old+` FROM `+Ident(table), args...).
+		Scan(&missing, &dups, &bad, &before)
+	if err != nil {
+		return cleanDuckErr(err)
+	}
+	if missing > 0 {
+		line := lineWhere(path, "id", func(v string) bool { return strings.TrimSpace(v) == "" })
+		return fmt.Errorf("%s:%d: record has no id", path, line)
+	}
+	if dups > 0 {
 		var dup string
 		var n int64
 		err := d.QueryRow(ctx, `SELECT id, count(*) FROM `+Ident(table)+` GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`).Scan(&dup, &n)
-		if err == nil {
-			lines := linesWhere(path, "id", func(v string) bool { return v == dup }, 2)
-			if len(lines) < 2 {
-				lines = append(lines, 0, 0)
-			}
-			return nil, fmt.Errorf("%s:%d: record %s: duplicate id; the first is at line %d", path, lines[1], dup, lines[0])
+		if err != nil {
+			return cleanDuckErr(err)
 		}
+		lines := linesWhere(path, "id", func(v string) bool { return v == dup }, 2)
+		if len(lines) < 2 {
+			lines = append(lines, 0, 0)
+		}
+		return fmt.Errorf("%s:%d: record %s: duplicate id; the first is at line %d", path, lines[1], dup, lines[0])
 	}
-	if timeColumn != "" {
+	if bad > 0 {
 		var id, val string
 		err := d.QueryRow(ctx, `SELECT coalesce(id, ''), coalesce(`+Ident(timeColumn)+`, '') FROM `+Ident(table)+`
 			WHERE try_cast(`+Ident(timeColumn)+` AS TIMESTAMPTZ) IS NULL LIMIT 1`).Scan(&id, &val)
-		if err == nil {
-			line := lineWhere(path, "id", func(v string) bool { return v == id })
-			return nil, fmt.Errorf("%s:%d: record %s: %s %q is not an RFC 3339 time", path, line, id, timeColumn, val)
+		if err != nil {
+			return cleanDuckErr(err)
 		}
+		line := lineWhere(path, "id", func(v string) bool { return v == id })
+		return fmt.Errorf("%s:%d: record %s: %s %q is not an RFC 3339 time", path, line, id, timeColumn, val)
 	}
-	return cols, nil
+	if before > 0 {
+		_, err := d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE try_cast(`+Ident(timeColumn)+` AS TIMESTAMPTZ) < $1`, since)
+		return err
+	}
+	return nil
 }
 
 // Columns lists a table's column names in order.
@@ -297,6 +358,14 @@ func (s *csvScan) Write(p []byte) (int, error) {
 			s.end("CRLF")
 			continue
 		}
+		// At the start of a record, whole lines without quotes or carriage
+		// returns are only counted.
+		if s.state == fieldStart && !s.any {
+			if n := s.plainLines(p[i:]); n > 0 {
+				i += n - 1
+				continue
+			}
+		}
 		// Most bytes mean nothing here: skip them in runs.
 		switch {
 		case s.state == quoted:
@@ -353,6 +422,33 @@ func (s *csvScan) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// plainLines takes the complete lines at the start of p that hold no quote
+// and no carriage return, as the byte loop would, with bytes.IndexByte and
+// bytes.Count, which are vectorised: most lines of a snapshot are such
+// lines. It returns how many bytes it took.
+func (s *csvScan) plainLines(p []byte) int {
+	limit := len(p)
+	if q := bytes.IndexByte(p, '"'); q >= 0 {
+		limit = q
+	}
+	if r := bytes.IndexByte(p[:limit], '\r'); r >= 0 {
+		limit = r
+	}
+	block := p[:bytes.LastIndexByte(p[:limit], '\n')+1]
+	taken := 0
+	for taken < len(block) && s.err == nil {
+		j := bytes.IndexByte(block[taken:], '\n')
+		line := block[taken : taken+j]
+		s.commas += bytes.Count(line, comma)
+		s.any = s.any || len(line) > 0
+		s.end("LF")
+		taken += j + 1
+	}
+	return taken
+}
+
+var comma = []byte{','}
 
 // plain marks the bytes that mean nothing to csvScan outside quotes.
 var plain = func() (t [256]bool) {

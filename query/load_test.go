@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestStageCSVErrors(t *testing.T) {
@@ -49,7 +48,7 @@ func TestStageCSVErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err = db.StageCSV(context.Background(), "staged", path, required, "modified_date__v")
+			_, err = db.StageCSV(context.Background(), "staged", path, required, "modified_date__v", Staging{})
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
 			}
@@ -81,7 +80,7 @@ func TestStageCSVAccepts(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v")
+			cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +164,7 @@ func FuzzStageCSV(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cols, err := db.StageCSV(ctx, "staged", path, []string{"id", "modified_date__v"}, "modified_date__v")
+		cols, err := db.StageCSV(ctx, "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 		if err != nil {
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
@@ -248,7 +247,7 @@ func TestStageCSVHivePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v")
+	cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,11 +284,11 @@ func TestMergeCRMLargeWidenedTable(t *testing.T) {
 			SELECT 'us', 'A' || i, '2026-01-01T00:00:00Z', 'US' FROM range($1) t(i)`, n); err != nil {
 			return err
 		}
-		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn); err != nil {
+		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn, Staging{}); err != nil {
 			return err
 		}
 		// city__v is new to crm_address__v: the table gains a column.
-		_, err := db.MergeCRM(ctx, obj, "staged", "us", time.Time{}, true, nil)
+		_, err := db.MergeCRM(ctx, obj, "staged", "us", true, nil)
 		return err
 	})
 	if err != nil {

@@ -156,17 +156,6 @@ func (d *DB) ImportHash(ctx context.Context, instance, object string) (string, e
 	return h.String, cleanDuckErr(err)
 }
 
-// DropColumns copies a staged table without the given columns (deactivated
-// field mappings); column names are bound as data, never spliced.
-func (d *DB) DropColumns(ctx context.Context, from, to string, cols []string) error {
-	if cols == nil {
-		cols = []string{}
-	}
-	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(to)+` AS
-		SELECT COLUMNS(c -> NOT list_contains($1::VARCHAR[], c)) FROM `+Ident(from), cols)
-	return err
-}
-
 // RenameColumn renames a column of a staged table (an inbound custom field
 // mapping's crm_field becoming its align_field).
 func (d *DB) RenameColumn(ctx context.Context, table, from, to string) error {

@@ -32,10 +32,10 @@ func loadSnapshot(t *testing.T, files map[string]string) *DB {
 			t.Fatal(err)
 		}
 		obj, _ := LookupObject(name)
-		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn); err != nil {
+		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn, Staging{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.MergeCRM(ctx, obj, "staged", "us", time.Time{}, true, nil); err != nil {
+		if _, err := db.MergeCRM(ctx, obj, "staged", "us", true, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -151,26 +151,22 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		}
 		var st query.MergeStats
 		if exp.Path != "" {
+			m := opts.Mappings[name]
 			var cols []string
-			cols, err = db.StageCSV(ctx, "staged_raw", exp.Path, obj.Required, obj.TimeColumn)
+			cols, err = db.StageCSV(ctx, "staged", exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
 			if err == nil {
-				m := opts.Mappings[name]
 				for _, f := range m.Expect {
 					if !slices.Contains(cols, f) {
 						rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
 					}
 				}
-				drop := slices.DeleteFunc(slices.Clone(m.Drop), func(f string) bool { return slices.Contains(obj.Required, f) })
-				err = db.DropColumns(ctx, "staged_raw", "staged", drop)
-				if err == nil {
-					err = renameFields(ctx, db, name, cols, m.Rename)
-				}
+				err = renameFields(ctx, db, name, cols, m.Rename)
 			}
 			if err == nil {
 				if name == crm.Deletions {
-					st, err = db.MergeDeletions(ctx, "staged", src.Instance, since, objFull)
+					st, err = db.MergeDeletions(ctx, "staged", src.Instance)
 				} else {
-					st, err = db.MergeCRM(ctx, obj, "staged", src.Instance, since, objFull, src.Countries)
+					st, err = db.MergeCRM(ctx, obj, "staged", src.Instance, objFull, src.Countries)
 				}
 			}
 		}
