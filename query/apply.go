@@ -66,8 +66,12 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 				id = c.ID
 				edits++
 			}
+			var beforeStart, beforeEnd driver.Value
+			if c.Before != nil {
+				beforeStart, beforeEnd = c.Before.StartDate, timeOrNil(c.Before.EndDate)
+			}
 			if err := add(c.Action, id, c.Account, c.Territory, c.Instance, c.Source, rule, c.Origin,
-				c.Start, timeOrNil(c.End), c.SendToCRM, timeOrNil(c.BeforeStart), timeOrNil(c.BeforeEnd)); err != nil {
+				c.StartDate, timeOrNil(c.EndDate), c.SendToCRM, beforeStart, beforeEnd); err != nil {
 				return err
 			}
 		}

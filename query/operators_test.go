@@ -213,7 +213,7 @@ func TestExclusions(t *testing.T) {
 	}
 	got := map[string]*time.Time{}
 	for _, c := range cs {
-		got[c.Account] = c.End
+		got[c.Account] = c.EndDate
 	}
 	if _, ok := got["A1"]; ok {
 		t.Error("excluded A1 was assigned")

@@ -16,6 +16,7 @@ type PushItem struct {
 	Fields    map[string]string
 	Depth     int // territories: depth in the tree, so parents are created first
 	Territory string
+	Account   string // account territories: the account
 }
 
 // PendingPush lists what a push of one instance would write, from the state
@@ -24,6 +25,22 @@ type PushItem struct {
 // assignment has ended. countries is the instance's country filter (empty:
 // everything); scope, when not nil, limits it to those territories.
 func (d *DB) PendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time) ([]PushItem, error) {
+	var out []PushItem
+	err := d.EachPendingPush(ctx, instance, countries, scope, inactiveStatuses, now, func(it PushItem) error {
+		if it.Object == "account_territory__v" {
+			it.Fields = map[string]string{"account__v": it.Account, "territory__v": it.Territory}
+		}
+		out = append(out, it)
+		return nil
+	})
+	return out, err
+}
+
+// EachPendingPush is PendingPush one item at a time, for the plan's preview
+// of millions of account territories: their Fields are left nil (Account and
+// Territory are the two fields written), and the strings every item repeats
+// are shared.
+func (d *DB) EachPendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time, each func(PushItem) error) error {
 	if countries == nil {
 		countries = []string{}
 	}
@@ -36,13 +53,18 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 	}
 	status := "''"
 	if cols, err := d.Columns(ctx, CRMTable("account__v")); err != nil {
-		return nil, err
+		return err
 	} else if slices.Contains(cols, "status__v") {
 		status = "coalesce(acc.status__v, '')"
 	}
-	out, err := d.pendingTerritories(ctx, instance, countries, scope, all, now)
+	territories, err := d.pendingTerritories(ctx, instance, countries, scope, all, now)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	for _, it := range territories {
+		if err := each(it); err != nil {
+			return err
+		}
 	}
 	// Account territories: the CRM holds one account_territory__v per account
 	// and territory, however many Align records (rule, manual, crm) stand
@@ -83,25 +105,35 @@ func (d *DB) PendingPush(ctx context.Context, instance string, countries []strin
 		FROM live l ANTI JOIN active_pairs p ON p.account = l.account AND p.territory = l.territory
 		ORDER BY 5, 4, 2`, instance, countries, now, all, scope, inactiveStatuses)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	in := Interner{}
 	for rows.Next() {
-		var it PushItem
-		var account string
-		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &account, &it.Territory); err != nil {
+		it := PushItem{Object: "account_territory__v"}
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &it.Account, &it.Territory); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
-		it.Object = "account_territory__v"
-		it.Fields = map[string]string{"account__v": account, "territory__v": it.Territory}
-		out = append(out, it)
+		it.Action, it.Territory = in.Of(it.Action), in.Of(it.Territory)
+		if err := each(it); err != nil {
+			rows.Close()
+			return err
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	more, err := d.pendingRosterAndProducts(ctx, instance, countries, scope, all, now)
-	return append(out, more...), err
+	if err != nil {
+		return err
+	}
+	for _, it := range more {
+		if err := each(it); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pendingTerritories lists the territory__v writes of a push: creates for

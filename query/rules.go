@@ -141,22 +141,30 @@ type TerritoryWindow struct {
 	Exclusive  bool
 }
 
-// Change is one row of the diff: what an apply would do to an assignment.
+// Change is one row of the diff: what an apply would do to an assignment. It
+// is also the plan's assignment change (reconcile.AssignmentChange), so that
+// the rows are read into the plan once, not copied from one type into another:
+// a first plan at 5 M accounts has millions of them.
 type Change struct {
-	Action      string // create, end, update
-	ID          string // the existing record, for end and update
-	Account     string
-	Territory   string
-	Instance    string
-	Source      string
-	Rule        string
-	Origin      string
-	Start       time.Time
-	End         *time.Time
-	SendToCRM   bool
-	BeforeStart *time.Time
-	BeforeEnd   *time.Time
-	Reason      string
+	Action    string     `json:"action"`       // create, end, update
+	ID        string     `json:"id,omitempty"` // the existing record, for end and update
+	Account   string     `json:"account"`
+	Territory string     `json:"territory"`
+	Instance  string     `json:"instance"`
+	Source    string     `json:"source"`
+	Rule      string     `json:"rule,omitempty"`
+	Origin    string     `json:"origin"`
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
+	SendToCRM bool       `json:"send_to_crm"`
+	Before    *Interval  `json:"before,omitempty"` // the record's dates before an end or update
+	Reason    string     `json:"reason"`
+}
+
+// Interval is a record's dates before a change.
+type Interval struct {
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
 }
 
 // UnknownFieldError says a criterion names a field the imported CRM data lacks.
@@ -564,8 +572,15 @@ func stripComments(stmt string) string {
 	return strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";")
 }
 
-// Changes reads the diff that EvaluateRules left in `change`.
+// Changes reads the diff that EvaluateRules left in `change`. The slice is
+// sized from a count first and the repetitive strings (territory, instance,
+// source, rule, origin, reason) are shared between rows: at millions of rows
+// they are most of the memory.
 func (d *DB) Changes(ctx context.Context) ([]Change, error) {
+	var n int64
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
+		return nil, err
+	}
 	rows, err := d.Query(ctx, `SELECT action, coalesce(id, ''), account, territory, instance, source,
 		coalesce(rule, ''), origin, start_date, end_date, send_to_crm, before_start, before_end, reason
 		FROM change ORDER BY territory, account, source, origin, action DESC`)
@@ -573,17 +588,21 @@ func (d *DB) Changes(ctx context.Context) ([]Change, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Change
+	out := make([]Change, 0, n)
+	in := Interner{}
 	for rows.Next() {
 		var c Change
+		var beforeStart, beforeEnd *time.Time
 		if err := rows.Scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
-			&c.Start, &c.End, &c.SendToCRM, &c.BeforeStart, &c.BeforeEnd, &c.Reason); err != nil {
+			&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
 			return nil, err
 		}
-		c.Start = c.Start.UTC()
-		c.End = utcPtr(c.End)
-		c.BeforeStart = utcPtr(c.BeforeStart)
-		c.BeforeEnd = utcPtr(c.BeforeEnd)
+		c.StartDate = c.StartDate.UTC()
+		c.EndDate = utcPtr(c.EndDate)
+		if beforeStart != nil {
+			c.Before = &Interval{StartDate: beforeStart.UTC(), EndDate: utcPtr(beforeEnd)}
+		}
+		in.Change(&c)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -95,16 +95,12 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 // roster and products. Apply and the plan's push preview both use it, so the
 // preview sees exactly what an apply writes.
 func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error {
-	changes := make([]query.Change, len(p.AssignmentChanges))
-	for i, c := range p.AssignmentChanges {
-		changes[i] = toQueryChange(c)
-	}
 	scoped := p.Scope.Territory != ""
 	territories := territoryRows(cfg)
 	if scoped {
 		territories = slices.DeleteFunc(territories, func(t query.TerritoryRow) bool { return !slices.Contains(p.Scope.Territories, t.ID) })
 	}
-	err := db.ApplyChanges(ctx, changes, territories, scoped, p.Now)
+	err := db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
 	var moved *query.MovedError
 	if errors.As(err, &moved) {
 		return &StaleError{Reason: moved.Error()}

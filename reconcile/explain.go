@@ -157,7 +157,7 @@ func explainTerritory(cfg *schema.Config, t *schema.Territory, tr *query.Account
 	}
 	for _, c := range tr.Changes {
 		if c.Territory == t.ID {
-			te.Changes = append(te.Changes, fromQueryChange(c))
+			te.Changes = append(te.Changes, c)
 		}
 	}
 	return te

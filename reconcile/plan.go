@@ -70,27 +70,12 @@ type PlanScope struct {
 }
 
 // Interval is a record's dates before a change.
-type Interval struct {
-	StartDate time.Time  `json:"start_date"`
-	EndDate   *time.Time `json:"end_date"`
-}
+type Interval = query.Interval
 
 // AssignmentChange is one create, end or date update of an assignment record.
-type AssignmentChange struct {
-	Action    string     `json:"action"`
-	ID        string     `json:"id,omitempty"`
-	Account   string     `json:"account"`
-	Territory string     `json:"territory"`
-	Instance  string     `json:"instance"`
-	Source    string     `json:"source"`
-	Rule      string     `json:"rule,omitempty"`
-	Origin    string     `json:"origin"`
-	StartDate time.Time  `json:"start_date"`
-	EndDate   *time.Time `json:"end_date"`
-	SendToCRM bool       `json:"send_to_crm"`
-	Before    *Interval  `json:"before,omitempty"`
-	Reason    string     `json:"reason"`
-}
+// It is the row the diff query reads (query.Change), so that a plan of
+// millions of changes holds them once.
+type AssignmentChange = query.Change
 
 // TerritoryChange is a territory the config adds, changes or removes.
 type TerritoryChange struct {
@@ -101,11 +86,11 @@ type TerritoryChange struct {
 
 // CRMChange is one record a push would write after the apply.
 type CRMChange struct {
-	Instance string            `json:"instance"`
-	Object   string            `json:"object"`
-	Action   string            `json:"action"`
-	Record   string            `json:"record"`
-	Fields   map[string]string `json:"fields,omitempty"`
+	Instance string    `json:"instance"`
+	Object   string    `json:"object"`
+	Action   string    `json:"action"`
+	Record   string    `json:"record"`
+	Fields   CRMFields `json:"fields,omitempty"`
 }
 
 // Summary counts the changes per action and per territory.
@@ -199,8 +184,8 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range changes {
-		p.AssignmentChanges = append(p.AssignmentChanges, fromQueryChange(c))
+	if changes != nil {
+		p.AssignmentChanges = changes
 	}
 	for _, c := range conflicts {
 		outcome := "none assigned"
@@ -273,25 +258,6 @@ func ruleFieldError(cfg *schema.Config, err error) error {
 	return err
 }
 
-func fromQueryChange(c query.Change) AssignmentChange {
-	a := AssignmentChange{Action: c.Action, ID: c.ID, Account: c.Account, Territory: c.Territory, Instance: c.Instance,
-		Source: c.Source, Rule: c.Rule, Origin: c.Origin, StartDate: c.Start, EndDate: c.End, SendToCRM: c.SendToCRM, Reason: c.Reason}
-	if c.BeforeStart != nil {
-		a.Before = &Interval{StartDate: *c.BeforeStart, EndDate: c.BeforeEnd}
-	}
-	return a
-}
-
-func toQueryChange(a AssignmentChange) query.Change {
-	c := query.Change{Action: a.Action, ID: a.ID, Account: a.Account, Territory: a.Territory, Instance: a.Instance,
-		Source: a.Source, Rule: a.Rule, Origin: a.Origin, Start: a.StartDate, End: a.EndDate, SendToCRM: a.SendToCRM, Reason: a.Reason}
-	if a.Before != nil {
-		s := a.Before.StartDate
-		c.BeforeStart, c.BeforeEnd = &s, a.Before.EndDate
-	}
-	return c
-}
-
 // territoryRows is the territory table as the config wants it.
 func territoryRows(cfg *schema.Config) []query.TerritoryRow {
 	var out []query.TerritoryRow
@@ -349,20 +315,21 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 // previewPush lists the CRM records a push would write after this plan is
 // applied, and apart from them those an earlier apply already left pending.
 func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
-	pending := map[string]bool{}
-	before, err := pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
+	type key struct{ object, action, record string }
+	pending := map[key]bool{}
+	err := eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+		pending[key{c.Object, c.Action, c.Record}] = true
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	for _, c := range before {
-		pending[c.Object+"/"+c.Action+"/"+c.Record] = true
 	}
 	countsBefore, err := db.AccountsPerTerritory(ctx, p.Now)
 	if err != nil {
 		return err
 	}
 	var countsAfter map[string]int
-	var after []CRMChange
+	var crm, pendingPush []CRMChange
 	err = db.DryRun(ctx, func() error {
 		if err := applyToState(ctx, db, cfg, p); err != nil {
 			return err
@@ -376,35 +343,47 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			}
 			p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 		}
-		after, err = pendingPush(ctx, db, cfg, p.Scope.Territories, p.Now)
-		return err
+		return eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			if pending[key{c.Object, c.Action, c.Record}] {
+				pendingPush = append(pendingPush, c)
+			} else {
+				crm = append(crm, c)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return err
 	}
 	p.balance(cfg, countsBefore, countsAfter)
-	for _, c := range after {
-		if pending[c.Object+"/"+c.Action+"/"+c.Record] {
-			p.PendingPush = append(p.PendingPush, c)
-		} else {
-			p.CRMChanges = append(p.CRMChanges, c)
-		}
+	if crm != nil {
+		p.CRMChanges = crm
+	}
+	if pendingPush != nil {
+		p.PendingPush = pendingPush
 	}
 	return nil
 }
 
-func pendingPush(ctx context.Context, db *query.DB, cfg *schema.Config, scope []string, now time.Time) ([]CRMChange, error) {
-	var out []CRMChange
+// eachPendingPush calls each with the records a push would write, instance
+// by instance. An account territory's two fields are built here, not read
+// as a map per record: a first plan has millions of them.
+func eachPendingPush(ctx context.Context, db *query.DB, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
 	for _, inst := range cfg.Settings.CRMInstances {
-		items, err := db.PendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now)
+		err := db.EachPendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
+			if it.Fields == nil && it.Object == "account_territory__v" {
+				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}
+			} else {
+				c.Fields = crmFieldsOf(it.Fields)
+			}
+			return each(c)
+		})
 		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out = append(out, CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record, Fields: it.Fields})
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func (p *Plan) summarize() {

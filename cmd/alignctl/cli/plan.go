@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -164,7 +163,7 @@ func (g *globals) reproduce(now time.Time) string {
 
 // writePlan saves a plan.
 func writePlan(path string, p *reconcile.Plan) error {
-	if err := writeAtomic(path, func(w io.Writer) error { return writeJSON(w, p) }); err != nil {
+	if err := writeAtomic(path, p.WriteJSON); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}
 	return nil
@@ -190,16 +189,17 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 
 // readPlan loads a saved plan.
 func readPlan(path string) (*reconcile.Plan, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	var p reconcile.Plan
-	if err := json.Unmarshal(b, &p); err != nil {
+	defer f.Close()
+	p, err := reconcile.ReadPlan(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: not a saved plan: %v", path, err)
 	}
 	if p.FormatVersion == "" {
 		return nil, fmt.Errorf("%s: not a saved plan (no format_version)", path)
 	}
-	return &p, nil
+	return p, nil
 }

@@ -69,7 +69,7 @@ func colourful(w io.Writer) bool {
 
 type jsonView struct{}
 
-func (jsonView) render(w io.Writer, p *reconcile.Plan) error { return writeJSON(w, p) }
+func (jsonView) render(w io.Writer, p *reconcile.Plan) error { return p.WriteJSON(w) }
 
 // textView is the human view of a plan: per territory, what changes and why.
 type textView struct{ colour bool }
@@ -134,20 +134,22 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 	}
 	if len(p.AssignmentChanges) > 0 {
 		fmt.Fprintf(w, "\nAssignments:\n")
-		byTerritory := map[string][]reconcile.AssignmentChange{}
-		for _, c := range p.AssignmentChanges {
-			byTerritory[c.Territory] = append(byTerritory[c.Territory], c)
+		// The first changes of each territory, by index: the plan may
+		// hold millions, and the view lists a few.
+		shown := map[string][]int{}
+		for i, c := range p.AssignmentChanges {
+			if len(shown[c.Territory]) < changesShown {
+				shown[c.Territory] = append(shown[c.Territory], i)
+			}
 		}
 		for _, t := range p.Territories() {
-			cs := byTerritory[t]
 			n := p.Summary.PerTerritory[t]
 			fmt.Fprintf(w, "  %s: +%d created, -%d ended, ~%d updated\n", t, n.Create, n.End, n.Update)
-			for i, c := range cs {
-				if i == changesShown {
-					fmt.Fprintf(w, "      ... and %d more (alignctl plan --format json lists every change)\n", len(cs)-changesShown)
-					break
-				}
-				fmt.Fprintln(w, v.signColour("    "+describeChange(c)))
+			for _, i := range shown[t] {
+				fmt.Fprintln(w, v.signColour("    "+describeChange(p.AssignmentChanges[i])))
+			}
+			if more := n.Create + n.End + n.Update - len(shown[t]); more > 0 {
+				fmt.Fprintf(w, "      ... and %d more (alignctl plan --format json lists every change)\n", more)
 			}
 		}
 	}

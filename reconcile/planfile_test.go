@@ -1,0 +1,176 @@
+package reconcile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// samplePlan has a value in every kind of plan field, and strings that
+// encoding/json escapes.
+func samplePlan() *Plan {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	end := now.AddDate(1, 0, 0)
+	yes := true
+	four := 4
+	return &Plan{
+		FormatVersion: FormatVersion, Now: now, StateSerial: 7,
+		Config: ConfigRef{Commit: "abc", Hash: "h", Files: map[string]string{"settings.yaml": "1", "a.yaml": "2"}},
+		Scope:  PlanScope{Territory: "ONC-1", Territories: []string{"ONC-1", "ONC-2"}, SendToCRM: &yes},
+		AssignmentChanges: []AssignmentChange{
+			{Action: "create", Account: "A01", Territory: "ONC-1", Instance: "us", Source: "rule", Rule: "r<1>", Origin: "r<1>",
+				StartDate: now, SendToCRM: true, Reason: "matches rule r<1> & \"more\" é \u2028"},
+			{Action: "update", ID: "AT-000000001", Account: "A02", Territory: "ONC-2", Instance: "us", Source: "manual", Origin: "manual@2026-01-01",
+				StartDate: now, EndDate: &end, Before: &Interval{StartDate: now.AddDate(0, -1, 0)}, Reason: "manual assignment in config"},
+			{Action: "end", ID: "AT-000000002", Account: "A03", Territory: "ONC-2", Instance: "us", Source: "crm", Origin: "V0X",
+				StartDate: now, EndDate: &now, Before: &Interval{StartDate: now, EndDate: &end}, Reason: "territory ended"},
+		},
+		TerritoryChanges: []TerritoryChange{{Action: "create", Territory: "ONC-1"}, {Action: "update", Territory: "ONC-2", Fields: []string{"name"}}},
+		ConfigChanges:    []ConfigChange{},
+		CRMChanges: []CRMChange{
+			{Instance: "us", Object: "account_territory__v", Action: "create", Record: "AT-1", Fields: CRMFields{{"account__v", "A01"}, {"territory__v", "ONC-1"}}},
+			{Instance: "us", Object: "territory__v", Action: "create", Record: "ONC-1",
+				Fields: crmFieldsOf(map[string]string{"name__v": "ONC-1", "description__v": "Onc <east>", "country__v": "US", "parent_territory__v": ""})},
+			{Instance: "us", Object: "account_territory__v", Action: "delete", Record: "AT-2"},
+		},
+		PendingPush:         []CRMChange{},
+		Conflicts:           []string{"field force X is exclusive"},
+		Warnings:            []string{},
+		GuardrailViolations: []GuardrailViolation{{Territory: "ONC-1", Accounts: 3, Min: &four, Message: "under"}},
+		Balance: []FieldForceBalance{{FieldForce: "ONC", Territories: 2, Before: Spread{Min: 1, Median: 1.5, Max: 2, CV: 0.143},
+			Furthest: []TerritoryAccounts{{Territory: "ONC-1", Before: 1, After: 2}}}},
+		Summary:    Summary{Create: 1, End: 1, Update: 1, PerTerritory: map[string]TerritoryCount{"ONC-1": {Create: 1}, "ONC-2": {End: 1, Update: 1}}},
+		Base:       &ConfigRef{Commit: "b0", Ref: "v1"},
+		Impact:     []TerritoryImpact{{Territory: "ONC-1", Gained: 1, GainedAccounts: []string{"A01"}}},
+		ConfigDiff: "--- a/x\n+++ b/x\n",
+		Command:    "alignctl plan --base v1",
+	}
+}
+
+func encoderJSON(t testing.TB, v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func streamJSON(t testing.TB, p *Plan) []byte {
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// The saved plan is the JSON json.Encoder made before it was streamed.
+func TestWriteJSONIsTheEncodersJSON(t *testing.T) {
+	for name, p := range map[string]*Plan{"sample": samplePlan(), "zero": {}, "empty lists": {
+		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+	}} {
+		if got, want := streamJSON(t, p), encoderJSON(t, p); !bytes.Equal(got, want) {
+			t.Errorf("%s: WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+}
+
+func TestReadPlanReadsWhatWriteJSONWrites(t *testing.T) {
+	want := streamJSON(t, samplePlan())
+	compact, err := json.Marshal(samplePlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both the saved form and any other JSON of a plan, with a field this
+	// alignctl does not know.
+	other := append([]byte(`{"future_field": [1, {"a": null}], `), compact[1:]...)
+	for name, in := range map[string][]byte{"saved": want, "compact": compact, "unknown field": other} {
+		p, err := ReadPlan(bytes.NewReader(in))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := streamJSON(t, p); !bytes.Equal(got, want) {
+			t.Errorf("%s: read back differs:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+	if _, err := ReadPlan(bytes.NewReader([]byte(`{"assignment_changes": {}}`))); err == nil {
+		t.Error("ReadPlan took an object for a list")
+	}
+}
+
+// syntheticPlan is a first plan of n assignment creates and nearly as many
+// account territories to push, as at 1 M accounts.
+func syntheticPlan(n int) *Plan {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	p := &Plan{FormatVersion: FormatVersion, Now: now, Conflicts: []string{}, Warnings: []string{},
+		AssignmentChanges: make([]AssignmentChange, n), CRMChanges: make([]CRMChange, 0, n)}
+	for i := range p.AssignmentChanges {
+		rule := fmt.Sprintf("r-%04d", i%10000)
+		terr := fmt.Sprintf("T%04d", i%5000)
+		p.AssignmentChanges[i] = AssignmentChange{Action: "create", Account: fmt.Sprintf("ACC-%08d", i), Territory: terr, Instance: "us",
+			Source: "rule", Rule: rule, Origin: rule, StartDate: now, SendToCRM: true, Reason: "matches rule " + rule}
+		if i%20 != 0 {
+			p.CRMChanges = append(p.CRMChanges, CRMChange{Instance: "us", Object: "account_territory__v", Action: "create",
+				Record: fmt.Sprintf("AT-%09d", i), Fields: CRMFields{{"account__v", fmt.Sprintf("ACC-%08d", i)}, {"territory__v", terr}}})
+		}
+	}
+	return p
+}
+
+// BenchmarkSavedPlan writes a saved plan of 1 M assignment changes to a file
+// and reads it back: "encoder" is how it was done before (json.Encoder with
+// indent, os.ReadFile and json.Unmarshal), "stream" is WriteJSON and
+// ReadPlan. Compare B/op.
+func BenchmarkSavedPlan(b *testing.B) {
+	p := syntheticPlan(1_000_000)
+	path := filepath.Join(b.TempDir(), "plan.json")
+	b.Run("encoder", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			enc := json.NewEncoder(f)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(p); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			data, err := os.ReadFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var q Plan
+			if err := json.Unmarshal(data, &q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stream", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := p.WriteJSON(f); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			f, err = os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ReadPlan(f); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+}
