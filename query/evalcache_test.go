@@ -143,7 +143,7 @@ func changeLines(t *testing.T, db *DB) []string {
 	}
 	var out []string
 	for _, c := range cs {
-		out = append(out, fmt.Sprintf("%s %s %s %s %s %v", c.Action, c.Account, c.Territory, c.Rule, c.Start.Format(time.RFC3339), c.End))
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %v", c.Action, c.Account, c.Territory, c.Rule, c.StartDate.Format(time.RFC3339), c.EndDate))
 	}
 	return out
 }
