@@ -8,14 +8,23 @@
 
 -- Current records the plan may change: active or future, of the sources the
 -- rules engine owns, in scope.
+-- rn numbers the records of one key; only keys with several records (after
+-- a merge) are sorted, the others are 1 without a window over them all.
 CREATE OR REPLACE TEMP TABLE cur AS
-SELECT a.*,
-       row_number() OVER (PARTITION BY account, territory, source, origin ORDER BY start_date, id) AS rn
-FROM account_territory a
-WHERE (a.end_date IS NULL OR a.end_date > $1)
-  AND a.source IN ('rule', 'hierarchy_rule', 'manual')
-  AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
-  AND (NOT $3 OR (a.source IN ('rule', 'hierarchy_rule') AND a.rule IN (SELECT rule_id FROM r_selected_rule)));
+WITH f AS (
+    SELECT a.* FROM account_territory a
+    WHERE (a.end_date IS NULL OR a.end_date > $1)
+      AND a.source IN ('rule', 'hierarchy_rule', 'manual')
+      AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
+      AND (NOT $3 OR (a.source IN ('rule', 'hierarchy_rule') AND a.rule IN (SELECT rule_id FROM r_selected_rule)))
+), dup AS (
+    SELECT account, territory, source, origin FROM f GROUP BY ALL HAVING count(*) > 1
+)
+SELECT f.*, 1::BIGINT AS rn FROM f
+ANTI JOIN dup k ON k.account = f.account AND k.territory = f.territory AND k.source = f.source AND k.origin = f.origin
+UNION ALL
+SELECT f.*, row_number() OVER (PARTITION BY f.account, f.territory, f.source, f.origin ORDER BY f.start_date, f.id) AS rn FROM f
+SEMI JOIN dup k ON k.account = f.account AND k.territory = f.territory AND k.source = f.source AND k.origin = f.origin;
 
 CREATE OR REPLACE TEMP TABLE change AS
 WITH joined AS (

@@ -24,9 +24,11 @@ JOIN p ON p.field_force = m.field_force AND p.account = m.account
 LEFT JOIN existing e ON e.account = p.account AND e.territory = p.territory
 GROUP BY m.field_force, m.account;
 
-CREATE OR REPLACE TEMP TABLE desired AS
+-- One anti join on (account, territory): a correlated NOT EXISTS cost a
+-- scan of the conflicts per desired row. A view: the diff reads it once.
+CREATE OR REPLACE TEMP VIEW desired AS
 SELECT d.* FROM desired_all d
-WHERE NOT EXISTS (
-    SELECT 1 FROM conflict c JOIN r_territory t ON t.field_force = c.field_force
-    WHERE c.account = d.account AND t.territory = d.territory AND d.territory IS DISTINCT FROM c.kept
-);
+ANTI JOIN (
+    SELECT c.account, t.territory FROM conflict c JOIN r_territory t ON t.field_force = c.field_force
+    WHERE t.territory IS DISTINCT FROM c.kept
+) x ON x.account = d.account AND x.territory = d.territory;

@@ -315,6 +315,27 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 // previewPush lists the CRM records a push would write after this plan is
 // applied, and apart from them those an earlier apply already left pending.
 func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
+	if !p.HasChanges() && p.Preview == nil {
+		// Applying nothing leaves the state as it is: what a push would
+		// write is what is pending now, read once.
+		counts, err := db.AccountsPerTerritory(ctx, p.Now)
+		if err != nil {
+			return err
+		}
+		var pendingPush []CRMChange
+		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			pendingPush = append(pendingPush, c)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		p.balance(cfg, counts, counts)
+		if pendingPush != nil {
+			p.PendingPush = pendingPush
+		}
+		return nil
+	}
 	type key struct{ object, action, record string }
 	pending := map[key]bool{}
 	err := eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
