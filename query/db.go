@@ -220,6 +220,9 @@ type Write struct {
 	Command string
 	At      time.Time
 	Scope   []string
+	// CRMData marks an import that may have changed the CRM data rules
+	// read (not only the records a push writes back).
+	CRMData bool
 }
 
 // BumpSerial increments the serial and logs the write; every write calls it
@@ -233,7 +236,8 @@ func (d *DB) BumpSerial(ctx context.Context, w Write) (int64, error) {
 	if w.Scope != nil {
 		scope = w.Scope
 	}
-	_, err := d.Exec(ctx, `INSERT INTO write_log VALUES ($1, $2, $3, $4::VARCHAR[])`, s, w.Command, w.At, scope)
+	_, err := d.Exec(ctx, `INSERT INTO write_log (serial, command, executed_at, scope, crm_data) VALUES ($1, $2, $3, $4::VARCHAR[], $5)`,
+		s, w.Command, w.At, scope, w.Command == "import" && w.CRMData)
 	return s, err
 }
 

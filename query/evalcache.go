@@ -27,8 +27,10 @@ import (
 //   - the compiled rule set, with the execution time written as "now": the
 //     rule set holds every config date already clipped to now, so a window
 //     that opens or closes between two plans changes it;
-//   - the state's identity, the serial of its last import (the CRM data), and
-//     of its last push when a criterion reads an object a push writes;
+//   - the state's identity, the serial of its last import that may have
+//     changed the CRM data (not the one after a push, which reads back only
+//     what it wrote), and of its last push or import when a criterion reads
+//     an object a push writes;
 //   - the CRM assignments hierarchy rules start from;
 //   - the engine's SQL and evalCacheVersion.
 //
@@ -97,8 +99,9 @@ func (e cacheEntry) validAt(now time.Time) bool {
 	return now.After(e.Now) && (e.Until == nil || now.Before(*e.Until))
 }
 
-// pushedObjects are the CRM objects whose state tables a push writes.
-var pushedObjects = []string{"territory__v", "user_territory__v", "my_setup_products__v"}
+// pushedObjects are the CRM objects whose state tables a push writes, or the
+// import after a push reads back.
+var pushedObjects = []string{"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v"}
 
 // evalKey is the cache key of evaluating rs at now against the state.
 func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
@@ -126,14 +129,20 @@ func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now ti
 		crmPrint         uint64
 	)
 	err = d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
-		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import'),
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import' AND coalesce(crm_data, true)),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
 		count(*), coalesce(bit_xor(hash(id, account, territory, instance, start_date, end_date)), 0)
 		FROM account_territory WHERE source = 'crm'`).Scan(&id, &imported, &pushed, &crmRows, &crmPrint)
 	if err != nil {
 		return "", err
 	}
-	if !slices.ContainsFunc(fields, func(k fieldKey) bool { return slices.Contains(pushedObjects, k.object) }) {
+	if slices.ContainsFunc(fields, func(k fieldKey) bool { return slices.Contains(pushedObjects, k.object) }) {
+		// A criterion reads what a push writes, and what the import after
+		// a push reads back: every push and import counts.
+		if err := d.QueryRow(ctx, `SELECT coalesce(max(serial), 0) FROM write_log WHERE command IN ('import', 'push')`).Scan(&pushed); err != nil {
+			return "", err
+		}
+	} else {
 		pushed = 0
 	}
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)

@@ -44,8 +44,13 @@ func TestEvalCache(t *testing.T) {
 		{name: "back in time", at: now.Add(-time.Hour), days: "90"},
 		{name: "the rule changes", at: now, days: "60"},
 		{name: "the rule changes back: its entry is still there", at: now, days: "90", hit: true},
-		{name: "an import", at: now, days: "90", do: func(t *testing.T) {
+		{name: "an import that read back only pushed records", at: now, days: "90", hit: true, do: func(t *testing.T) {
 			if _, err := db.BumpSerial(ctx, Write{Command: "import", At: now}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "an import of CRM data", at: now, days: "90", do: func(t *testing.T) {
+			if _, err := db.BumpSerial(ctx, Write{Command: "import", At: now, CRMData: true}); err != nil {
 				t.Fatal(err)
 			}
 		}},

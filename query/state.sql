@@ -25,6 +25,9 @@ CREATE TABLE IF NOT EXISTS write_log (
     executed_at TIMESTAMPTZ NOT NULL,
     scope   VARCHAR[]
 );
+-- Whether an import may have changed the CRM data rules read (NULL, in a
+-- state older than the column: yes). The evaluation cache keys on it.
+ALTER TABLE write_log ADD COLUMN IF NOT EXISTS crm_data BOOLEAN;
 
 -- Align's process monitor: per instance and object, the start time of the last
 -- import that did not abort (the incremental watermark) and that run's counts.

@@ -51,6 +51,26 @@ type ImportReport struct {
 	Warnings []string
 }
 
+// changesCRMData reports whether the import may have changed the CRM data
+// rules read, that is anything besides the records a push writes: a full
+// import of any object, or records (or deletions) loaded. The evaluation
+// cache keys on the last such import (query.EvalCache), so that the import
+// after a push does not cost the next plan its evaluation.
+func (r *ImportReport) changesCRMData() bool {
+	for _, o := range r.Objects {
+		if o.Object == crm.Deletions {
+			if o.Loaded > 0 {
+				return true
+			}
+			continue
+		}
+		if !slices.Contains(PushedObjects, o.Object) && (o.Full || o.Loaded > 0) {
+			return true
+		}
+	}
+	return false
+}
+
 // ObjectReport is one object's share of an import.
 type ObjectReport struct {
 	Instance string
@@ -93,7 +113,7 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 				return err
 			}
 		}
-		if _, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now}); err != nil {
+		if _, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now, CRMData: rep.changesCRMData()}); err != nil {
 			return err
 		}
 		crashPoint(CrashImportBeforeCommit)
