@@ -83,6 +83,9 @@ type MergeStats struct {
 	Loaded   int64 // rows now in the state
 	Filtered int64 // rows the country filter left out
 	Errors   int64 // rows that could not be taken (e.g. an address of an unknown account)
+	// Deleted lists, for deletions, the objects of the deletions newly
+	// recorded.
+	Deleted []string
 }
 
 // MergeCRM merges the staged rows of an object (StageCSV left out those before
@@ -221,6 +224,24 @@ func (d *DB) MergeDeletions(ctx context.Context, staged, instance string) (Merge
 	}
 	if err := d.QueryRow(ctx, `SELECT count(*) FROM merge_in`).Scan(&st.Read); err != nil {
 		return st, cleanDuckErr(err)
+	}
+	rows, err := d.Query(ctx, `SELECT DISTINCT object FROM merge_in i
+		WHERE NOT EXISTS (SELECT 1 FROM crm_deletion x WHERE x.instance = $1 AND x.object = i.object AND x.id = i.id)
+		ORDER BY object`, instance)
+	if err != nil {
+		return st, fmt.Errorf("deletions: %w", err)
+	}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.Deleted = append(st.Deleted, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, err
 	}
 	res, err := d.Exec(ctx, `INSERT INTO crm_deletion
 		SELECT $1, i.object, i.id, i.deleted_date, i.merged_into FROM merge_in i

@@ -59,7 +59,7 @@ type ImportReport struct {
 func (r *ImportReport) changesCRMData() bool {
 	for _, o := range r.Objects {
 		if o.Object == crm.Deletions {
-			if o.Loaded > 0 {
+			if slices.ContainsFunc(o.Deleted, func(obj string) bool { return !slices.Contains(PushedObjects, obj) }) {
 				return true
 			}
 			continue
@@ -80,6 +80,9 @@ type ObjectReport struct {
 	Loaded   int64
 	Filtered int64
 	Errors   int64
+	// Deleted lists, for deletions, the objects of the deletions new to
+	// the state.
+	Deleted []string
 }
 
 // Source is one CRM instance to import: its id, the connector, and its
@@ -198,7 +201,7 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 			return err
 		}
 		rep.Objects = append(rep.Objects, ObjectReport{Instance: src.Instance, Object: name, Full: objFull,
-			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors})
+			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors, Deleted: st.Deleted})
 	}
 	if src.Instance == query.DataLoader {
 		return nil

@@ -19,7 +19,8 @@ func TestChangesCRMData(t *testing.T) {
 		{"an account row", []ObjectReport{{Object: "account__v", Loaded: 1}}, true},
 		{"a full import loading nothing", []ObjectReport{{Object: "call2__v", Full: true}}, true},
 		{"after a push: pushed records read back", []ObjectReport{{Object: crm.AccountTerritory, Loaded: 900}, {Object: crm.Territory, Full: true, Loaded: 50}}, false},
-		{"after a push: a deletion", []ObjectReport{{Object: crm.AccountTerritory, Loaded: 1}, {Object: crm.Deletions, Loaded: 1}}, true},
+		{"after a push: the deletion it made", []ObjectReport{{Object: crm.AccountTerritory, Loaded: 1}, {Object: crm.Deletions, Loaded: 1, Deleted: []string{crm.UserTerritory}}}, false},
+		{"a deleted account", []ObjectReport{{Object: crm.Deletions, Loaded: 2, Deleted: []string{"account__v", crm.UserTerritory}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
