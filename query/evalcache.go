@@ -204,14 +204,22 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 }
 
 // storeEvalCache saves `desired_all` under key, valid from now to the first
-// instant the data may answer otherwise. A cache that cannot be written
-// costs the next plan its time, nothing else: errors are dropped.
-func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) {
+// instant the data may answer otherwise. A folder that cannot be written
+// costs the next plan its time, nothing else: file errors are dropped. A
+// statement that fails has aborted the plan's transaction, so its error is
+// returned.
+func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return
+		return nil
 	}
+	probe, err := os.CreateTemp(c.Dir, ".tmp-probe-*")
+	if err != nil {
+		return nil
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	var until *time.Time
-	err := d.QueryRow(ctx, `SELECT min(b) FROM (
+	err = d.QueryRow(ctx, `SELECT min(b) FROM (
 		SELECT try_cast(a.value AS TIMESTAMPTZ) + to_days(r.n) AS b
 		FROM (SELECT DISTINCT k.fkey, CAST(v.num AS INTEGER) AS n
 		      FROM r_crit k JOIN r_value v ON v.rule_key = k.rule_key AND v.pos = k.pos
@@ -221,7 +229,7 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 		UNION ALL SELECT end_date FROM account_territory WHERE source = 'crm'
 	) WHERE b >= $1`, now).Scan(&until)
 	if err != nil {
-		return
+		return fmt.Errorf("evaluation cache: %w", err)
 	}
 	tmp := filepath.Join(c.Dir, ".tmp-"+key+".parquet")
 	defer os.Remove(tmp)
@@ -232,20 +240,20 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 		FROM desired_all
 	) TO `+literal(tmp)+` (FORMAT parquet)`, now)
 	if err != nil {
-		return
+		return fmt.Errorf("evaluation cache %s (ALIGNCTL_PLAN_CACHE=off goes without): %w", c.Dir, err)
 	}
 	tmpExcluded := filepath.Join(c.Dir, ".tmp-"+key+".excluded.parquet")
 	defer os.Remove(tmpExcluded)
 	if _, err := d.Exec(ctx, `COPY excluded TO `+literal(tmpExcluded)+` (FORMAT parquet)`); err != nil {
-		return
+		return fmt.Errorf("evaluation cache %s (ALIGNCTL_PLAN_CACHE=off goes without): %w", c.Dir, err)
 	}
 	var rows int64
-	if d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&rows) != nil {
-		return
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&rows); err != nil {
+		return err
 	}
 	if os.Rename(tmp, filepath.Join(c.Dir, key+".parquet")) != nil ||
 		os.Rename(tmpExcluded, filepath.Join(c.Dir, key+".excluded.parquet")) != nil {
-		return
+		return nil
 	}
 	if until != nil {
 		u := until.UTC()
@@ -254,17 +262,18 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 	e := cacheEntry{Key: key, Now: now.UTC(), Until: until, Rows: rows, Files: map[string]string{}}
 	for _, f := range entryFiles {
 		if e.Files[f.table], err = fileHash(filepath.Join(c.Dir, key+f.suffix)); err != nil {
-			return
+			return nil
 		}
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
-		return
+		return nil
 	}
 	if writeFileAtomic(filepath.Join(c.Dir, key+".json"), b) != nil {
-		return
+		return nil
 	}
 	pruneEvalCache(c.Dir, key)
+	return nil
 }
 
 // verifyEvalCache compares the cached `desired_all` (renamed desired_cached)

@@ -299,8 +299,7 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 		if err := evaluate(); err != nil {
 			return err
 		}
-		d.storeEvalCache(ctx, c, key, now)
-		return nil
+		return d.storeEvalCache(ctx, c, key, now)
 	}
 	if !c.Verify {
 		return nil
