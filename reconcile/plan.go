@@ -315,64 +315,52 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 // previewPush lists the CRM records a push would write after this plan is
 // applied, and apart from them those an earlier apply already left pending.
 func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
-	if !p.HasChanges() && p.Preview == nil {
-		// Applying nothing leaves the state as it is: what a push would
-		// write is what is pending now, read once.
-		counts, err := db.AccountsPerTerritory(ctx, p.Now)
-		if err != nil {
-			return err
-		}
-		var pendingPush []CRMChange
-		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-			pendingPush = append(pendingPush, c)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		p.balance(cfg, counts, counts)
-		if pendingPush != nil {
-			p.PendingPush = pendingPush
-		}
-		return nil
-	}
-	type key struct{ object, action, record string }
-	pending := map[key]bool{}
-	err := eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-		pending[key{c.Object, c.Action, c.Record}] = true
-		return nil
-	})
-	if err != nil {
-		return err
-	}
 	countsBefore, err := db.AccountsPerTerritory(ctx, p.Now)
 	if err != nil {
 		return err
 	}
-	var countsAfter map[string]int
+	countsAfter := countsBefore
 	var crm, pendingPush []CRMChange
-	err = db.DryRun(ctx, func() error {
-		if err := applyToState(ctx, db, cfg, p); err != nil {
-			return err
-		}
-		if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
-			return err
-		}
-		if p.Preview != nil {
-			if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
-				return err
-			}
-			p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
-		}
-		return eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-			if pending[key{c.Object, c.Action, c.Record}] {
-				pendingPush = append(pendingPush, c)
-			} else {
-				crm = append(crm, c)
-			}
+	if !p.HasChanges() && p.Preview == nil {
+		// Applying nothing leaves the state as it is: all a push would write
+		// is already pending, and one read finds it.
+		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			pendingPush = append(pendingPush, c)
 			return nil
 		})
-	})
+	} else {
+		type key struct{ object, action, record string }
+		pending := map[key]bool{}
+		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			pending[key{c.Object, c.Action, c.Record}] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = db.DryRun(ctx, func() error {
+			if err := applyToState(ctx, db, cfg, p); err != nil {
+				return err
+			}
+			if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
+				return err
+			}
+			if p.Preview != nil {
+				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
+					return err
+				}
+				p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
+			}
+			return eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+				if pending[key{c.Object, c.Action, c.Record}] {
+					pendingPush = append(pendingPush, c)
+				} else {
+					crm = append(crm, c)
+				}
+				return nil
+			})
+		})
+	}
 	if err != nil {
 		return err
 	}
