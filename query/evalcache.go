@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/alignctl/alignctl/internal/osfile"
 )
 
 // The evaluation cache keeps what the rules engine's costly stage made,
@@ -269,7 +271,11 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 	if err != nil {
 		return nil
 	}
-	if writeFileAtomic(filepath.Join(c.Dir, key+".json"), b) != nil {
+	err = osfile.WriteAtomic(filepath.Join(c.Dir, key+".json"), func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+	if err != nil {
 		return nil
 	}
 	pruneEvalCache(c.Dir, key)
@@ -339,21 +345,4 @@ func pruneEvalCache(dir, keep string) {
 			removeEntry(dir, e.key)
 		}
 	}
-}
-
-// writeFileAtomic writes a file through a temporary one renamed into place.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/alignctl/alignctl/internal/osfile"
 )
 
 // lockPoll is how often a command waiting for the state lock tries again.
@@ -134,7 +136,7 @@ func LockState(ctx context.Context, statePath string, holder LockHolder, timeout
 		return nil, fmt.Errorf("state %s: writing the lock holder: %w", statePath, err)
 	}
 	return sync.OnceValue(func() error {
-		err := flock(f, syscall.LOCK_UN)
+		err := osfile.Flock(f, syscall.LOCK_UN)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -148,7 +150,7 @@ func LockState(ctx context.Context, statePath string, holder LockHolder, timeout
 // waitLock takes the flock of f, polling until timeout.
 func waitLock(ctx context.Context, f *os.File, statePath string, timeout time.Duration, onWait func(LockHolder)) error {
 	try := func() (bool, error) {
-		err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
+		err := osfile.Flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return false, nil
 		}
@@ -185,25 +187,6 @@ func waitLock(ctx context.Context, f *os.File, statePath string, timeout time.Du
 			}
 		}
 	}
-}
-
-// flock applies how to f, retrying when a signal interrupts it.
-func flock(f *os.File, how int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			if ferr = syscall.Flock(int(fd), how); ferr != syscall.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	return ferr
 }
 
 // writeHolder writes h over the lock file's previous holder. It writes first

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/alignctl/alignctl/internal/osfile"
 )
 
 // An append adds rows at the end of a file in place, so that a push costs
@@ -70,7 +72,7 @@ func appendRows(path string, size int64, rows [][]string) (int64, error) {
 		if err := tmp.Sync(); err != nil {
 			return err
 		}
-		if err := flock(tmp, syscall.LOCK_EX); err != nil {
+		if err := osfile.Flock(tmp, syscall.LOCK_EX); err != nil {
 			return err
 		}
 		return os.Link(tmp.Name(), intent)
@@ -131,7 +133,7 @@ func recoverAppend(path string) error {
 		return err
 	}
 	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
+	if err := osfile.Flock(f, syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("%s: %w", intent, err)
 	}
 	if fi, err := f.Stat(); err != nil {
@@ -192,23 +194,4 @@ func endsWithNewline(f *os.File, size int64) (bool, error) {
 		return false, err
 	}
 	return b[0] == '\n', nil
-}
-
-// flock applies how to f, retrying when a signal interrupts it.
-func flock(f *os.File, how int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			if ferr = syscall.Flock(int(fd), how); ferr != syscall.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	return ferr
 }

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/alignctl/alignctl/internal/osfile"
 	"github.com/alignctl/alignctl/reconcile"
 )
 
@@ -50,7 +49,7 @@ pull-request view).`,
 				return err
 			}
 			if f.previewZip != "" {
-				if err := writeAtomic(f.previewZip, p.Preview.WriteZip); err != nil {
+				if err := osfile.WriteAtomic(f.previewZip, p.Preview.WriteZip); err != nil {
 					return fmt.Errorf("--preview-zip %s: %w", f.previewZip, err)
 				}
 			}
@@ -163,28 +162,10 @@ func (g *globals) reproduce(now time.Time) string {
 
 // writePlan saves a plan.
 func writePlan(path string, p *reconcile.Plan) error {
-	if err := writeAtomic(path, p.WriteJSON); err != nil {
+	if err := osfile.WriteAtomic(path, p.WriteJSON); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeAtomic writes a file through a temporary one renamed into place, so a
-// half-written file never exists.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".alignctl-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // readPlan loads a saved plan.
