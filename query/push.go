@@ -69,40 +69,41 @@ func (d *DB) EachPendingPush(ctx context.Context, instance string, countries []s
 	// Account territories: the CRM holds one account_territory__v per account
 	// and territory, however many Align records (rule, manual, crm) stand
 	// behind it. Create one where an active record meant for the CRM has none;
-	// delete it once no record of the pair is active any more.
+	// delete it once no record of the pair is active any more. One GROUP BY
+	// of the pairs finds both (a plan runs this on millions of records); the
+	// account's own filter is checked for the creates only, since it holds
+	// for every record of a pair alike.
 	rows, err := d.Query(ctx, `
 		WITH a AS (
 			-- the instance's records; a territory moved to another instance
 			-- keeps its old records here, to be deleted
-			SELECT a.*, t.country, t.send_to_crm AND t.instance = $1 AS t_send,
-			       a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3) AS active
+			SELECT a.id, a.account, a.territory, a.crm_record_id, a.crm_deleted_at,
+			       coalesce(a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3), false) AS active,
+			       coalesce(a.send_to_crm AND t.send_to_crm AND t.instance = $1
+			                AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country)), false) AS meant
 			FROM account_territory a
 			LEFT JOIN territory t ON t.id = a.territory
 			WHERE a.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], a.territory))
 			  AND (t.id IS NOT NULL OR a.crm_record_id IS NOT NULL)
-		), live AS (
-			-- the pair's CRM record, while it exists
-			SELECT account, territory, min(crm_record_id) AS crm_id, min(id) AS holder
-			FROM a WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NULL
-			GROUP BY account, territory
-		), wanted AS (
-			-- active, meant for the CRM, territory and account countries selected
-			SELECT account, territory, min(id) AS id
-			FROM a
-			WHERE active AND send_to_crm AND coalesce(t_send, false)
-			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], country))
-			  AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = a.account
-			              AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
-			              AND NOT list_contains($6::VARCHAR[], `+status+`))
-			GROUP BY account, territory
-		), active_pairs AS (
-			SELECT DISTINCT account, territory FROM a WHERE active
+		), pair AS (
+			SELECT account, territory,
+			       -- the pair's CRM record, while it exists
+			       min(crm_record_id) FILTER (WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NULL) AS crm_id,
+			       min(id) FILTER (WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NULL) AS holder,
+			       -- active and meant for the CRM, its territory's country selected
+			       min(id) FILTER (WHERE active AND meant) AS wanted,
+			       bool_or(active) AS active
+			FROM a GROUP BY account, territory
 		)
-		SELECT 'create', w.id, '', w.account, w.territory
-		FROM wanted w ANTI JOIN live l ON l.account = w.account AND l.territory = w.territory
+		SELECT 'create', p.wanted, '', p.account, p.territory
+		FROM pair p
+		WHERE p.wanted IS NOT NULL AND p.crm_id IS NULL
+		  AND EXISTS (SELECT 1 FROM crm_account__v acc WHERE acc._instance = $1 AND acc.id = p.account
+		              AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], acc.country__v))
+		              AND NOT list_contains($6::VARCHAR[], `+status+`))
 		UNION ALL
-		SELECT 'delete', l.holder, l.crm_id, l.account, l.territory
-		FROM live l ANTI JOIN active_pairs p ON p.account = l.account AND p.territory = l.territory
+		SELECT 'delete', p.holder, p.crm_id, p.account, p.territory
+		FROM pair p WHERE p.crm_id IS NOT NULL AND NOT p.active
 		ORDER BY 5, 4, 2`, instance, countries, now, all, scope, inactiveStatuses)
 	if err != nil {
 		return err

@@ -25,10 +25,14 @@ LEFT JOIN existing e ON e.account = p.account AND e.territory = p.territory
 GROUP BY m.field_force, m.account;
 
 -- One anti join on (account, territory): a correlated NOT EXISTS cost a
--- scan of the conflicts per desired row. A view: the diff reads it once.
+-- scan of the conflicts per desired row. The pairs dropped are the
+-- conflict's own territories but the one kept: the other territories of the
+-- field force are not in `desired_all` for the account anyway, and joining
+-- them all made a row per territory of the field force and conflict. A
+-- view: the diff reads it once.
 CREATE OR REPLACE TEMP VIEW desired AS
 SELECT d.* FROM desired_all d
 ANTI JOIN (
-    SELECT c.account, t.territory FROM conflict c JOIN r_territory t ON t.field_force = c.field_force
-    WHERE t.territory IS DISTINCT FROM c.kept
+    SELECT account, territory FROM (SELECT account, kept, unnest(territories) AS territory FROM conflict)
+    WHERE territory IS DISTINCT FROM kept
 ) x ON x.account = d.account AND x.territory = d.territory;
