@@ -118,6 +118,7 @@ func (d *DB) Path() string { return d.path }
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	d.statements++
 	q, args = bindable(q, args)
+	defer traceStatement(time.Now(), q)
 	r, err := d.conn.ExecContext(ctx, q, args...)
 	return r, cleanDuckErr(err)
 }
@@ -126,6 +127,7 @@ func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	d.statements++
 	q, args = bindable(q, args)
+	defer traceStatement(time.Now(), q)
 	r, err := d.conn.QueryContext(ctx, q, args...)
 	return r, cleanDuckErr(err)
 }
@@ -134,6 +136,7 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	d.statements++
 	q, args = bindable(q, args)
+	defer traceStatement(time.Now(), q)
 	return d.conn.QueryRowContext(ctx, q, args...)
 }
 
@@ -325,3 +328,32 @@ type duckError struct {
 
 func (e *duckError) Error() string { return e.msg }
 func (e *duckError) Unwrap() error { return e.err }
+
+// traceSQL is the threshold of ALIGNCTL_TRACE_SQL (a duration such as 10ms;
+// 0 lists every statement): each statement that takes at least as long is
+// written to stderr with its wall time and the start of its text, never its
+// parameters, to see where a slow command spends its time
+// (docs/benchmarks.md). A query's time is until its first rows. Unset or
+// not a duration: off.
+var traceSQL = func() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("ALIGNCTL_TRACE_SQL"))
+	if err != nil {
+		return -1
+	}
+	return d
+}()
+
+func traceStatement(start time.Time, q string) {
+	if traceSQL < 0 {
+		return
+	}
+	took := time.Since(start)
+	if took < traceSQL {
+		return
+	}
+	q = strings.Join(strings.Fields(q), " ")
+	if len(q) > 120 {
+		q = q[:120]
+	}
+	fmt.Fprintf(os.Stderr, "alignctl: sql %7.3fs %s\n", took.Seconds(), q)
+}

@@ -16,6 +16,8 @@ import (
 
 // Main runs alignctl with os.Args and returns the exit status.
 func Main() int {
+	stop := setRuntime()
+	defer stop()
 	return Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
 }
 
