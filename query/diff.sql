@@ -9,22 +9,27 @@
 -- Current records the plan may change: active or future, of the sources the
 -- rules engine owns, in scope.
 -- rn numbers the records of one key; only keys with several records (after
--- a merge) are sorted, the others are 1 without a window over them all.
+-- a merge) are sorted, the others are 1 without a window over them all. The
+-- keys with several records are found by their hash first (one BIGINT to
+-- group instead of four strings), then checked on the keys themselves, so
+-- a collision of hashes costs nothing but a few more rows to check.
 CREATE OR REPLACE TEMP TABLE cur AS
 WITH f AS (
-    SELECT a.* FROM account_territory a
+    SELECT a.*, hash(a.account, a.territory, a.source, a.origin) AS k FROM account_territory a
     WHERE (a.end_date IS NULL OR a.end_date > $1)
       AND a.source IN ('rule', 'hierarchy_rule', 'manual')
       AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
       AND (NOT $3 OR (a.source IN ('rule', 'hierarchy_rule') AND a.rule IN (SELECT rule_id FROM r_selected_rule)))
 ), dup AS (
-    SELECT account, territory, source, origin FROM f GROUP BY ALL HAVING count(*) > 1
+    SELECT account, territory, source, origin FROM f
+    SEMI JOIN (SELECT k FROM f GROUP BY k HAVING count(*) > 1) h ON h.k = f.k
+    GROUP BY ALL HAVING count(*) > 1
 )
-SELECT f.*, 1::BIGINT AS rn FROM f
-ANTI JOIN dup k ON k.account = f.account AND k.territory = f.territory AND k.source = f.source AND k.origin = f.origin
+SELECT f.* EXCLUDE (k), 1::BIGINT AS rn FROM f
+ANTI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.source = f.source AND d.origin = f.origin
 UNION ALL
-SELECT f.*, row_number() OVER (PARTITION BY f.account, f.territory, f.source, f.origin ORDER BY f.start_date, f.id) AS rn FROM f
-SEMI JOIN dup k ON k.account = f.account AND k.territory = f.territory AND k.source = f.source AND k.origin = f.origin;
+SELECT f.* EXCLUDE (k), row_number() OVER (PARTITION BY f.account, f.territory, f.source, f.origin ORDER BY f.start_date, f.id) AS rn FROM f
+SEMI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.source = f.source AND d.origin = f.origin;
 
 CREATE OR REPLACE TEMP TABLE change AS
 WITH joined AS (
