@@ -12,17 +12,21 @@ WITH p AS (
     WHERE t.exclusive
 ), multi AS (
     SELECT field_force, account FROM p GROUP BY field_force, account HAVING count(*) > 1
+), mp AS (
+    SELECT p.* FROM p SEMI JOIN multi m ON m.field_force = p.field_force AND m.account = p.account
 ), existing AS (
-    SELECT DISTINCT account, territory FROM account_territory
-    WHERE start_date <= $1 AND (end_date IS NULL OR end_date > $1)
+    -- the assignments in effect of the conflicting pairs only: the state
+    -- holds millions, the conflicts a few hundred
+    SELECT DISTINCT a.account, a.territory FROM account_territory a
+    SEMI JOIN mp ON mp.account = a.account AND mp.territory = a.territory
+    WHERE a.start_date <= $1 AND (a.end_date IS NULL OR a.end_date > $1)
 )
-SELECT m.field_force, m.account,
+SELECT p.field_force, p.account,
        list(p.territory ORDER BY p.territory) AS territories,
        CASE WHEN count(e.territory) = 1 THEN any_value(e.territory) END AS kept
-FROM multi m
-JOIN p ON p.field_force = m.field_force AND p.account = m.account
+FROM mp p
 LEFT JOIN existing e ON e.account = p.account AND e.territory = p.territory
-GROUP BY m.field_force, m.account;
+GROUP BY p.field_force, p.account;
 
 -- One anti join on (account, territory): a correlated NOT EXISTS cost a
 -- scan of the conflicts per desired row. The pairs dropped are the
