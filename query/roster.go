@@ -115,10 +115,17 @@ func (d *DB) pendingRosterAndProducts(ctx context.Context, instance string, coun
 			WHERE t.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], t.id))
 			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country))
 		), members AS (
+			-- a member's user by username or federated id: two hash joins
+			-- (one join on the OR compared every member with every user)
 			SELECT r.*, u.id AS user_id
 			FROM roster_territory r
 			JOIN tmap ON tmap.territory = r.territory
-			JOIN crm_user__sys u ON u._instance = $1 AND (u.username__sys = r.username OR u.federated_id__sys = r.username)
+			JOIN crm_user__sys u ON u._instance = $1 AND u.username__sys = r.username
+			UNION
+			SELECT r.*, u.id AS user_id
+			FROM roster_territory r
+			JOIN tmap ON tmap.territory = r.territory
+			JOIN crm_user__sys u ON u._instance = $1 AND u.federated_id__sys = r.username
 		), wanted_users AS (
 			SELECT m.user_id, m.territory, min(m.member) AS member
 			FROM members m JOIN tmap USING (territory)
