@@ -6,14 +6,16 @@
 -- start, and one that is no longer desired ends at now (a record that had not
 -- started yet ends at its own start, so it never takes effect).
 
--- Current records the plan may change: active or future, of the sources the
--- rules engine owns, in scope.
+-- Current records the plan may change (cur): active or future, of the
+-- sources the rules engine owns, in scope. Part of the statement rather
+-- than a table of its own: materialising 660k records as a temporary table
+-- cost more than the diff's join.
 -- rn numbers the records of one key; only keys with several records (after
 -- a merge) are sorted, the others are 1 without a window over them all. The
 -- keys with several records are found by their hash first (one BIGINT to
 -- group instead of four strings), then checked on the keys themselves, so
 -- a collision of hashes costs nothing but a few more rows to check.
-CREATE OR REPLACE TEMP TABLE cur AS
+CREATE OR REPLACE TEMP TABLE change AS
 WITH f AS (
     SELECT a.*, hash(a.account, a.territory, a.source, a.origin) AS k FROM account_territory a
     WHERE (a.end_date IS NULL OR a.end_date > $1)
@@ -24,15 +26,13 @@ WITH f AS (
     SELECT account, territory, source, origin FROM f
     SEMI JOIN (SELECT k FROM f GROUP BY k HAVING count(*) > 1) h ON h.k = f.k
     GROUP BY ALL HAVING count(*) > 1
-)
+), cur AS (
 SELECT f.* EXCLUDE (k), 1::BIGINT AS rn FROM f
 ANTI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.source = f.source AND d.origin = f.origin
 UNION ALL
 SELECT f.* EXCLUDE (k), row_number() OVER (PARTITION BY f.account, f.territory, f.source, f.origin ORDER BY f.start_date, f.id) AS rn FROM f
-SEMI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.source = f.source AND d.origin = f.origin;
-
-CREATE OR REPLACE TEMP TABLE change AS
-WITH joined AS (
+SEMI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.source = f.source AND d.origin = f.origin
+), joined AS (
     SELECT c.id, c.start_date AS c_start, c.end_date AS c_end, c.send_to_crm AS c_send, c.rn,
            d.account AS d_account, d.start_date AS d_start, d.end_date AS d_end, d.send_to_crm AS d_send,
            coalesce(c.account, d.account) AS account, coalesce(c.territory, d.territory) AS territory,
