@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // DataLoader is the instance key of manually data-loaded accounts.
@@ -88,41 +89,41 @@ type MergeStats struct {
 	Deleted []string
 }
 
-// MergeCRM merges the staged rows of an object (StageCSV left out those before
-// the watermark) into its state table for one instance: on a full import the
+// MergeCRM merges the staged rows of an object (those at or after the
+// watermark) into its state table for one instance: on a full import the
 // instance's rows are replaced, otherwise the staged rows replace their
 // earlier versions. countries is the instance's country filter (empty:
 // everything).
 //
-// The rows go straight from the staged table into the state table in one
-// INSERT ... SELECT; nothing is deleted when the instance has no rows yet,
-// and the rows not taken are counted only when there are some.
-func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, full bool, countries []string) (MergeStats, error) {
-	var st MergeStats
+// The rows go straight from the file into the state table in one INSERT ...
+// SELECT from read_csv; nothing is deleted when the instance has no rows
+// yet, and the rows not taken are counted only when there are some.
+func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance string, full bool, countries []string) (MergeStats, error) {
+	st := MergeStats{Read: s.Read}
 	if countries == nil {
 		countries = []string{}
 	}
 	table := CRMTable(obj.Name)
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM `+Ident(staged)).Scan(&st.Read); err != nil {
-		return st, cleanDuckErr(err)
-	}
-	if err := d.ensureCRMTable(ctx, table, staged); err != nil {
+	// $1 instance, $2 countries, $3 and $4 the staged rows' parameters.
+	args := append([]any{instance, countries}, s.args()...)
+	src := s.source(3)
+	if err := d.ensureCRMTable(ctx, table, s.Columns()); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	// Replace earlier versions: all of the instance's rows on a full import.
-	if err := d.replaceRows(ctx, table, "_instance", staged, instance, full); err != nil {
+	if err := d.replaceRows(ctx, table, "_instance", src, args, full); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	if obj.Name == "account__v" {
-		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", staged, instance, full); err != nil {
+		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", src, args, full); err != nil {
 			return st, err
 		}
-		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM `+Ident(staged)+` i WHERE NOT (`+obj.take+`)`, instance, countries); err != nil {
+		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...); err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, err)
 		}
 	}
 	res, err := d.Exec(ctx, `INSERT INTO `+Ident(table)+` BY NAME
-		SELECT $1 AS _instance, i.* FROM `+Ident(staged)+` i WHERE `+obj.take, instance, countries)
+		SELECT $1 AS _instance, i.* FROM `+src+` i WHERE `+obj.take, args...)
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
@@ -133,52 +134,56 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, staged, instance string, 
 		st.Filtered = st.Read - st.Loaded
 	default:
 		err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+obj.known+`), count(*) FILTER (WHERE NOT (`+obj.known+`))
-			FROM `+Ident(staged)+` i WHERE NOT (`+obj.take+`)`, instance, countries).Scan(&st.Filtered, &st.Errors)
+			FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...).Scan(&st.Filtered, &st.Errors)
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
 		}
 	}
-	return st, nil
+	return st, s.unchanged()
 }
 
 // replaceRows deletes an instance's rows of a table that the staged rows
-// replace: all of them on a full import, else those with a staged id. An
-// instance with no rows yet (a first import) needs no DELETE.
-func (d *DB) replaceRows(ctx context.Context, table, instanceColumn, staged, instance string, full bool) error {
+// (src, a subquery over args) replace: all of them on a full import, else
+// those with a staged id. An instance with no rows yet (a first import)
+// needs no DELETE.
+func (d *DB) replaceRows(ctx context.Context, table, instanceColumn, src string, args []any, full bool) error {
 	var has bool
-	err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1)`, instance).Scan(&has)
+	err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1)`, args...).Scan(&has)
 	if err != nil || !has {
 		return cleanDuckErr(err)
 	}
+	if full {
+		_, err = d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1`, args...)
+		return err
+	}
 	_, err = d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1
-		AND ($2 OR id IN (SELECT id FROM `+Ident(staged)+`))`, instance, full)
+		AND id IN (SELECT id FROM `+src+`)`, args...)
 	return err
 }
 
-// ensureCRMTable creates an object's state table from the staged columns, or
-// widens it when the snapshot gained columns (UNION BY NAME keeps every
-// column without naming any in SQL text).
-func (d *DB) ensureCRMTable(ctx context.Context, table, staged string) error {
+// ensureCRMTable creates an object's state table with the staged columns,
+// or widens it when the snapshot gained columns.
+func (d *DB) ensureCRMTable(ctx context.Context, table string, cols []string) error {
 	exists, err := d.TableExists(ctx, table)
 	if err != nil {
 		return err
 	}
 	if !exists {
-		_, err := d.Exec(ctx, `CREATE TABLE `+Ident(table)+` AS SELECT ''::VARCHAR AS _instance, * FROM `+Ident(staged)+` LIMIT 0`)
+		defs := []string{"_instance VARCHAR"}
+		for _, c := range cols {
+			defs = append(defs, Ident(c)+" VARCHAR")
+		}
+		_, err := d.Exec(ctx, `CREATE TABLE `+Ident(table)+` (`+strings.Join(defs, ", ")+`)`)
 		return err
 	}
 	have, err := d.Columns(ctx, table)
 	if err != nil {
 		return err
 	}
-	in, err := d.Columns(ctx, staged)
-	if err != nil {
-		return err
-	}
 	// ALTER TABLE, not CREATE OR REPLACE ... UNION ALL BY NAME: DuckDB 1.5.6
 	// loses a large INSERT into a table replaced earlier in the same
 	// transaction (docs/benchmarks.md).
-	for _, c := range in {
+	for _, c := range cols {
 		if !slices.Contains(have, c) {
 			if _, err := d.Exec(ctx, `ALTER TABLE `+Ident(table)+` ADD COLUMN `+Ident(c)+` VARCHAR`); err != nil {
 				return err
@@ -203,27 +208,22 @@ func (d *DB) createCRMTables(ctx context.Context) error {
 	return nil
 }
 
-// MergeDeletions records the staged deleted CRM records (StageCSV left out
-// those deleted before the watermark) and removes them from their objects'
-// state tables.
-func (d *DB) MergeDeletions(ctx context.Context, staged, instance string) (MergeStats, error) {
-	var st MergeStats
-	cols, err := d.Columns(ctx, staged)
-	if err != nil {
-		return st, err
-	}
+// MergeDeletions records the staged deleted CRM records (those deleted at
+// or after the watermark) and removes them from their objects' state tables.
+func (d *DB) MergeDeletions(ctx context.Context, s *Staged, instance string) (MergeStats, error) {
+	st := MergeStats{Read: s.Read}
 	merged := "NULL"
-	if slices.Contains(cols, "merged_into") {
+	if slices.Contains(s.Columns(), "merged_into") {
 		merged = "nullif(trim(merged_into), '')"
 	}
-	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
+	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE merge_in AS
 		SELECT object, id, try_cast(deleted_date AS TIMESTAMPTZ) AS deleted_date, `+merged+` AS merged_into
-		FROM `+Ident(staged))
+		FROM `+s.source(1), s.args()...)
 	if err != nil {
 		return st, fmt.Errorf("deletions: %w", err)
 	}
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM merge_in`).Scan(&st.Read); err != nil {
-		return st, cleanDuckErr(err)
+	if err := s.unchanged(); err != nil {
+		return st, err
 	}
 	rows, err := d.Query(ctx, `SELECT DISTINCT object FROM merge_in i
 		WHERE NOT EXISTS (SELECT 1 FROM crm_deletion x WHERE x.instance = $1 AND x.object = i.object AND x.id = i.id)

@@ -38,10 +38,11 @@ func BenchmarkImport(b *testing.B) {
 					for _, name := range []string{"account__v", "address__v", "child_account__v", "product_metrics__v", "call2__v"} {
 						obj, _ := LookupObject(name)
 						path := filepath.Join(dir, name+".csv")
-						if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn, Staging{Since: bc.since}); err != nil {
+						staged, err := db.StageCSV(ctx, path, obj.Required, obj.TimeColumn, Staging{Since: bc.since})
+						if err != nil {
 							return err
 						}
-						if _, err := db.MergeCRM(ctx, obj, "staged", "us", bc.since.IsZero(), nil); err != nil {
+						if _, err := db.MergeCRM(ctx, obj, staged, "us", bc.since.IsZero(), nil); err != nil {
 							return err
 						}
 					}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,51 +27,121 @@ type Staging struct {
 	Since time.Time
 }
 
-// StageCSV reads a snapshot CSV into the temporary table `table`, every column
-// VARCHAR (ZIP codes keep their leading zeros), with DuckDB's read_csv, and
-// returns the file's header. The header must hold the required columns, and
-// every record an id, once; the time column, when given, must parse as a
-// timestamp. A file that fails any check is an error naming the file and
-// line: the caller aborts the import. Checks see every record; the table
-// keeps what keep says.
+// Staged is a snapshot file that passed StageCSV's checks. Its rows are not
+// copied into a table: each statement that merges them reads the file again
+// with read_csv, which DuckDB runs in parallel, where an INSERT from a table
+// filled in the same transaction ran on one core and the copy cost as much
+// as a read.
+type Staged struct {
+	Path string
+	// Header is the file's header as written, dropped columns included.
+	Header []string
+	// Read counts the records at or after Staging.Since.
+	Read int64
+
+	cols       []string // the columns kept, in header order
+	names      []string // their names in the state (a rename's align_field)
+	timeColumn string
+	since      time.Time
+	size       int64
+	modified   time.Time
+}
+
+// Columns are the staged columns as they land in the state: the header less
+// the dropped columns, renamed.
+func (s *Staged) Columns() []string { return slices.Clone(s.names) }
+
+// Rename gives a staged column another name in the state (an inbound custom
+// field mapping's crm_field becoming its align_field).
+func (s *Staged) Rename(from, to string) error {
+	i := slices.Index(s.names, from)
+	if i < 0 {
+		return fmt.Errorf("%s: no column %q to rename to %q", s.Path, from, to)
+	}
+	if slices.Contains(s.names, to) {
+		return fmt.Errorf("%s: column %q renamed to %q, which the file already has", s.Path, from, to)
+	}
+	s.names[i] = to
+	return nil
+}
+
+// csvOptions are read_csv's options for a snapshot file. read_csv is told
+// there are no comment lines and no lines to skip: its sniffer would
+// otherwise skip a line starting with # as a comment, or the lines before
+// one that looks more like a header, and lose those records.
+const csvOptions = `header = true, all_varchar = true, auto_detect = true,
+	delim = ',', quote = '"', escape = '"', comment = '', skip = 0,
+	strict_mode = true, null_padding = false, hive_partitioning = false`
+
+// source is the staged rows as a subquery for a FROM clause: the kept
+// columns under their state names, the records before the watermark left
+// out. The path is the bound parameter $n and the watermark $n+1; args
+// returns them. Column names are the header's, which checkHeader allows only
+// letters, digits and _, or a mapping's validated align_field.
+func (s *Staged) source(n int) string {
+	list := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		list[i] = Ident(c)
+		if s.names[i] != c {
+			list[i] += ` AS ` + Ident(s.names[i])
+		}
+	}
+	q := `(SELECT ` + strings.Join(list, ", ") + ` FROM read_csv($` + strconv.Itoa(n) + `, ` + csvOptions + `)`
+	if s.timeColumn != "" && !s.since.IsZero() {
+		q += ` WHERE try_cast(` + Ident(s.timeColumn) + ` AS TIMESTAMPTZ) >= $` + strconv.Itoa(n+1)
+	}
+	return q + `)`
+}
+
+// args are the values of source's parameters.
+func (s *Staged) args() []any { return []any{s.Path, s.since} }
+
+// unchanged fails when the file changed since it was checked: the merge
+// reads it again, and must not take records the checks did not see.
+func (s *Staged) unchanged() error {
+	fi, err := os.Stat(s.Path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() != s.size || !fi.ModTime().Equal(s.modified) {
+		return fmt.Errorf("%s: the file changed while it was imported; run the import again", s.Path)
+	}
+	return nil
+}
+
+// StageCSV checks a snapshot CSV for a merge, every column read as VARCHAR
+// (ZIP codes keep their leading zeros) by DuckDB's read_csv. The header
+// must hold the required columns, and every record an id, once; the time
+// column, when given, must parse as a timestamp. A file that fails any check
+// is an error naming the file and line: the caller aborts the import. Checks
+// see every record; the merge takes the columns and records keep says.
 //
-// The file is read once: dropped columns are left out as it is read, one
-// aggregate query makes every check, the offending line is looked for only
-// when a check fails, and rows before the watermark are deleted from the
-// staged table (an incremental import's few rows) rather than copied.
-//
-// read_csv is told there are no comment lines and no lines to skip: its
-// sniffer would otherwise skip a line starting with # as a comment, or the
-// lines before one that looks more like a header, and lose those records.
-func (d *DB) StageCSV(ctx context.Context, table, path string, required []string, timeColumn string, keep Staging) ([]string, error) {
-	drop := slices.DeleteFunc(slices.Clone(keep.Drop), func(c string) bool { return slices.Contains(required, c) })
-	if drop == nil {
-		drop = []string{}
+// One aggregate query reads the file and makes every check; the offending
+// line is looked for only when a check fails.
+func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeColumn string, keep Staging) (*Staged, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
 	}
 	// What read_csv accepts but reads otherwise than RFC 4180 (see
 	// csvScan) is looked for at the same time, on the other core.
 	scanned := make(chan error, 1)
 	go func() { scanned <- scanCSV(path) }()
-	// The dropped column names are bound as data, never spliced.
-	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+Ident(table)+` AS
-		SELECT COLUMNS(c -> NOT list_contains($2::VARCHAR[], c))
-		FROM read_csv($1, header = true, all_varchar = true, auto_detect = true,
-			delim = ',', quote = '"', escape = '"', comment = '', skip = 0,
-			strict_mode = true, null_padding = false, hive_partitioning = false)`, path, drop)
-	if serr := <-scanned; err != nil || serr != nil {
-		// DuckDB's sniffer says little about where a file is broken, and
-		// the scan is not the only check: find the first problem.
+	// DuckDB's sniffer says little about where a file is broken, and the
+	// scan is not the only check: find the first problem.
+	fail := func(err error) error {
+		serr := <-scanned
 		if cerr := CheckCSV(path); cerr != nil {
-			return nil, cerr
+			return cerr
 		}
 		if serr != nil {
-			return nil, serr
+			return serr
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return err
 	}
-	cols, err := d.Columns(ctx, table)
+	cols, err := d.csvColumns(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, fail(fmt.Errorf("%s: %w", path, err))
 	}
 	// DuckDB renames a duplicated or empty column name (id_1, column2)
 	// rather than refuse it: the header must be read as written.
@@ -78,63 +149,80 @@ func (d *DB) StageCSV(ctx context.Context, table, path string, required []string
 	if err == nil {
 		err = checkHeader(path, header)
 	}
-	kept := slices.DeleteFunc(slices.Clone(header), func(c string) bool { return slices.Contains(drop, c) })
-	if err != nil || !slices.Equal(cols, kept) {
-		if cerr := CheckCSV(path); cerr != nil {
-			return nil, cerr
-		}
-		return nil, fmt.Errorf("%s:1: header %q was read as the columns %q", path, header, cols)
+	if err != nil || !slices.Equal(cols, header) {
+		return nil, fail(fmt.Errorf("%s:1: header %q was read as the columns %q", path, header, cols))
 	}
 	for _, c := range required {
 		if !slices.Contains(cols, c) {
-			if cerr := CheckCSV(path); cerr != nil {
-				return nil, cerr
-			}
-			return nil, fmt.Errorf("%s:1: header has no %q column (the snapshot format needs %s)", path, c, strings.Join(required, ", "))
+			return nil, fail(fmt.Errorf("%s:1: header has no %q column (the snapshot format needs %s)", path, c, strings.Join(required, ", ")))
 		}
 	}
-	if err := d.checkStaged(ctx, table, path, required, timeColumn, keep.Since); err != nil {
+	kept := slices.DeleteFunc(slices.Clone(header), func(c string) bool {
+		return slices.Contains(keep.Drop, c) && !slices.Contains(required, c)
+	})
+	s := &Staged{Path: path, Header: header, cols: kept, names: slices.Clone(kept),
+		timeColumn: timeColumn, since: keep.Since, size: fi.Size(), modified: fi.ModTime()}
+	checks, err := d.checkCSVRecords(ctx, s, required)
+	if serr := <-scanned; err != nil || serr != nil {
+		scanned <- serr
+		return nil, fail(err)
+	}
+	if err := d.reportChecks(ctx, s, checks); err != nil {
 		return nil, err
 	}
-	return header, nil
+	return s, nil
 }
 
-// checkStaged makes the record checks of a staged file in one aggregate
-// query (a record without an id, an id twice, a time that does not parse),
-// then deletes the rows before since. Only a failed check reads the file
-// again, to name the line.
-func (d *DB) checkStaged(ctx context.Context, table, path string, required []string, timeColumn string, since time.Time) error {
-	hasID := slices.Contains(required, "id")
-	noID, dupID, badTime, old := "0", "0", "0", "0"
-	if hasID {
+// csvColumns are the columns read_csv reads in a file (its sniffer only).
+func (d *DB) csvColumns(ctx context.Context, path string) ([]string, error) {
+	rows, err := d.Query(ctx, `SELECT * FROM read_csv($1, `+csvOptions+`) LIMIT 0`, path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rows.Columns()
+}
+
+// recordChecks are the counts of checkCSVRecords' aggregate query.
+type recordChecks struct{ missing, dups, bad int64 }
+
+// checkCSVRecords makes the record checks of a file in one aggregate query
+// (a record without an id, an id twice, a time that does not parse) and
+// counts the records at or after the watermark.
+func (d *DB) checkCSVRecords(ctx context.Context, s *Staged, required []string) (recordChecks, error) {
+	var c recordChecks
+	noID, dupID, badTime, read := "0", "0", "0", "count(*)"
+	if slices.Contains(required, "id") {
 		noID = `count(*) FILTER (WHERE id IS NULL OR trim(id) = '')`
 		dupID = `count(*) - count(DISTINCT id)`
 	}
-	if timeColumn != "" {
-		ts := `try_cast(` + Ident(timeColumn) + ` AS TIMESTAMPTZ)`
+	if s.timeColumn != "" {
+		ts := `try_cast(` + Ident(s.timeColumn) + ` AS TIMESTAMPTZ)`
 		badTime = `count(*) FILTER (WHERE ` + ts + ` IS NULL)`
-		if !since.IsZero() {
-			old = `count(*) FILTER (WHERE ` + ts + ` < $1)`
+		if !s.since.IsZero() {
+			read = `count(*) FILTER (WHERE ` + ts + ` >= $2)`
 		}
 	}
-	var args []any
-	if old != "0" {
-		args = append(args, since)
-	}
-	var missing, dups, bad, before int64
-	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+old+` FROM `+Ident(table), args...).
-		Scan(&missing, &dups, &bad, &before)
+	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+` FROM read_csv($1, `+csvOptions+`)`, s.Path, s.since).
+		Scan(&c.missing, &c.dups, &c.bad, &s.Read)
 	if err != nil {
-		return cleanDuckErr(err)
+		return c, fmt.Errorf("%s: %w", s.Path, cleanDuckErr(err))
 	}
-	if missing > 0 {
+	return c, nil
+}
+
+// reportChecks turns a failed check into an error naming the line; only
+// then is the file read again.
+func (d *DB) reportChecks(ctx context.Context, s *Staged, c recordChecks) error {
+	path := s.Path
+	switch {
+	case c.missing > 0:
 		line := lineWhere(path, "id", func(v string) bool { return strings.TrimSpace(v) == "" })
 		return fmt.Errorf("%s:%d: record has no id", path, line)
-	}
-	if dups > 0 {
+	case c.dups > 0:
 		var dup string
 		var n int64
-		err := d.QueryRow(ctx, `SELECT id, count(*) FROM `+Ident(table)+` GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`).Scan(&dup, &n)
+		err := d.QueryRow(ctx, `SELECT id, count(*) FROM read_csv($1, `+csvOptions+`) GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`, path).Scan(&dup, &n)
 		if err != nil {
 			return cleanDuckErr(err)
 		}
@@ -143,20 +231,16 @@ func (d *DB) checkStaged(ctx context.Context, table, path string, required []str
 			lines = append(lines, 0, 0)
 		}
 		return fmt.Errorf("%s:%d: record %s: duplicate id; the first is at line %d", path, lines[1], dup, lines[0])
-	}
-	if bad > 0 {
+	case c.bad > 0:
 		var id, val string
-		err := d.QueryRow(ctx, `SELECT coalesce(id, ''), coalesce(`+Ident(timeColumn)+`, '') FROM `+Ident(table)+`
-			WHERE try_cast(`+Ident(timeColumn)+` AS TIMESTAMPTZ) IS NULL LIMIT 1`).Scan(&id, &val)
+		t := Ident(s.timeColumn)
+		err := d.QueryRow(ctx, `SELECT coalesce(id, ''), coalesce(`+t+`, '') FROM read_csv($1, `+csvOptions+`)
+			WHERE try_cast(`+t+` AS TIMESTAMPTZ) IS NULL LIMIT 1`, path).Scan(&id, &val)
 		if err != nil {
 			return cleanDuckErr(err)
 		}
 		line := lineWhere(path, "id", func(v string) bool { return v == id })
-		return fmt.Errorf("%s:%d: record %s: %s %q is not an RFC 3339 time", path, line, id, timeColumn, val)
-	}
-	if before > 0 {
-		_, err := d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE try_cast(`+Ident(timeColumn)+` AS TIMESTAMPTZ) < $1`, since)
-		return err
+		return fmt.Errorf("%s:%d: record %s: %s %q is not an RFC 3339 time", path, line, id, s.timeColumn, val)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStageCSVErrors(t *testing.T) {
@@ -48,7 +49,7 @@ func TestStageCSVErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err = db.StageCSV(context.Background(), "staged", path, required, "modified_date__v", Staging{})
+			_, err = db.StageCSV(context.Background(), path, required, "modified_date__v", Staging{})
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
 			}
@@ -80,15 +81,16 @@ func TestStageCSVAccepts(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
+			staged, err := db.StageCSV(context.Background(), path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			cols := staged.Header
 			want, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(content, bom))).ReadAll()
 			if !slices.Equal(cols, want[0]) {
 				t.Fatalf("columns %q, want %q", cols, want[0])
 			}
-			got := stagedRows(t, db, len(cols))
+			got := stagedRows(t, db, staged)
 			if fmt.Sprint(got) != fmt.Sprint(want[1:]) {
 				t.Fatalf("staged %q, want %q", got, want[1:])
 			}
@@ -164,7 +166,7 @@ func FuzzStageCSV(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cols, err := db.StageCSV(ctx, "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
+		staged, err := db.StageCSV(ctx, path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 		if err != nil {
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
@@ -184,10 +186,10 @@ func FuzzStageCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		want[0][0] = strings.TrimPrefix(want[0][0], bom) // DuckDB skips a byte order mark
-		if !slices.Equal(cols, want[0]) {
+		if cols := staged.Columns(); !slices.Equal(cols, want[0]) {
 			t.Fatalf("staged columns %q, the header is %q", cols, want[0])
 		}
-		got := stagedRows(t, db, len(cols))
+		got := stagedRows(t, db, staged)
 		if len(got) != len(want)-1 {
 			t.Fatalf("staged %d records, the file has %d:\n%q\n%q", len(got), len(want)-1, got, want[1:])
 		}
@@ -199,10 +201,12 @@ func FuzzStageCSV(f *testing.F) {
 	})
 }
 
-// stagedRows reads the staged table back, NULL as "".
-func stagedRows(t *testing.T, db *DB, n int) [][]string {
+// stagedRows reads the staged rows back as a merge reads them, in file
+// order, NULL as "".
+func stagedRows(t *testing.T, db *DB, s *Staged) [][]string {
 	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT * FROM staged`)
+	n := len(s.Columns())
+	rows, err := db.Query(context.Background(), `SELECT * FROM `+s.source(1)+``, s.args()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,11 +251,11 @@ func TestStageCSVHivePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cols, err := db.StageCSV(context.Background(), "staged", path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
+	staged, err := db.StageCSV(context.Background(), path, []string{"id", "modified_date__v"}, "modified_date__v", Staging{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"id", "modified_date__v", "country__v"}; !slices.Equal(cols, want) {
+	if cols, want := staged.Columns(), []string{"id", "modified_date__v", "country__v"}; !slices.Equal(cols, want) {
 		t.Errorf("columns = %v, want %v", cols, want)
 	}
 }
@@ -284,11 +288,12 @@ func TestMergeCRMLargeWidenedTable(t *testing.T) {
 			SELECT 'us', 'A' || i, '2026-01-01T00:00:00Z', 'US' FROM range($1) t(i)`, n); err != nil {
 			return err
 		}
-		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn, Staging{}); err != nil {
+		staged, err := db.StageCSV(ctx, path, obj.Required, obj.TimeColumn, Staging{})
+		if err != nil {
 			return err
 		}
 		// city__v is new to crm_address__v: the table gains a column.
-		_, err := db.MergeCRM(ctx, obj, "staged", "us", true, nil)
+		_, err = db.MergeCRM(ctx, obj, staged, "us", true, nil)
 		return err
 	})
 	if err != nil {
@@ -300,5 +305,61 @@ func TestMergeCRMLargeWidenedTable(t *testing.T) {
 	}
 	if got != n {
 		t.Errorf("crm_address__v holds %d rows after the import, want %d", got, n)
+	}
+}
+
+// A merge reads the file again rather than a copy: records before the
+// watermark stay out, and a file that changed after its checks (a record
+// they did not see) fails the merge, so that the transaction rolls back.
+func TestMergeCRMReadsTheCheckedFile(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	path := filepath.Join(t.TempDir(), "user__sys.csv")
+	content := "id,modified_date__v,username__sys\nU1,2026-01-01T00:00:00Z,old\nU2,2026-03-01T00:00:00Z,new\n"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := LookupObject("user__sys")
+	since := Staging{Since: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+	staged, err := db.StageCSV(ctx, path, obj.Required, obj.TimeColumn, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.MergeCRM(ctx, obj, staged, "us", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids string
+	if err := db.QueryRow(ctx, `SELECT string_agg(id, ',' ORDER BY id) FROM crm_user__sys`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if st.Read != 1 || st.Loaded != 1 || ids != "U2" {
+		t.Errorf("merged %+v, state ids %q; want 1 read, 1 loaded, U2", st, ids)
+	}
+
+	staged, err = db.StageCSV(ctx, path, obj.Required, obj.TimeColumn, Staging{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// U2 twice: the checks would have refused it.
+	if err := os.WriteFile(path, []byte(content+"U2,2026-03-02T00:00:00Z,again\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(ctx, func() error {
+		_, err := db.MergeCRM(ctx, obj, staged, "us", true, nil)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "changed while it was imported") {
+		t.Fatalf("merge of a changed file: %v, want an error saying it changed", err)
+	}
+	if err := db.QueryRow(ctx, `SELECT string_agg(id, ',' ORDER BY id) FROM crm_user__sys`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "U2" {
+		t.Errorf("state ids after the failed merge %q, want U2 (rolled back)", ids)
 	}
 }

@@ -156,13 +156,6 @@ func (d *DB) ImportHash(ctx context.Context, instance, object string) (string, e
 	return h.String, cleanDuckErr(err)
 }
 
-// RenameColumn renames a column of a staged table (an inbound custom field
-// mapping's crm_field becoming its align_field).
-func (d *DB) RenameColumn(ctx context.Context, table, from, to string) error {
-	_, err := d.Exec(ctx, `ALTER TABLE `+Ident(table)+` RENAME COLUMN `+Ident(from)+` TO `+Ident(to))
-	return err
-}
-
 // claimOwnRecords links account_territory__v records alignctl created but
 // never recorded (the push's answer was lost, or the process died before it
 // wrote the answer down) to the assignments they stand for, by their

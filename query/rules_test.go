@@ -32,10 +32,11 @@ func loadSnapshot(t *testing.T, files map[string]string) *DB {
 			t.Fatal(err)
 		}
 		obj, _ := LookupObject(name)
-		if _, err := db.StageCSV(ctx, "staged", path, obj.Required, obj.TimeColumn, Staging{}); err != nil {
+		staged, err := db.StageCSV(ctx, path, obj.Required, obj.TimeColumn, Staging{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.MergeCRM(ctx, obj, "staged", "us", true, nil); err != nil {
+		if _, err := db.MergeCRM(ctx, obj, staged, "us", true, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -175,21 +175,21 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		var st query.MergeStats
 		if exp.Path != "" {
 			m := opts.Mappings[name]
-			var cols []string
-			cols, err = db.StageCSV(ctx, "staged", exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
+			var staged *query.Staged
+			staged, err = db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
 			if err == nil {
 				for _, f := range m.Expect {
-					if !slices.Contains(cols, f) {
+					if !slices.Contains(staged.Header, f) {
 						rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
 					}
 				}
-				err = renameFields(ctx, db, name, cols, m.Rename)
+				err = renameFields(name, staged, m.Rename)
 			}
 			if err == nil {
 				if name == crm.Deletions {
-					st, err = db.MergeDeletions(ctx, "staged", src.Instance)
+					st, err = db.MergeDeletions(ctx, staged, src.Instance)
 				} else {
-					st, err = db.MergeCRM(ctx, obj, "staged", src.Instance, objFull, src.Countries)
+					st, err = db.MergeCRM(ctx, obj, staged, src.Instance, objFull, src.Countries)
 				}
 			}
 		}
@@ -238,7 +238,8 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 // renameFields gives custom-mapped fields their Align names in the staged
 // rows. A name the CRM already uses for another field would be ambiguous:
 // the import stops and names the mapping.
-func renameFields(ctx context.Context, db *query.DB, object string, cols []string, renames []FieldRename) error {
+func renameFields(object string, staged *query.Staged, renames []FieldRename) error {
+	cols := staged.Header
 	for _, r := range renames {
 		if !slices.Contains(cols, r.From) {
 			continue // warned about above
@@ -246,7 +247,7 @@ func renameFields(ctx context.Context, db *query.DB, object string, cols []strin
 		if slices.Contains(cols, r.To) {
 			return fmt.Errorf("%s: field mapping of %s: align_field %s is also a field of the CRM's %s; choose another name", r.Pos, object, r.To, object)
 		}
-		if err := db.RenameColumn(ctx, "staged", r.From, r.To); err != nil {
+		if err := staged.Rename(r.From, r.To); err != nil {
 			return err
 		}
 	}
