@@ -19,27 +19,15 @@ type PushItem struct {
 	Account   string // account territories: the account
 }
 
-// PendingPush lists what a push of one instance would write, from the state
-// as it stands: territory__v creates and updates, account_territory__v
-// creates for active assignments the CRM lacks, and deletes for records whose
-// assignment has ended. countries is the instance's country filter (empty:
-// everything); scope, when not nil, limits it to those territories.
-func (d *DB) PendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time) ([]PushItem, error) {
-	var out []PushItem
-	err := d.EachPendingPush(ctx, instance, countries, scope, inactiveStatuses, now, func(it PushItem) error {
-		if it.Object == "account_territory__v" {
-			it.Fields = map[string]string{"account__v": it.Account, "territory__v": it.Territory}
-		}
-		out = append(out, it)
-		return nil
-	})
-	return out, err
-}
-
-// EachPendingPush is PendingPush one item at a time, for the plan's preview
-// of millions of account territories: their Fields are left nil (Account and
-// Territory are the two fields written), and the strings every item repeats
-// are shared.
+// EachPendingPush calls each with what a push of one instance would write,
+// from the state as it stands: territory__v creates and updates,
+// account_territory__v creates for active assignments the CRM lacks, and
+// deletes for records whose assignment has ended; then user_territory__v and
+// my_setup_products__v writes. countries is the instance's country filter
+// (empty: everything); scope, when not nil, limits it to those territories.
+// There may be millions of account territories: their Fields are left nil
+// (Account and Territory are the two fields written), and the strings every
+// item repeats are shared.
 func (d *DB) EachPendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time, each func(PushItem) error) error {
 	if countries == nil {
 		countries = []string{}

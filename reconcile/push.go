@@ -74,7 +74,13 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 	}
 	for _, inst := range instances {
 		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: opts.BatchSize, counts: map[string]*PushCount{}}
-		items, err := db.PendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now)
+		// Account territories come without a map of fields (there may be
+		// millions): write builds each batch's records as it sends them.
+		var items []query.PushItem
+		err := db.EachPendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+			items = append(items, it)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -122,13 +128,18 @@ type pusher struct {
 	failures []string
 	done     int
 	progress func(done int)
+	// territoryIDs are the territory__v record ids, once every territory
+	// is written.
+	territoryIDs map[string]string
 }
 
 func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	// Territories, one depth level at a time, so a child can name its parent's record.
 	// Territory records go last, children first, once nothing names them.
+	// The other items stay in items, in order (a first push holds millions).
 	var levels [][]query.PushItem
-	var assignments, retired []query.PushItem
+	var retired []query.PushItem
+	assignments := items[:0]
 	for _, it := range items {
 		if it.Object != crm.Territory {
 			assignments = append(assignments, it)
@@ -164,21 +175,22 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	if err != nil {
 		return err
 	}
-	var ready []query.PushItem
+	p.territoryIDs = ids
+	ready := assignments[:0]
 	var unresolved []query.PushResult
 	for _, it := range assignments {
 		if it.Action == "create" {
-			key := ExternalID(it)
-			tid, ok := ids[it.Territory]
-			if !ok {
+			if _, ok := ids[it.Territory]; !ok {
 				unresolved = append(unresolved, query.PushResult{Object: it.Object, Action: it.Action, Record: it.Record,
 					Err: "territory " + it.Territory + " has no territory__v record in the CRM yet"})
 				continue
 			}
-			f := maps.Clone(it.Fields)
-			f["territory__v"] = tid
-			f[crm.ExternalID] = key
-			it.Fields = f
+			if it.Fields != nil {
+				f := maps.Clone(it.Fields)
+				f["territory__v"] = ids[it.Territory]
+				f[crm.ExternalID] = ExternalID(it)
+				it.Fields = f
+			}
 		}
 		ready = append(ready, it)
 	}
@@ -194,6 +206,16 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	return p.write(ctx, retired)
 }
 
+// fields are the fields a create or update writes. An account territory
+// from EachPendingPush has none yet: its record is built here, one batch at
+// a time, with its territory's record id and its external id.
+func (p *pusher) fields(it query.PushItem) crm.Record {
+	if it.Fields == nil && it.Object == crm.AccountTerritory {
+		return crm.Record{"account__v": it.Account, "territory__v": p.territoryIDs[it.Territory], crm.ExternalID: ExternalID(it)}
+	}
+	return crm.Record(it.Fields)
+}
+
 // ExternalID is the external id a create gives a record: a key of what
 // the record stands for, so that a create sent twice (a retry after a lost
 // response, a push run again after a crash) upserts the one record, and an
@@ -205,7 +227,11 @@ func ExternalID(it query.PushItem) string {
 	case crm.Territory:
 		key = "aln:ter:" + it.Record
 	case crm.AccountTerritory:
-		key = query.OwnAccountTerritory + it.Fields["account__v"] + ":" + it.Territory
+		account := it.Account
+		if account == "" {
+			account = it.Fields["account__v"]
+		}
+		key = query.OwnAccountTerritory + account + ":" + it.Territory
 	case crm.UserTerritory:
 		key = "aln:ut:" + it.Fields["user__v"] + ":" + it.Territory
 	case crm.MySetupProducts:
@@ -237,13 +263,13 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 		case "create":
 			recs := make([]crm.Record, len(batch))
 			for i, it := range batch {
-				recs[i] = crm.Record(it.Fields)
+				recs[i] = p.fields(it)
 			}
 			res, err = p.conn.Create(ctx, obj, recs)
 		case "update":
 			recs := make([]crm.Record, len(batch))
 			for i, it := range batch {
-				r := crm.Record(maps.Clone(it.Fields))
+				r := maps.Clone(p.fields(it))
 				r["id"] = it.CRMID
 				recs[i] = r
 			}
