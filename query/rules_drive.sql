@@ -41,56 +41,76 @@ FROM acct_key k JOIN r_geo g ON g.key = k.key
 GROUP BY k.instance, k.account, g.territory;
 
 -- Value counts: how many attribute rows each equality value matches, counted
--- once per distinct (field, value) however many rules share it.
+-- once per distinct (field, value) however many rules share it, summed per
+-- criterion of a drive set.
 CREATE OR REPLACE TEMP TABLE crit_count AS
-WITH vals AS (
+WITH opt_crit AS (
+    SELECT DISTINCT rule_key, pos FROM r_drive_option
+), vals AS (
     SELECT DISTINCT k.fkey, v.value
-    FROM r_crit k JOIN r_rule r USING (rule_key) JOIN r_value v USING (rule_key, pos)
-    WHERE k.family = 'eq' AND r.drive = 'best_eq'
+    FROM opt_crit o JOIN r_crit k USING (rule_key, pos) JOIN r_value v USING (rule_key, pos)
+    WHERE k.family = 'eq'
 ), counts AS (
     SELECT a.fkey, a.value, count(*) AS n
     FROM attr a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
     GROUP BY a.fkey, a.value
 )
 SELECT k.rule_key, k.pos, sum(coalesce(c.n, 0)) AS n
-FROM r_crit k
-JOIN r_rule r USING (rule_key)
+FROM opt_crit o
+JOIN r_crit k USING (rule_key, pos)
 JOIN r_value v USING (rule_key, pos)
 LEFT JOIN counts c ON c.fkey = k.fkey AND c.value = v.value
-WHERE k.family = 'eq' AND r.drive = 'best_eq'
+WHERE k.family = 'eq'
 GROUP BY k.rule_key, k.pos;
 
 -- Geography as a driver: a rule whose every binding has `geography: true`
 -- only assigns accounts in its territories' geographies, so those accounts
--- are candidates enough; their count competes with the equality criteria.
+-- are candidates enough; their count competes with the drive sets. The
+-- accounts are counted per territory once and the counts summed per rule:
+-- joining the bindings to `acct_geo` makes a row per account and rule.
 CREATE OR REPLACE TEMP TABLE geo_count AS
 WITH geo_rules AS (
     SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
+), per_territory AS (
+    SELECT territory, instance, count(*) AS n FROM acct_geo GROUP BY territory, instance
 )
-SELECT b.rule_key, count(g.account) AS n
+SELECT b.rule_key, coalesce(sum(t.n), 0) AS n
 FROM r_binding b
 SEMI JOIN geo_rules USING (rule_key)
-LEFT JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
+LEFT JOIN per_territory t ON t.territory = b.territory AND t.instance = b.src_instance
 GROUP BY b.rule_key;
 
--- Drivers: a `match: all` rule with equality criteria is driven by the most
--- selective one, or by its geography when that is smaller; a rule only a
--- scan could drive is driven by its geography when it has one; other rules
--- by the criteria the compiler marked.
-CREATE OR REPLACE TEMP TABLE best_eq AS
-SELECT rule_key, pos, n FROM (
-    SELECT rule_key, pos, n, row_number() OVER (PARTITION BY rule_key ORDER BY n, pos) AS rn FROM crit_count
+-- Drivers: each rule is driven by its drive set with the fewest matching
+-- rows (a set of equality criteria only has a count; one with another
+-- operator comes after those, the smallest first), or by its geography
+-- when that is smaller than a counted set; a rule only a scan could drive
+-- is driven by its geography when it has one.
+CREATE OR REPLACE TEMP TABLE best_drive AS
+SELECT rule_key, opt, n, known FROM (
+    SELECT rule_key, opt, n, known,
+           row_number() OVER (PARTITION BY rule_key ORDER BY known DESC, CASE WHEN known THEN n END, size, opt) AS rn
+    FROM (
+        SELECT o.rule_key, o.opt, sum(c.n) AS n, bool_and(c.n IS NOT NULL) AS known, count(*) AS size
+        FROM r_drive_option o LEFT JOIN crit_count c USING (rule_key, pos)
+        GROUP BY o.rule_key, o.opt
+    )
 ) WHERE rn = 1;
 
+-- The bindings of the geography-driven rules, apart: joined to `acct_geo`
+-- before this filter, every binding would fan out.
 CREATE OR REPLACE TEMP TABLE geo_drive AS
-SELECT g.rule_key FROM geo_count g JOIN best_eq e USING (rule_key) WHERE g.n < e.n
-UNION ALL
-SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all';
+SELECT DISTINCT b.rule_key, b.territory, b.src_instance
+FROM r_binding b
+SEMI JOIN (
+    SELECT g.rule_key FROM geo_count g JOIN best_drive e USING (rule_key) WHERE e.known AND g.n < e.n
+    UNION ALL
+    SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all'
+) d USING (rule_key);
 
 CREATE OR REPLACE TEMP TABLE r_drive AS
-SELECT rule_key, pos FROM best_eq ANTI JOIN geo_drive USING (rule_key)
-UNION ALL
-SELECT k.rule_key, k.pos FROM r_crit k JOIN r_rule r USING (rule_key) WHERE r.drive = 'criteria' AND k.drive;
+SELECT o.rule_key, o.pos
+FROM best_drive e JOIN r_drive_option o USING (rule_key, opt)
+ANTI JOIN geo_drive g USING (rule_key);
 
 -- Drive criteria with the same field, operator and value are evaluated once.
 CREATE OR REPLACE TEMP TABLE drive_sig AS
@@ -123,10 +143,9 @@ WITH eq_hits AS (
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
 ), geo_hits AS (
-    SELECT g.instance, g.account, b.rule_key
+    SELECT g.instance, g.account, d.rule_key
     FROM geo_drive d
-    JOIN r_binding b USING (rule_key)
-    JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
+    JOIN acct_geo g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
     SELECT acc._instance AS instance, acc.id AS account, r.rule_key
     FROM r_rule r
