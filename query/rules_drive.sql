@@ -20,25 +20,43 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
     WHEN 'is_not_null' THEN val IS NOT NULL
     ELSE false END, false);
 
--- Primary-address geography of each account: exact codes join on
--- '=' || code, prefixes on '*' || left(code, len), all hash joins.
+-- Primary-address geography of each account. The keys are made per
+-- distinct postal code (exact codes join on '=' || code, prefixes on
+-- '*' || left(code, len), all hash joins) and the geographies a code matches
+-- in one territory merged per code, so that the accounts join their code's
+-- territories without a GROUP BY over every (account, territory): only the
+-- accounts with several primary postal codes are merged again.
 CREATE OR REPLACE TEMP TABLE acct_geo AS
-WITH addr AS (
-    SELECT _instance AS instance, account__v AS account, postal_code__v AS code
+WITH addr AS MATERIALIZED (
+    SELECT _instance AS instance, account__v AS account, postal_code__v AS code,
+           count(*) OVER (PARTITION BY _instance, account__v) AS n
     FROM crm_address__v
     WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
       AND postal_code__v IS NOT NULL
-), acct_key AS (
-    SELECT instance, account, '=' || code AS key FROM addr
+), codes AS (
+    SELECT DISTINCT code FROM addr
+), code_key AS (
+    SELECT code, '=' || code AS key FROM codes
     UNION ALL
-    SELECT a.instance, a.account, '*' || left(a.code, l.len)
-    FROM addr a JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(a.code) >= l.len
+    SELECT c.code, '*' || left(c.code, l.len)
+    FROM codes c JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(c.code) >= l.len
+), code_geo AS MATERIALIZED (
+    SELECT k.code, g.territory,
+           min(g.start_date) AS start_date,
+           CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+    FROM code_key k JOIN r_geo g ON g.key = k.key
+    GROUP BY k.code, g.territory
 )
-SELECT k.instance, k.account, g.territory,
-       min(g.start_date) AS start_date,
-       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
-FROM acct_key k JOIN r_geo g ON g.key = k.key
-GROUP BY k.instance, k.account, g.territory;
+SELECT a.instance, a.account, c.territory, c.start_date, c.end_date
+FROM addr a JOIN code_geo c USING (code)
+WHERE a.n = 1
+UNION ALL
+SELECT a.instance, a.account, c.territory,
+       min(c.start_date),
+       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END
+FROM addr a JOIN code_geo c USING (code)
+WHERE a.n > 1
+GROUP BY a.instance, a.account, c.territory;
 
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it, summed per
