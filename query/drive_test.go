@@ -76,6 +76,7 @@ func TestDriveModes(t *testing.T) {
 		{Key: 5, Match: "all", NCrit: 1},
 		{Key: 6, Match: "expr", NCrit: 2, Masks: masksOf(2, func(c func(int) bool) bool { return c(1) && !c(2) })},
 		{Key: 7, Hierarchy: true, Match: "all", NCrit: 1},
+		{Key: 8, Match: "expr", NCrit: 1, Masks: nil},
 	}}
 	positive := map[[2]int]bool{
 		{1, 1}: true, {1, 2}: false, {1, 3}: true,
@@ -94,6 +95,7 @@ func TestDriveModes(t *testing.T) {
 		5: "all []",            // negative criteria only
 		6: "options [[1]]",     // 1 AND NOT 2
 		7: " []",               // hierarchy: the related accounts
+		8: "none []",           // an expression that is never true
 	}
 	for k, w := range want {
 		if s := got[k].mode + " " + fmt.Sprint(got[k].options); s != w {

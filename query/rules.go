@@ -472,8 +472,9 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 
 // drive says how the engine finds a rule's candidates: "options" (from one
 // of its drive sets, chosen in SQL from value counts), "all" (every account:
-// the rule can be satisfied without any positive criterion), or ""
-// (hierarchy rules, whose candidates are the related accounts).
+// the rule can be satisfied without any positive criterion), "none" (an
+// expression that is never true), or "" (hierarchy rules, whose candidates
+// are the related accounts).
 type drive struct {
 	mode string
 	// options are the rule's drive sets: sets of positive criteria (1-based
@@ -514,6 +515,11 @@ func driveModes(rs *RuleSet, positive map[[2]int]bool) map[int]drive {
 				opts = [][]int{pos}
 			}
 		case "expr":
+			if len(r.Masks) == 0 {
+				// Never true: nothing to drive, no candidates.
+				out[r.Key] = drive{mode: "none"}
+				continue
+			}
 			opts = driveSets(r.NCrit, r.Masks, pos)
 		}
 		if len(opts) == 0 {
