@@ -143,6 +143,7 @@ func TestMatchLogic(t *testing.T) {
 		{"1 AND (2 OR 3)", "expr", and13, []crit{onc, ma, hco}, []string{"A1"}},
 		{"NOT 1 AND 2", "expr", not1and2, []crit{onc, ma, hco}, []string{"A3", "A4", "A5"}},
 		{"no criteria: every account", "all", nil, nil, []string{"A1", "A2", "A3", "A4", "A5"}},
+		{"an expression never true: no account", "expr", nil, []crit{onc, ma}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

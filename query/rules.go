@@ -179,7 +179,8 @@ func (e *UnknownFieldError) Error() string {
 // The tables EvaluateRules loads: DDL of each r_* input table.
 var ruleTables = []struct{ name, ddl string }{
 	{"r_rule", "rule_key INTEGER, rule_id VARCHAR, match VARCHAR, n_crit INTEGER, drive VARCHAR, hierarchy BOOLEAN, assign VARCHAR, intermediaries BOOLEAN, ignore_manual BOOLEAN, ignore_crm BOOLEAN"},
-	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR, drive BOOLEAN"},
+	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR"},
+	{"r_drive_option", "rule_key INTEGER, opt INTEGER, pos INTEGER"},
 	{"r_value", "rule_key INTEGER, pos INTEGER, value VARCHAR, num DOUBLE, ts TIMESTAMPTZ"},
 	{"r_mask", "rule_key INTEGER, mask BIGINT"},
 	{"r_binding", "rule_key INTEGER, rule_id VARCHAR, territory VARCHAR, instance VARCHAR, src_instance VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, geography BOOLEAN, send_to_crm BOOLEAN"},
@@ -384,7 +385,7 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 		families[[2]int{c.RuleKey, c.Pos}] = fam
 		positive[[2]int{c.RuleKey, c.Pos}] = pos
 	}
-	drives := driveModes(rs, families, positive)
+	drives := driveModes(rs, positive)
 	type loader struct {
 		table string
 		fill  func(add func(...driver.Value) error) error
@@ -400,9 +401,15 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 		}
 	}
 	var masks [][2]int64
+	var options [][3]int32 // rule key, option, criterion
 	for _, r := range rs.Rules {
 		for _, m := range r.Masks {
 			masks = append(masks, [2]int64{int64(r.Key), int64(m)})
+		}
+		for i, o := range drives[r.Key].options {
+			for _, p := range o {
+				options = append(options, [3]int32{int32(r.Key), int32(i + 1), int32(p)})
+			}
 		}
 	}
 	loaders := []loader{
@@ -414,7 +421,10 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 			c := rs.Criteria[i]
 			k := [2]int{c.RuleKey, c.Pos}
 			fk := slices.Index(fields, fieldKey{c.Object, c.Field}) + 1
-			return []driver.Value{int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, families[k], slices.Contains(drives[c.RuleKey].criteria, c.Pos)}
+			return []driver.Value{int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, families[k]}
+		})},
+		{"r_drive_option", each(len(options), func(i int) []driver.Value {
+			return []driver.Value{options[i][0], options[i][1], options[i][2]}
 		})},
 		{"r_value", each(len(rs.Values), func(i int) []driver.Value {
 			v := rs.Values[i]
@@ -460,17 +470,24 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 	return nil
 }
 
-// drive says how the engine finds a rule's candidates: "best_eq" (its most
-// selective equality criterion, chosen in SQL from value counts),
-// "criteria" (the listed positive criteria), "all" (every account: the
-// rule can be satisfied without any positive criterion), or "" (hierarchy
-// rules, whose candidates are the related accounts).
+// drive says how the engine finds a rule's candidates: "options" (from one
+// of its drive sets, chosen in SQL from value counts), "all" (every account:
+// the rule can be satisfied without any positive criterion), "none" (an
+// expression that is never true), or "" (hierarchy rules, whose candidates
+// are the related accounts).
 type drive struct {
-	mode     string
-	criteria []int
+	mode string
+	// options are the rule's drive sets: sets of positive criteria (1-based
+	// positions) such that every account satisfying the rule satisfies one
+	// of the set, none holding another.
+	options [][]int
 }
 
-func driveModes(rs *RuleSet, families map[[2]int]string, positive map[[2]int]bool) map[int]drive {
+// maxDriveOptions bounds the drive sets kept for one expression; the
+// smallest come first, so the bound only drops large alternatives.
+const maxDriveOptions = 64
+
+func driveModes(rs *RuleSet, positive map[[2]int]bool) map[int]drive {
 	out := map[int]drive{}
 	for _, r := range rs.Rules {
 		if r.Hierarchy {
@@ -478,48 +495,114 @@ func driveModes(rs *RuleSet, families map[[2]int]string, positive map[[2]int]boo
 			continue
 		}
 		var pos []int
-		hasEq := false
 		for i := 1; i <= r.NCrit; i++ {
-			k := [2]int{r.Key, i}
-			if positive[k] {
+			if positive[[2]int{r.Key, i}] {
 				pos = append(pos, i)
 			}
-			if families[k] == "eq" {
-				hasEq = true
+		}
+		var opts [][]int
+		switch r.Match {
+		case "all":
+			// The one satisfying set holds every criterion: any positive
+			// one drives alone.
+			for _, p := range pos {
+				opts = append(opts, []int{p})
 			}
+		case "any":
+			// Every criterion alone satisfies: all of them drive, and a
+			// negative one leaves nothing to drive with.
+			if len(pos) == r.NCrit && r.NCrit > 0 {
+				opts = [][]int{pos}
+			}
+		case "expr":
+			if len(r.Masks) == 0 {
+				// Never true: nothing to drive, no candidates.
+				out[r.Key] = drive{mode: "none"}
+				continue
+			}
+			opts = driveSets(r.NCrit, r.Masks, pos)
 		}
-		switch {
-		case r.NCrit == 0:
+		if len(opts) == 0 {
 			out[r.Key] = drive{mode: "all"}
-		case r.Match == "all" && hasEq:
-			out[r.Key] = drive{mode: "best_eq"}
-		case r.Match == "all" && len(pos) > 0:
-			out[r.Key] = drive{mode: "criteria", criteria: pos[:1]}
-		case r.Match == "any" && len(pos) == r.NCrit:
-			out[r.Key] = drive{mode: "criteria", criteria: pos}
-		case r.Match == "expr" && !satisfiableWithout(r.Masks, pos):
-			out[r.Key] = drive{mode: "criteria", criteria: pos}
-		default:
-			out[r.Key] = drive{mode: "all"}
+			continue
 		}
+		out[r.Key] = drive{mode: "options", options: opts}
 	}
 	return out
 }
 
-// satisfiableWithout reports whether an expression is true for some set of
-// satisfied criteria that holds none of the given ones: then no driver among
-// them finds every account that matches.
-func satisfiableWithout(masks []uint64, criteria []int) bool {
-	var set uint64
-	for _, c := range criteria {
-		set |= 1 << (c - 1)
+// driveSets lists the minimal sets of the positive criteria pos that meet
+// every mask of an expression over n criteria (bit i-1 for criterion i),
+// smallest first, then in order of their criteria: an account satisfying
+// the expression satisfies some criterion of each such set, so the accounts
+// satisfying one of the set's criteria are all its candidates. It returns
+// nil when the expression is true for some set of satisfied criteria that
+// holds no positive one (then only a scan finds its accounts).
+func driveSets(n int, masks []uint64, pos []int) [][]int {
+	if n == 0 || n > 16 || len(masks) == 0 {
+		return nil
 	}
+	// within[x]: some mask is a subset of x.
+	full := uint64(1)<<n - 1
+	within := make([]bool, full+1)
 	for _, m := range masks {
-		if m&set == 0 {
-			return true
+		if m <= full {
+			within[m] = true
 		}
 	}
-	return false
+	for i := 0; i < n; i++ {
+		for x := uint64(0); x <= full; x++ {
+			if x&(1<<i) != 0 && within[x&^(1<<i)] {
+				within[x] = true
+			}
+		}
+	}
+	// A set s meets every mask when no mask fits in its complement.
+	meets := func(s uint64) bool { return !within[full&^s] }
+	var pmask uint64
+	for _, p := range pos {
+		pmask |= 1 << (p - 1)
+	}
+	if !meets(pmask) {
+		return nil
+	}
+	var sets []uint64
+	// Enumerate the subsets of the positive criteria.
+	for s := pmask; ; s = (s - 1) & pmask {
+		if s != 0 && meets(s) {
+			minimal := true
+			for b := s; b != 0; b &= b - 1 {
+				if meets(s &^ (b & -b)) {
+					minimal = false
+					break
+				}
+			}
+			if minimal {
+				sets = append(sets, s)
+			}
+		}
+		if s == 0 {
+			break
+		}
+	}
+	out := make([][]int, len(sets))
+	for i, s := range sets {
+		for p := 1; p <= n; p++ {
+			if s&(1<<(p-1)) != 0 {
+				out[i] = append(out[i], p)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b []int) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return slices.Compare(a, b)
+	})
+	if len(out) > maxDriveOptions {
+		out = out[:maxDriveOptions]
+	}
+	return out
 }
 
 // typedValue reads a criterion value as a number or a date, for the range

@@ -20,77 +20,115 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
     WHEN 'is_not_null' THEN val IS NOT NULL
     ELSE false END, false);
 
--- Primary-address geography of each account: exact codes join on
--- '=' || code, prefixes on '*' || left(code, len), all hash joins.
+-- Primary-address geography of each account. The keys are made per
+-- distinct postal code (exact codes join on '=' || code, prefixes on
+-- '*' || left(code, len), all hash joins) and the geographies a code matches
+-- in one territory merged per code, so that the accounts join their code's
+-- territories without a GROUP BY over every (account, territory): only the
+-- accounts with several primary postal codes are merged again.
 CREATE OR REPLACE TEMP TABLE acct_geo AS
-WITH addr AS (
-    SELECT _instance AS instance, account__v AS account, postal_code__v AS code
+WITH addr AS MATERIALIZED (
+    SELECT _instance AS instance, account__v AS account, postal_code__v AS code,
+           count(*) OVER (PARTITION BY _instance, account__v) AS n
     FROM crm_address__v
     WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
       AND postal_code__v IS NOT NULL
-), acct_key AS (
-    SELECT instance, account, '=' || code AS key FROM addr
+), codes AS (
+    SELECT DISTINCT code FROM addr
+), code_key AS (
+    SELECT code, '=' || code AS key FROM codes
     UNION ALL
-    SELECT a.instance, a.account, '*' || left(a.code, l.len)
-    FROM addr a JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(a.code) >= l.len
+    SELECT c.code, '*' || left(c.code, l.len)
+    FROM codes c JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(c.code) >= l.len
+), code_geo AS MATERIALIZED (
+    SELECT k.code, g.territory,
+           min(g.start_date) AS start_date,
+           CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+    FROM code_key k JOIN r_geo g ON g.key = k.key
+    GROUP BY k.code, g.territory
 )
-SELECT k.instance, k.account, g.territory,
-       min(g.start_date) AS start_date,
-       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
-FROM acct_key k JOIN r_geo g ON g.key = k.key
-GROUP BY k.instance, k.account, g.territory;
+SELECT a.instance, a.account, c.territory, c.start_date, c.end_date
+FROM addr a JOIN code_geo c USING (code)
+WHERE a.n = 1
+UNION ALL
+SELECT a.instance, a.account, c.territory,
+       min(c.start_date),
+       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END
+FROM addr a JOIN code_geo c USING (code)
+WHERE a.n > 1
+GROUP BY a.instance, a.account, c.territory;
 
 -- Value counts: how many attribute rows each equality value matches, counted
--- once per distinct (field, value) however many rules share it.
+-- once per distinct (field, value) however many rules share it, summed per
+-- criterion of a drive set.
 CREATE OR REPLACE TEMP TABLE crit_count AS
-WITH vals AS (
+WITH opt_crit AS (
+    SELECT DISTINCT rule_key, pos FROM r_drive_option
+), vals AS (
     SELECT DISTINCT k.fkey, v.value
-    FROM r_crit k JOIN r_rule r USING (rule_key) JOIN r_value v USING (rule_key, pos)
-    WHERE k.family = 'eq' AND r.drive = 'best_eq'
+    FROM opt_crit o JOIN r_crit k USING (rule_key, pos) JOIN r_value v USING (rule_key, pos)
+    WHERE k.family = 'eq'
 ), counts AS (
     SELECT a.fkey, a.value, count(*) AS n
     FROM attr a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
     GROUP BY a.fkey, a.value
 )
 SELECT k.rule_key, k.pos, sum(coalesce(c.n, 0)) AS n
-FROM r_crit k
-JOIN r_rule r USING (rule_key)
+FROM opt_crit o
+JOIN r_crit k USING (rule_key, pos)
 JOIN r_value v USING (rule_key, pos)
 LEFT JOIN counts c ON c.fkey = k.fkey AND c.value = v.value
-WHERE k.family = 'eq' AND r.drive = 'best_eq'
+WHERE k.family = 'eq'
 GROUP BY k.rule_key, k.pos;
 
 -- Geography as a driver: a rule whose every binding has `geography: true`
 -- only assigns accounts in its territories' geographies, so those accounts
--- are candidates enough; their count competes with the equality criteria.
+-- are candidates enough; their count competes with the drive sets. The
+-- accounts are counted per territory once and the counts summed per rule:
+-- joining the bindings to `acct_geo` makes a row per account and rule.
 CREATE OR REPLACE TEMP TABLE geo_count AS
 WITH geo_rules AS (
     SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
+), per_territory AS (
+    SELECT territory, instance, count(*) AS n FROM acct_geo GROUP BY territory, instance
 )
-SELECT b.rule_key, count(g.account) AS n
+SELECT b.rule_key, coalesce(sum(t.n), 0) AS n
 FROM r_binding b
 SEMI JOIN geo_rules USING (rule_key)
-LEFT JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
+LEFT JOIN per_territory t ON t.territory = b.territory AND t.instance = b.src_instance
 GROUP BY b.rule_key;
 
--- Drivers: a `match: all` rule with equality criteria is driven by the most
--- selective one, or by its geography when that is smaller; a rule only a
--- scan could drive is driven by its geography when it has one; other rules
--- by the criteria the compiler marked.
-CREATE OR REPLACE TEMP TABLE best_eq AS
-SELECT rule_key, pos, n FROM (
-    SELECT rule_key, pos, n, row_number() OVER (PARTITION BY rule_key ORDER BY n, pos) AS rn FROM crit_count
+-- Drivers: each rule is driven by its drive set with the fewest matching
+-- rows (a set of equality criteria only has a count; one with another
+-- operator comes after those, the smallest first), or by its geography
+-- when that is smaller than a counted set; a rule only a scan could drive
+-- is driven by its geography when it has one.
+CREATE OR REPLACE TEMP TABLE best_drive AS
+SELECT rule_key, opt, n, known FROM (
+    SELECT rule_key, opt, n, known,
+           row_number() OVER (PARTITION BY rule_key ORDER BY known DESC, CASE WHEN known THEN n END, size, opt) AS rn
+    FROM (
+        SELECT o.rule_key, o.opt, sum(c.n) AS n, bool_and(c.n IS NOT NULL) AS known, count(*) AS size
+        FROM r_drive_option o LEFT JOIN crit_count c USING (rule_key, pos)
+        GROUP BY o.rule_key, o.opt
+    )
 ) WHERE rn = 1;
 
+-- The bindings of the geography-driven rules, apart: joined to `acct_geo`
+-- before this filter, every binding would fan out.
 CREATE OR REPLACE TEMP TABLE geo_drive AS
-SELECT g.rule_key FROM geo_count g JOIN best_eq e USING (rule_key) WHERE g.n < e.n
-UNION ALL
-SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all';
+SELECT DISTINCT b.rule_key, b.territory, b.src_instance
+FROM r_binding b
+SEMI JOIN (
+    SELECT g.rule_key FROM geo_count g JOIN best_drive e USING (rule_key) WHERE e.known AND g.n < e.n
+    UNION ALL
+    SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all'
+) d USING (rule_key);
 
 CREATE OR REPLACE TEMP TABLE r_drive AS
-SELECT rule_key, pos FROM best_eq ANTI JOIN geo_drive USING (rule_key)
-UNION ALL
-SELECT k.rule_key, k.pos FROM r_crit k JOIN r_rule r USING (rule_key) WHERE r.drive = 'criteria' AND k.drive;
+SELECT o.rule_key, o.pos
+FROM best_drive e JOIN r_drive_option o USING (rule_key, opt)
+ANTI JOIN geo_drive g USING (rule_key);
 
 -- Drive criteria with the same field, operator and value are evaluated once.
 CREATE OR REPLACE TEMP TABLE drive_sig AS
@@ -123,10 +161,9 @@ WITH eq_hits AS (
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
 ), geo_hits AS (
-    SELECT g.instance, g.account, b.rule_key
+    SELECT g.instance, g.account, d.rule_key
     FROM geo_drive d
-    JOIN r_binding b USING (rule_key)
-    JOIN acct_geo g ON g.territory = b.territory AND g.instance = b.src_instance
+    JOIN acct_geo g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
     SELECT acc._instance AS instance, acc.id AS account, r.rule_key
     FROM r_rule r

@@ -7,19 +7,27 @@
 -- binding (rule, territory, field force, already clipped to now) and the
 -- geography.
 CREATE OR REPLACE TEMP TABLE pairs AS
+WITH geo_binding AS MATERIALIZED (
+    SELECT * FROM r_binding WHERE geography
+), geo_matched AS MATERIALIZED (
+    SELECT m.instance, m.account, m.rule_key, g.territory, g.start_date, g.end_date
+    FROM matched m
+    SEMI JOIN (SELECT DISTINCT rule_key FROM geo_binding) r ON r.rule_key = m.rule_key
+    JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account
+)
 SELECT m.account, b.territory, b.instance, 'rule' AS source, b.rule_id AS rule, b.rule_id AS origin,
        b.start_date, b.end_date, b.send_to_crm
 FROM matched m
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
 WHERE NOT b.geography
 UNION ALL
--- geography bindings: a hash join on (instance, account, territory)
-SELECT m.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
-       greatest(b.start_date, g.start_date), least(b.end_date, g.end_date), b.send_to_crm
-FROM matched m
-JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
-JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account AND g.territory = b.territory
-WHERE b.geography
+-- geography bindings: each matched account's own geographies (a few per
+-- account), then the bindings of its rule among them; starting from the
+-- bindings joins every territory of a field force rule to its accounts.
+SELECT mg.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
+       greatest(b.start_date, mg.start_date), least(b.end_date, mg.end_date), b.send_to_crm
+FROM geo_matched mg
+JOIN geo_binding b ON b.rule_key = mg.rule_key AND b.territory = mg.territory AND b.src_instance = mg.instance
 UNION ALL
 -- a manual assignment of a merged-away account applies to the winner
 SELECT coalesce(w.merged_into, mn.account), mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm

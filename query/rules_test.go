@@ -220,3 +220,45 @@ func TestOneRecordForSeveralAddresses(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// The geographies of one territory that an account's primary postal codes
+// match merge into one record: the earliest start, the latest end (none when
+// one has none), for a prefix and an exact code of one address as for the
+// codes of several primary addresses.
+func TestGeographyWindowsMerge(t *testing.T) {
+	const addrs = `id,account__v,postal_code__v,primary__v,state__v,modified_date__v
+D1,A1,02138,true,MA,2026-01-01T00:00:00Z
+D2,A1,02144,true,MA,2026-01-01T00:00:00Z
+D3,A2,02139,true,MA,2026-01-01T00:00:00Z
+D4,A3,02138,true,MA,2026-01-01T00:00:00Z
+`
+	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addrs})
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	end := func(n int) *time.Time { t := day(n); return &t }
+	rs := &RuleSet{
+		Rules:    []Rule{{Key: 1, ID: "all-us", Match: "all", NCrit: 1}},
+		Criteria: []Criterion{{RuleKey: 1, Pos: 1, Object: "account__v", Field: "country__v", Operator: "equals"}},
+		Values:   []Value{{1, 1, "US"}},
+		Bindings: []Binding{binding(1, "all-us", "BOS", true)},
+		Geographies: []Geography{
+			{Territory: "BOS", Code: "0213*", Start: day(10)},
+			{Territory: "BOS", Code: "02138", Start: day(5), End: end(20)},
+			{Territory: "BOS", Code: "02144", Start: day(2), End: end(30)},
+		},
+	}
+	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Changes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%s %s %s %v", c.Account, c.Territory, c.StartDate.Format(time.DateOnly), c.EndDate))
+	}
+	want := []string{"A1 BOS 2026-03-03 <nil>", "A2 BOS 2026-03-11 <nil>", "A3 BOS 2026-03-06 <nil>"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
