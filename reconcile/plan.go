@@ -156,7 +156,10 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	var conflicts []query.Conflict
 	var merged []query.Merged
 	var excluded []query.Excluded
-	err = db.DryRun(ctx, func() error {
+	// The evaluation writes temporary tables only, outside a transaction:
+	// what it no longer needs is dropped, and its memory given back, before
+	// the diff (a rolled-back transaction would hold all of it to the end).
+	err = func() error {
 		var eval query.EvalOptions
 		if !opts.Preview {
 			eval.Cache = opts.Cache
@@ -180,7 +183,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 			excluded, err = db.ExcludedPairs(ctx)
 		}
 		return err
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}
