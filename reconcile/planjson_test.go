@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,107 @@ func FuzzPlanElementJSON(f *testing.F) {
 			crm.Fields = CRMFields{{a, b}, {c, a}, {b, c}}
 		}
 		checkElem(t, crm)
+	})
+}
+
+// mapFields is how CRMFields.UnmarshalJSON read every object before
+// plainFields.
+func mapFields(b []byte) (CRMFields, error) {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return crmFieldsOf(m), nil
+}
+
+// checkPlainFields: where plainFields reads an object, the map reads the
+// same fields (nil and empty told apart).
+func checkPlainFields(t *testing.T, b []byte) {
+	t.Helper()
+	got, ok := plainFields(b)
+	if !ok {
+		return
+	}
+	want, err := mapFields(b)
+	if err != nil {
+		t.Fatalf("plainFields read %q, which the map fails on: %v", b, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: plainFields %#v, map %#v", b, got, want)
+	}
+}
+
+func TestPlainFieldsIsTheMaps(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ws := []string{"", " ", "\n        ", "\t", "\r\n", "\v", "\u00a0"}
+	other := []string{`null`, `1`, `true`, `{}`, `""`, `"\"`, `"\u0041"`, `"a\"b"`}
+	plain := 0
+	for range 50000 {
+		var b strings.Builder
+		b.WriteString(ws[r.IntN(len(ws))])
+		if r.IntN(20) == 0 {
+			b.WriteString(other[r.IntN(len(other))])
+		} else {
+			b.WriteString("{" + ws[r.IntN(len(ws))])
+			names := []string{"account__v", "territory__v", "name__v", "a", "", "é", "\xff", "A\\u0041", "</x>"}
+			n := r.IntN(4)
+			for i := range n {
+				if i > 0 {
+					b.WriteString([]string{",", ", ", ",\n", ";", ""}[r.IntN(5)] + ws[r.IntN(len(ws))])
+				}
+				name := names[r.IntN(len(names))]
+				if r.IntN(10) == 0 {
+					name = randString(r)
+				}
+				value := randString(r)
+				if r.IntN(2) == 0 {
+					q, _ := json.Marshal(value)
+					value = string(q)
+				} else if r.IntN(10) != 0 {
+					value = `"` + value + `"`
+				}
+				b.WriteString(`"` + name + `"` + ws[r.IntN(len(ws))] + []string{":", ": ", "", "="}[r.IntN(4)] + value + ws[r.IntN(len(ws))])
+			}
+			b.WriteString([]string{"}", "}", "}", "", "},", "}}"}[r.IntN(6)])
+		}
+		b.WriteString(ws[r.IntN(len(ws))])
+		if _, ok := plainFields([]byte(b.String())); ok {
+			plain++
+		}
+		checkPlainFields(t, []byte(b.String()))
+	}
+	if plain < 1000 {
+		t.Errorf("plainFields read only %d of the random objects", plain)
+	}
+	// What WriteJSON writes, read back by the plain path.
+	for _, f := range []CRMFields{{}, {{"account__v", "A01"}, {"territory__v", "ONC-1"}}, {{"a", "b"}, {"c", "é"}}} {
+		b, err := elemJSON(&CRMChange{Fields: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c CRMChange
+		if err := json.Unmarshal(b, &c); err != nil || !reflect.DeepEqual(c.Fields, f) && len(f) > 0 {
+			t.Errorf("%s read back as %#v (%v)", b, c.Fields, err)
+		}
+		obj := []byte(`{}`)
+		if len(f) > 0 {
+			_, obj, _ = bytes.Cut(b, []byte(`"fields": `))
+			obj = bytes.TrimSuffix(obj, []byte("\n    }"))
+		}
+		if got, ok := plainFields(obj); !ok || !reflect.DeepEqual(got, f) {
+			t.Errorf("plainFields(%s) = %#v, %v", obj, got, ok)
+		}
+	}
+}
+
+// FuzzCRMFieldsUnmarshal compares plainFields with the map it spares.
+func FuzzCRMFieldsUnmarshal(f *testing.F) {
+	f.Add([]byte(`{"account__v":"A01","territory__v":"ONC-1"}`))
+	f.Add([]byte("{\n        \"a\": \"b\",\n        \"c\": \"\\u003c\"\n      }"))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`{"b":"1","a":"2","a":"3"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkPlainFields(t, b)
 	})
 }
