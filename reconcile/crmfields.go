@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"unicode/utf8"
 )
 
 // CRMFields are the values a CRM change writes, sorted by name. Their JSON is
@@ -51,6 +52,10 @@ func (f CRMFields) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the object MarshalJSON writes.
 func (f *CRMFields) UnmarshalJSON(b []byte) error {
+	if out, ok := plainFields(b); ok {
+		*f = out
+		return nil
+	}
 	var m map[string]string
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
@@ -73,4 +78,76 @@ func appendJSONString(b *bytes.Buffer, s string) error {
 	b.WriteString(s)
 	b.WriteByte('"')
 	return nil
+}
+
+// plainFields reads without a map the object a saved plan has millions of:
+// names in increasing order, and names and values with nothing to unescape.
+// It reports false for anything else (null, escapes, invalid UTF-8, names
+// out of order or repeated, values not strings, bad JSON), which the map
+// reads as before.
+func plainFields(b []byte) (CRMFields, bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		start := i + 1
+		for i = start; i < len(b); i++ {
+			switch c := b[i]; {
+			case c == '"':
+				s := b[start:i]
+				i++
+				return string(s), utf8.Valid(s)
+			case c < 0x20 || c == '\\':
+				return "", false
+			}
+		}
+		return "", false
+	}
+	ws()
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	i++
+	ws()
+	out := CRMFields{}
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			name, ok := str()
+			if !ok || len(out) > 0 && name <= out[len(out)-1].Name {
+				return nil, false
+			}
+			ws()
+			if i >= len(b) || b[i] != ':' {
+				return nil, false
+			}
+			i++
+			ws()
+			value, ok := str()
+			if !ok {
+				return nil, false
+			}
+			out = append(out, CRMField{name, value})
+			ws()
+			if i < len(b) && b[i] == ',' {
+				i++
+				ws()
+				continue
+			}
+			if i < len(b) && b[i] == '}' {
+				i++
+				break
+			}
+			return nil, false
+		}
+	}
+	ws()
+	return out, i == len(b)
 }

@@ -62,7 +62,14 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 				bw.WriteByte(',')
 			}
 			bw.WriteString("\n    ")
-			if err := elem(fv.Index(i).Addr().Interface(), 2); err != nil {
+			e := fv.Index(i).Addr().Interface()
+			// AssignmentChange and CRMChange, the millions of elements
+			// of a large plan, are written by hand (planjson.go).
+			if b, ok := appendElem(bw.AvailableBuffer(), e); ok {
+				bw.Write(b)
+				continue
+			}
+			if err := elem(e, 2); err != nil {
 				return fmt.Errorf("%s: %w", f.name, err)
 			}
 		}
