@@ -262,3 +262,60 @@ D4,A3,02138,true,MA,2026-01-01T00:00:00Z
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// Outside a transaction the evaluation drops its intermediate tables once
+// desired_all is made (their memory goes back before the diff); explain's
+// focus, and an evaluation inside a transaction, keep them to read.
+func TestEvaluationDropsIntermediates(t *testing.T) {
+	ctx := context.Background()
+	rs := &RuleSet{
+		Rules:       []Rule{{Key: 1, ID: "all-us", Match: "all", NCrit: 1}},
+		Criteria:    []Criterion{{RuleKey: 1, Pos: 1, Object: "account__v", Field: "country__v", Operator: "equals"}},
+		Values:      []Value{{1, 1, "US"}},
+		Bindings:    []Binding{binding(1, "all-us", "BOS", true)},
+		Geographies: []Geography{{Territory: "BOS", Code: "0213*", Start: now}},
+	}
+	exists := func(db *DB, table string) bool {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ?`, table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addresses})
+	got := desired(t, db, rs)
+	if want := []string{"create A1 BOS all-us"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_geo", "related"} {
+		if exists(db, table) {
+			t.Errorf("%s is still there after the evaluation", table)
+		}
+	}
+	for _, table := range []string{"desired_all", "excluded", "engine_stats", "conflict", "change"} {
+		if !exists(db, table) {
+			t.Errorf("%s was dropped", table)
+		}
+	}
+	err := db.DryRun(ctx, func() error {
+		if err := db.EvaluateRules(ctx, rs, now); err != nil {
+			return err
+		}
+		for _, table := range []string{"cand", "pairs", "acct_geo"} {
+			if !exists(db, table) {
+				t.Errorf("%s was dropped inside a transaction", table)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.EvaluateRules(ctx, rs, now, EvalOptions{Focus: "A1"}); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(db, "pairs") || !exists(db, "related") {
+		t.Error("explain's focus lost the tables it reads")
+	}
+}
