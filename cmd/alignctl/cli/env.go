@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -33,6 +34,11 @@ func (g *globals) openState(ctx context.Context) (*query.DB, error) {
 			return nil, err
 		}
 		g.unlock = unlock
+		// Reading a large config leaves hundreds of megabytes of garbage,
+		// which the collector's pacing (GOGC 400, runtime.go) would keep
+		// through the whole command beside DuckDB's memory: give it back
+		// before DuckDB takes its own.
+		debug.FreeOSMemory()
 	}
 	return query.Open(ctx, g.state)
 }
