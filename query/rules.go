@@ -282,8 +282,8 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if o.Focus == "" && !d.inTx {
 		// What the evaluation made besides its result is not read again
 		// (explain's focus reads it, inside a transaction). Outside one, a
-		// dropped table gives its memory back at once: at 5M accounts
-		// gigabytes the diff would otherwise spill past.
+		// dropped table gives its memory back at once: at 5M accounts these
+		// tables hold gigabytes, and the diff spilled while they stood.
 		for _, t := range evaluationTables() {
 			if t == "desired_all" || t == "excluded" || t == "engine_stats" {
 				continue
