@@ -176,10 +176,8 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 	}
 	// A hit must not read what an earlier evaluation on this connection
 	// left: only what the entry holds exists afterwards.
-	for _, t := range evaluationTables() {
-		if _, err := d.Exec(ctx, `DROP TABLE IF EXISTS `+Ident(t)); err != nil {
-			return false, err
-		}
+	if err := d.dropEvaluationTables(ctx); err != nil {
+		return false, err
 	}
 	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_all AS
 		SELECT account::VARCHAR AS account, territory::VARCHAR AS territory, instance::VARCHAR AS instance,
@@ -297,6 +295,20 @@ func removeEntry(dir, key string) {
 }
 
 var tempTable = regexp.MustCompile(`(?i)CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)`)
+
+// dropEvaluationTables drops the temporary tables the evaluation scripts
+// make, but those named in keep.
+func (d *DB) dropEvaluationTables(ctx context.Context, keep ...string) error {
+	for _, t := range evaluationTables() {
+		if slices.Contains(keep, t) {
+			continue
+		}
+		if _, err := d.Exec(ctx, `DROP TABLE IF EXISTS `+Ident(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // evaluationTables are the temporary tables the evaluation scripts make.
 func evaluationTables() []string {

@@ -284,13 +284,8 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		// (explain's focus reads it, inside a transaction). Outside one, a
 		// dropped table gives its memory back at once: at 5M accounts these
 		// tables hold gigabytes, and the diff spilled while they stood.
-		for _, t := range evaluationTables() {
-			if t == "desired_all" || t == "excluded" || t == "engine_stats" {
-				continue
-			}
-			if _, err := d.Exec(ctx, `DROP TABLE IF EXISTS `+Ident(t)); err != nil {
-				return err
-			}
+		if err := d.dropEvaluationTables(ctx, "desired_all", "excluded", "engine_stats"); err != nil {
+			return err
 		}
 	}
 	return run(
