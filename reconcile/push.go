@@ -185,7 +185,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 					Err: "territory " + it.Territory + " has no territory__v record in the CRM yet"})
 				continue
 			}
-			if it.Fields != nil {
+			if it.Object != crm.AccountTerritory { // see fields
 				f := maps.Clone(it.Fields)
 				f["territory__v"] = ids[it.Territory]
 				f[crm.ExternalID] = ExternalID(it)
@@ -207,10 +207,11 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 }
 
 // fields are the fields a create or update writes. An account territory
-// from EachPendingPush has none yet: its record is built here, one batch at
-// a time, with its territory's record id and its external id.
+// from EachPendingPush has none (there may be millions): its record is
+// built here, one batch at a time, with its territory's record id and its
+// external id.
 func (p *pusher) fields(it query.PushItem) crm.Record {
-	if it.Fields == nil && it.Object == crm.AccountTerritory {
+	if it.Object == crm.AccountTerritory {
 		return crm.Record{"account__v": it.Account, "territory__v": p.territoryIDs[it.Territory], crm.ExternalID: ExternalID(it)}
 	}
 	return crm.Record(it.Fields)
@@ -227,11 +228,7 @@ func ExternalID(it query.PushItem) string {
 	case crm.Territory:
 		key = "aln:ter:" + it.Record
 	case crm.AccountTerritory:
-		account := it.Account
-		if account == "" {
-			account = it.Fields["account__v"]
-		}
-		key = query.OwnAccountTerritory + account + ":" + it.Territory
+		key = query.OwnAccountTerritory + it.Account + ":" + it.Territory
 	case crm.UserTerritory:
 		key = "aln:ut:" + it.Fields["user__v"] + ":" + it.Territory
 	case crm.MySetupProducts:
