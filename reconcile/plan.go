@@ -151,41 +151,37 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		return nil, err
 	}
 	p.Scope = PlanScope{Territory: opts.Scope.Territory, Territories: rs.Scope, SendToCRM: opts.Scope.SendToCRM}
-	var changes []query.Change
-	var unknownAccounts []query.Manual
-	var conflicts []query.Conflict
-	var merged []query.Merged
-	var excluded []query.Excluded
 	// The evaluation writes temporary tables only, outside a transaction:
 	// what it no longer needs is dropped, and its memory given back, before
 	// the diff (a rolled-back transaction would hold all of it to the end).
-	err = func() error {
-		var eval query.EvalOptions
-		if !opts.Preview {
-			eval.Cache = opts.Cache
-		}
-		if err := db.EvaluateRules(ctx, rs, now, eval); err != nil {
-			return ruleFieldError(cfg, err)
-		}
-		if changes, err = db.Changes(ctx); err != nil {
-			return err
-		}
-		if unknownAccounts, err = db.ManualWithoutAccount(ctx); err != nil {
-			return err
-		}
-		if conflicts, err = db.Conflicts(ctx); err != nil {
-			return err
-		}
-		if merged, err = db.ManualOfMergedAccounts(ctx); err != nil {
-			return err
-		}
-		if opts.Preview {
-			excluded, err = db.ExcludedPairs(ctx)
-		}
-		return err
-	}()
+	var eval query.EvalOptions
+	if !opts.Preview {
+		eval.Cache = opts.Cache
+	}
+	if err := db.EvaluateRules(ctx, rs, now, eval); err != nil {
+		return nil, ruleFieldError(cfg, err)
+	}
+	changes, err := db.Changes(ctx)
 	if err != nil {
 		return nil, err
+	}
+	unknownAccounts, err := db.ManualWithoutAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conflicts, err := db.Conflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := db.ManualOfMergedAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var excluded []query.Excluded
+	if opts.Preview {
+		if excluded, err = db.ExcludedPairs(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if changes != nil {
 		p.AssignmentChanges = changes
@@ -384,7 +380,7 @@ func eachPendingPush(ctx context.Context, db *query.DB, cfg *schema.Config, scop
 	for _, inst := range cfg.Settings.CRMInstances {
 		err := db.EachPendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
 			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
-			if it.Fields == nil && it.Object == "account_territory__v" {
+			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
 				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}
 			} else {
 				c.Fields = crmFieldsOf(it.Fields)
