@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -127,10 +128,11 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 	// csvScan) is looked for at the same time, on the other core.
 	scanned := make(chan error, 1)
 	go func() { scanned <- scanCSV(path) }()
+	scanErr := sync.OnceValue(func() error { return <-scanned })
 	// DuckDB's sniffer says little about where a file is broken, and the
 	// scan is not the only check: find the first problem.
 	fail := func(err error) error {
-		serr := <-scanned
+		serr := scanErr()
 		if cerr := CheckCSV(path); cerr != nil {
 			return cerr
 		}
@@ -163,8 +165,7 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 	s := &Staged{Path: path, Header: header, cols: kept, names: slices.Clone(kept),
 		timeColumn: timeColumn, since: keep.Since, size: fi.Size(), modified: fi.ModTime()}
 	checks, err := d.checkCSVRecords(ctx, s, required)
-	if serr := <-scanned; err != nil || serr != nil {
-		scanned <- serr
+	if err != nil || scanErr() != nil {
 		return nil, fail(err)
 	}
 	if err := d.reportChecks(ctx, s, checks); err != nil {
