@@ -72,7 +72,7 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 				return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): %s", p.StateSerial, serial, why)}
 			}
 		}
-		if err := applyToState(ctx, db, cfg, p); err != nil {
+		if err := applyToState(ctx, db, cfg, p, false); err != nil {
 			return err
 		}
 		if _, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories}); err != nil {
@@ -93,14 +93,21 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 // applyToState writes a plan's changes and the config's territories (a
 // scoped plan: those of its subtree), and for a plan of the whole config the
 // roster and products. Apply and the plan's push preview both use it, so the
-// preview sees exactly what an apply writes.
-func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan) error {
+// preview sees exactly what an apply writes. The preview, with fromDiff,
+// takes the changes from the diff the plan read them from (the same rows)
+// rather than handing them back to DuckDB.
+func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, fromDiff bool) error {
 	scoped := p.Scope.Territory != ""
 	territories := territoryRows(cfg)
 	if scoped {
 		territories = slices.DeleteFunc(territories, func(t query.TerritoryRow) bool { return !slices.Contains(p.Scope.Territories, t.ID) })
 	}
-	err := db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
+	var err error
+	if fromDiff {
+		err = db.ApplyDiff(ctx, territories, scoped, p.Now)
+	} else {
+		err = db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
+	}
 	var moved *query.MovedError
 	if errors.As(err, &moved) {
 		return &StaleError{Reason: moved.Error()}

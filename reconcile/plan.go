@@ -338,7 +338,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			return err
 		}
 		err = db.DryRun(ctx, func() error {
-			if err := applyToState(ctx, db, cfg, p); err != nil {
+			if err := applyToState(ctx, db, cfg, p, true); err != nil {
 				return err
 			}
 			if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
