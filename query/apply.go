@@ -42,11 +42,6 @@ func (d *DB) Territories(ctx context.Context) ([]TerritoryRow, error) {
 	return out, rows.Err()
 }
 
-// applyChangeColumns are the columns of apply_change, the changes an apply
-// writes, in the order ApplyChanges appends them.
-const applyChangeColumns = `action, id, account, territory, instance, source, rule, origin,
-	start_date, end_date, send_to_crm, before_start, before_end`
-
 // ApplyChanges writes a plan's assignment changes and territory rows in bulk
 // (Appender into a temporary table, then one statement per action). Every end
 // or update must find its record as the plan saw it, else the state moved
@@ -85,33 +80,31 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 	if err != nil {
 		return err
 	}
-	return d.applyChangeTable(ctx, edits, territories, partial, now)
+	return d.applyChanges(ctx, "apply_change", edits, territories, partial, now)
 }
 
 // ApplyDiff writes the changes of the last diff (the table Changes reads)
-// as ApplyChanges writes the same changes from Go, without handing millions
-// of them back to DuckDB: the plan's preview of the push applies its own
-// diff this way, in a transaction it rolls back.
+// as ApplyChanges writes the same changes from Go, reading that table in
+// place: the plan's preview of the push applies its own diff this way, in a
+// transaction it rolls back, without handing millions of changes back to
+// DuckDB.
 func (d *DB) ApplyDiff(ctx context.Context, territories []TerritoryRow, partial bool, now time.Time) error {
-	// In Changes' order, so that a small plan numbers its new records as
-	// the apply of its saved changes does.
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_change AS
-		SELECT `+applyChangeColumns+` FROM change ORDER BY territory, account, source, origin, action DESC`); err != nil {
-		return err
-	}
 	var edits int64
-	if err := d.QueryRow(ctx, `SELECT count(id) FROM apply_change`).Scan(&edits); err != nil {
+	if err := d.QueryRow(ctx, `SELECT count(id) FROM change`).Scan(&edits); err != nil {
 		return err
 	}
-	return d.applyChangeTable(ctx, edits, territories, partial, now)
+	return d.applyChanges(ctx, "change", edits, territories, partial, now)
 }
 
-// applyChangeTable writes apply_change, of which edits are ends and updates
-// of existing records, and the territories.
-func (d *DB) applyChangeTable(ctx context.Context, edits int64, territories []TerritoryRow, partial bool, now time.Time) error {
+// applyChanges writes the changes of table (apply_change, or the diff's
+// change: the same columns), of which edits are ends and updates of
+// existing records, and the territories. New records are numbered in the
+// order of their keys, as Changes lists them, when one thread numbers them
+// (a small plan); a large insert numbers them in parallel.
+func (d *DB) applyChanges(ctx context.Context, table string, edits int64, territories []TerritoryRow, partial bool, now time.Time) error {
 	res, err := d.Exec(ctx, `UPDATE account_territory a
 		SET start_date = c.start_date, end_date = c.end_date, send_to_crm = c.send_to_crm, updated_at = $1
-		FROM apply_change c
+		FROM `+table+` c
 		WHERE c.id = a.id AND c.action IN ('end', 'update')
 		  AND a.start_date = c.before_start AND a.end_date IS NOT DISTINCT FROM c.before_end`, now)
 	if err != nil {
@@ -123,8 +116,7 @@ func (d *DB) applyChangeTable(ctx context.Context, edits int64, territories []Te
 	if _, err := d.Exec(ctx, `INSERT INTO account_territory
 		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), instance, account, territory, source,
 		       rule, origin, start_date, end_date, send_to_crm, NULL, NULL, $1, $1
-		FROM apply_change WHERE action = 'create'
-		ORDER BY territory, account, source, origin`, now); err != nil {
+		FROM (SELECT * FROM `+table+` WHERE action = 'create' ORDER BY territory, account, source, origin)`, now); err != nil {
 		return err
 	}
 	return d.writeTerritories(ctx, territories, partial, now)
