@@ -3,7 +3,10 @@
 -- key (`desired_all`, what the evaluation cache keeps).
 -- Parameters: $1 now, $2 explain's focus account.
 
-INSERT INTO explain_sat SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+INSERT INTO explain_sat
+SELECT a.instance, a.account, s.rule_key, s.pos
+FROM sat s JOIN account_row a USING (aid)
+WHERE $2::VARCHAR IS NOT NULL;
 INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 -- The pairs of hierarchy rules with `geography: true` (most configs have

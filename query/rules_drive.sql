@@ -181,8 +181,11 @@ WITH eq_hits AS (
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
 )
-SELECT DISTINCT h.instance, h.account, h.rule_key
+-- The candidates are keyed on the account's integer `aid` from here on: the
+-- match step joins and groups them on (aid, rule_key) rather than on
+-- (instance, account, rule_key).
+SELECT DISTINCT acc.aid, h.rule_key
 FROM hits h
 JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy
 -- deleted accounts never match
-SEMI JOIN crm_account__v acc ON acc._instance = h.instance AND acc.id = h.account;
+JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account;

@@ -36,7 +36,10 @@ LEFT JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v'
 WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = coalesce(w.merged_into, mn.account) AND a._instance IN (mn.instance, '@data_loader'));
 
 -- explain keeps what stage 1 decided for its one account; a plan keeps nothing.
-CREATE OR REPLACE TEMP TABLE explain_sat AS SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE explain_sat AS
+SELECT a.instance, a.account, s.rule_key, s.pos
+FROM sat s JOIN account_row a USING (aid)
+WHERE $2::VARCHAR IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE explain_matched AS SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 -- Stage 1's sizes, for tests and benchmarks: stage 2 reuses cand and sat.
