@@ -13,7 +13,7 @@ INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 -- none), before the geography: joined to `acct_geo` with every other
 -- binding, the insert below made a row per account of every territory.
 CREATE OR REPLACE TEMP TABLE hier_geo_pairs AS
-SELECT m.instance, m.account, b.territory, b.instance AS b_instance, b.rule_id, b.start_date, b.end_date, b.send_to_crm
+SELECT m.aid, m.account, b.territory, b.instance AS b_instance, b.rule_id, b.start_date, b.end_date, b.send_to_crm
 FROM matched m
 JOIN related rl ON rl.instance = m.instance AND rl.account = m.account AND rl.rule_key = m.rule_key
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.territory = rl.territory AND b.src_instance = m.instance
@@ -31,8 +31,8 @@ SELECT h.account, h.territory, h.b_instance, 'hierarchy_rule', h.rule_id, h.rule
        greatest(h.start_date, g.start_date), least(h.end_date, g.end_date), h.send_to_crm
 FROM hier_geo_pairs h
 -- the semi join keeps DuckDB from building its hash table on all of acct_geo
-JOIN (SELECT * FROM acct_geo SEMI JOIN hier_geo_pairs USING (instance, account, territory)) g
-  ON g.instance = h.instance AND g.account = h.account AND g.territory = h.territory;
+JOIN (SELECT * FROM acct_geo SEMI JOIN hier_geo_pairs USING (aid, territory)) g
+  ON g.aid = h.aid AND g.territory = h.territory;
 
 -- Exclusions: one in effect now removes the pair; one that starts later
 -- ends the pair when it starts.

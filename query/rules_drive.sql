@@ -25,14 +25,17 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
 -- '*' || left(code, len), all hash joins) and the geographies a code matches
 -- in one territory merged per code, so that the accounts join their code's
 -- territories without a GROUP BY over every (account, territory): only the
--- accounts with several primary postal codes are merged again.
+-- accounts with several primary postal codes are merged again. Keyed on the
+-- account's `aid` (addresses of accounts the state does not hold drop out
+-- here: they never match).
 CREATE OR REPLACE TEMP TABLE acct_geo AS
 WITH addr AS MATERIALIZED (
-    SELECT _instance AS instance, account__v AS account, postal_code__v AS code,
-           count(*) OVER (PARTITION BY _instance, account__v) AS n
-    FROM crm_address__v
-    WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
-      AND postal_code__v IS NOT NULL
+    SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
+           count(*) OVER (PARTITION BY acc.aid) AS n
+    FROM crm_address__v ad
+    JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
+    WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
+      AND ad.postal_code__v IS NOT NULL
 ), codes AS (
     SELECT DISTINCT code FROM addr
 ), code_key AS (
@@ -47,16 +50,16 @@ WITH addr AS MATERIALIZED (
     FROM code_key k JOIN r_geo g ON g.key = k.key
     GROUP BY k.code, g.territory
 )
-SELECT a.instance, a.account, c.territory, c.start_date, c.end_date
+SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
 FROM addr a JOIN code_geo c USING (code)
 WHERE a.n = 1
 UNION ALL
-SELECT a.instance, a.account, c.territory,
+SELECT a.aid, any_value(a.instance), c.territory,
        min(c.start_date),
        CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END
 FROM addr a JOIN code_geo c USING (code)
 WHERE a.n > 1
-GROUP BY a.instance, a.account, c.territory;
+GROUP BY a.aid, c.territory;
 
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it, summed per
@@ -161,22 +164,25 @@ WITH eq_hits AS (
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
 ), geo_hits AS (
-    SELECT g.instance, g.account, d.rule_key
+    SELECT g.aid, d.rule_key
     FROM geo_drive d
     JOIN acct_geo g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
-    SELECT acc._instance AS instance, acc.id AS account, r.rule_key
+    SELECT acc.aid, r.rule_key
     FROM r_rule r
     JOIN (SELECT DISTINCT rule_key, src_instance FROM r_binding) b ON b.rule_key = r.rule_key
-    JOIN crm_account__v acc ON acc._instance = b.src_instance
+    JOIN account_row acc ON acc.instance = b.src_instance
     WHERE r.drive = 'all' AND r.rule_key NOT IN (SELECT rule_key FROM geo_drive)
 ), focus_hits AS (
-    SELECT acc._instance AS instance, acc.id AS account, r.rule_key
-    FROM r_rule r JOIN crm_account__v acc ON acc.id = $2
+    SELECT acc.aid, r.rule_key
+    FROM r_rule r JOIN account_row acc ON acc.account = $2
     WHERE NOT r.hierarchy
 ), hits AS (
-    SELECT * FROM eq_hits WHERE $2 IS NULL
-    UNION ALL SELECT * FROM other_hits WHERE $2 IS NULL
+    -- the attribute rows name their account; deleted accounts never match
+    SELECT acc.aid, h.rule_key
+    FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
+    JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
+    WHERE $2 IS NULL
     UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
@@ -184,8 +190,6 @@ WITH eq_hits AS (
 -- The candidates are keyed on the account's integer `aid` from here on: the
 -- match step joins and groups them on (aid, rule_key) rather than on
 -- (instance, account, rule_key).
-SELECT DISTINCT acc.aid, h.rule_key
+SELECT DISTINCT h.aid, h.rule_key
 FROM hits h
-JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy
--- deleted accounts never match
-JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account;
+JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy;

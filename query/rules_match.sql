@@ -1,7 +1,7 @@
 -- The match step, run for the account rules and again for the hierarchy
 -- rules: which criteria each candidate satisfies, and the match logic over
 -- candidates only. Parameters: $1 now. Reads `cand` (aid, rule_key), writes
--- `sat` (aid, rule_key, pos) and `matched` (instance, account, rule_key).
+-- `sat` (aid, rule_key, pos) and `matched` (aid, instance, account, rule_key).
 
 -- Satisfied criteria. Positive operators: the account satisfies the
 -- criterion when any of its rows of that object does (any address, any call).
@@ -100,5 +100,5 @@ WITH per AS (
     SEMI JOIN empty_match e USING (rule_key)
     ANTI JOIN sat s ON s.aid = c.aid AND s.rule_key = c.rule_key
 )
-SELECT a.instance, a.account, m.rule_key
+SELECT m.aid, a.instance, a.account, m.rule_key
 FROM m JOIN account_row a ON a.aid = m.aid;

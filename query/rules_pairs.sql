@@ -13,7 +13,7 @@ WITH geo_binding AS MATERIALIZED (
     SELECT m.instance, m.account, m.rule_key, g.territory, g.start_date, g.end_date
     FROM matched m
     SEMI JOIN (SELECT DISTINCT rule_key FROM geo_binding) r ON r.rule_key = m.rule_key
-    JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account
+    JOIN acct_geo g ON g.aid = m.aid
 )
 SELECT m.account, b.territory, b.instance, 'rule' AS source, b.rule_id AS rule, b.rule_id AS origin,
        b.start_date, b.end_date, b.send_to_crm
