@@ -20,46 +20,59 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
     WHEN 'is_not_null' THEN val IS NOT NULL
     ELSE false END, false);
 
--- Primary-address geography of each account. The keys are made per
--- distinct postal code (exact codes join on '=' || code, prefixes on
--- '*' || left(code, len), all hash joins) and the geographies a code matches
--- in one territory merged per code, so that the accounts join their code's
--- territories without a GROUP BY over every (account, territory): only the
--- accounts with several primary postal codes are merged again. Keyed on the
--- account's `aid` (addresses of accounts the state does not hold drop out
--- here: they never match).
-CREATE OR REPLACE TEMP TABLE acct_geo AS
-WITH addr AS MATERIALIZED (
-    SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
-           count(*) OVER (PARTITION BY acc.aid) AS n
-    FROM crm_address__v ad
-    JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
-    WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
-      AND ad.postal_code__v IS NOT NULL
-), codes AS (
-    SELECT DISTINCT code FROM addr
+-- Primary-address geography of each account, in three parts so that the
+-- (account, territory) rows are never all made: an account's postal code
+-- lies in several territories' geographies (a row per field force), and
+-- only the matched accounts of geography rules and the territories that
+-- drive need them.
+--
+-- acct_code: the primary postal codes of the accounts the state holds,
+-- keyed on the account's `aid` (addresses of other accounts never match).
+CREATE OR REPLACE TEMP TABLE acct_code AS
+SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
+       count(*) OVER (PARTITION BY acc.aid) AS n
+FROM crm_address__v ad
+JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
+WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
+  AND ad.postal_code__v IS NOT NULL;
+
+-- code_geo: the territories of each distinct postal code, the geographies a
+-- code matches in one territory merged. The keys are made per code (exact
+-- codes join on '=' || code, prefixes on '*' || left(code, len), all hash
+-- joins).
+CREATE OR REPLACE TEMP TABLE code_geo AS
+WITH codes AS (
+    SELECT DISTINCT code FROM acct_code
 ), code_key AS (
     SELECT code, '=' || code AS key FROM codes
     UNION ALL
     SELECT c.code, '*' || left(c.code, l.len)
     FROM codes c JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(c.code) >= l.len
-), code_geo AS MATERIALIZED (
-    SELECT k.code, g.territory,
-           min(g.start_date) AS start_date,
-           CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
-    FROM code_key k JOIN r_geo g ON g.key = k.key
-    GROUP BY k.code, g.territory
 )
-SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
-FROM addr a JOIN code_geo c USING (code)
-WHERE a.n = 1
-UNION ALL
-SELECT a.aid, any_value(a.instance), c.territory,
-       min(c.start_date),
-       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END
-FROM addr a JOIN code_geo c USING (code)
+SELECT k.code, g.territory,
+       min(g.start_date) AS start_date,
+       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+FROM code_key k JOIN r_geo g ON g.key = k.key
+GROUP BY k.code, g.territory;
+
+-- The accounts with several primary postal codes (few), merged per
+-- territory.
+CREATE OR REPLACE TEMP TABLE acct_geo_multi AS
+SELECT a.aid, any_value(a.instance) AS instance, c.territory,
+       min(c.start_date) AS start_date,
+       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END AS end_date
+FROM acct_code a JOIN code_geo c USING (code)
 WHERE a.n > 1
 GROUP BY a.aid, c.territory;
+
+-- acct_geo: (aid, instance, territory, start_date, end_date), a view: each
+-- statement that reads it joins only the accounts or territories it needs.
+CREATE OR REPLACE TEMP VIEW acct_geo AS
+SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
+FROM acct_code a JOIN code_geo c USING (code)
+WHERE a.n = 1
+UNION ALL
+SELECT aid, instance, territory, start_date, end_date FROM acct_geo_multi;
 
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it, summed per
@@ -87,13 +100,20 @@ GROUP BY k.rule_key, k.pos;
 -- Geography as a driver: a rule whose every binding has `geography: true`
 -- only assigns accounts in its territories' geographies, so those accounts
 -- are candidates enough; their count competes with the drive sets. The
--- accounts are counted per territory once and the counts summed per rule:
--- joining the bindings to `acct_geo` makes a row per account and rule.
+-- accounts are counted per territory once (per postal code, then per
+-- territory of the code) and the counts summed per rule: joining the
+-- bindings to `acct_geo` makes a row per account and rule.
 CREATE OR REPLACE TEMP TABLE geo_count AS
 WITH geo_rules AS (
     SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
+), per_code AS (
+    SELECT code, instance, count(*) AS n FROM acct_code WHERE n = 1 GROUP BY code, instance
 ), per_territory AS (
-    SELECT territory, instance, count(*) AS n FROM acct_geo GROUP BY territory, instance
+    SELECT territory, instance, sum(n) AS n FROM (
+        SELECT c.territory, p.instance, p.n FROM per_code p JOIN code_geo c USING (code)
+        UNION ALL
+        SELECT territory, instance, 1 FROM acct_geo_multi
+    ) GROUP BY territory, instance
 )
 SELECT b.rule_key, coalesce(sum(t.n), 0) AS n
 FROM r_binding b

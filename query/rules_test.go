@@ -288,7 +288,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 	if want := []string{"create A1 BOS all-us"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_geo", "related"} {
+	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_code", "code_geo", "related"} {
 		if exists(db, table) {
 			t.Errorf("%s is still there after the evaluation", table)
 		}
@@ -302,7 +302,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 		if err := db.EvaluateRules(ctx, rs, now); err != nil {
 			return err
 		}
-		for _, table := range []string{"cand", "pairs", "acct_geo"} {
+		for _, table := range []string{"cand", "pairs", "acct_code"} {
 			if !exists(db, table) {
 				t.Errorf("%s was dropped inside a transaction", table)
 			}
