@@ -10,7 +10,7 @@ WHERE $2::VARCHAR IS NOT NULL;
 INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 -- The pairs of hierarchy rules with `geography: true` (most configs have
--- none), before the geography: joined to `acct_geo` with every other
+-- none), before the geography: joined to the geographies with every other
 -- binding, the insert below made a row per account of every territory.
 CREATE OR REPLACE TEMP TABLE hier_geo_pairs AS
 SELECT m.aid, m.account, b.territory, b.instance AS b_instance, b.rule_id, b.start_date, b.end_date, b.send_to_crm
@@ -30,9 +30,13 @@ UNION ALL
 SELECT h.account, h.territory, h.b_instance, 'hierarchy_rule', h.rule_id, h.rule_id,
        greatest(h.start_date, g.start_date), least(h.end_date, g.end_date), h.send_to_crm
 FROM hier_geo_pairs h
--- the semi join keeps DuckDB from building its hash table on all of acct_geo
-JOIN (SELECT * FROM acct_geo SEMI JOIN hier_geo_pairs USING (aid, territory)) g
-  ON g.aid = h.aid AND g.territory = h.territory;
+JOIN acct_code a ON a.aid = h.aid AND a.n = 1
+JOIN code_geo g ON g.code = a.code AND g.territory = h.territory
+UNION ALL
+SELECT h.account, h.territory, h.b_instance, 'hierarchy_rule', h.rule_id, h.rule_id,
+       greatest(h.start_date, g.start_date), least(h.end_date, g.end_date), h.send_to_crm
+FROM hier_geo_pairs h
+JOIN acct_geo_multi g ON g.aid = h.aid AND g.territory = h.territory;
 
 -- Exclusions: one in effect now removes the pair; one that starts later
 -- ends the pair when it starts.

@@ -65,8 +65,10 @@ FROM acct_code a JOIN code_geo c USING (code)
 WHERE a.n > 1
 GROUP BY a.aid, c.territory;
 
--- acct_geo: (aid, instance, territory, start_date, end_date), a view: each
--- statement that reads it joins only the accounts or territories it needs.
+-- acct_geo: (aid, instance, territory, start_date, end_date), for explain.
+-- The engine's statements join acct_code and code_geo themselves, from the
+-- side that holds few rows (the matched accounts, the driving
+-- territories): DuckDB does not push a join into the branches of a UNION.
 CREATE OR REPLACE TEMP VIEW acct_geo AS
 SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
 FROM acct_code a JOIN code_geo c USING (code)
@@ -184,9 +186,18 @@ WITH eq_hits AS (
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
 ), geo_hits AS (
+    -- the postal codes of each geography-driven rule's territories, then
+    -- the accounts of those codes
+    SELECT a.aid, d.rule_key
+    FROM (
+        SELECT DISTINCT d.rule_key, d.src_instance, c.code
+        FROM geo_drive d JOIN code_geo c ON c.territory = d.territory
+    ) d
+    JOIN acct_code a ON a.code = d.code AND a.instance = d.src_instance AND a.n = 1
+    UNION ALL
     SELECT g.aid, d.rule_key
     FROM geo_drive d
-    JOIN acct_geo g ON g.territory = d.territory AND g.instance = d.src_instance
+    JOIN acct_geo_multi g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
     SELECT acc.aid, r.rule_key
     FROM r_rule r
