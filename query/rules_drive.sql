@@ -187,14 +187,15 @@ WITH eq_hits AS (
     WHERE k.family <> 'eq'
 ), geo_hits AS (
     -- the postal codes of each geography-driven rule's territories, then
-    -- the accounts of those codes
+    -- the accounts of those codes: one row per account and rule, as an
+    -- account of one primary postal code meets each (rule, code) once
     SELECT a.aid, d.rule_key
     FROM (
         SELECT DISTINCT d.rule_key, d.src_instance, c.code
         FROM geo_drive d JOIN code_geo c ON c.territory = d.territory
     ) d
     JOIN acct_code a ON a.code = d.code AND a.instance = d.src_instance AND a.n = 1
-    UNION ALL
+), geo_multi_hits AS (
     SELECT g.aid, d.rule_key
     FROM geo_drive d
     JOIN acct_geo_multi g ON g.territory = d.territory AND g.instance = d.src_instance
@@ -209,11 +210,17 @@ WITH eq_hits AS (
     FROM r_rule r JOIN account_row acc ON acc.account = $2
     WHERE NOT r.hierarchy
 ), hits AS (
-    -- the attribute rows name their account; deleted accounts never match
-    SELECT acc.aid, h.rule_key
-    FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
-    JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
-    WHERE $2 IS NULL
+    -- Each rule is driven one way only (its drive set, its geography, or a
+    -- scan), so only the hits that can meet an account twice are made
+    -- DISTINCT: several rows or values of a drive set, several primary
+    -- postal codes. The attribute rows name their account; deleted
+    -- accounts never match.
+    SELECT DISTINCT * FROM (
+        SELECT acc.aid, h.rule_key
+        FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
+        JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
+        UNION ALL SELECT * FROM geo_multi_hits
+    ) WHERE $2 IS NULL
     UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
@@ -221,6 +228,6 @@ WITH eq_hits AS (
 -- The candidates are keyed on the account's integer `aid` from here on: the
 -- match step joins and groups them on (aid, rule_key) rather than on
 -- (instance, account, rule_key).
-SELECT DISTINCT h.aid, h.rule_key
+SELECT h.aid, h.rule_key
 FROM hits h
-JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy;
+SEMI JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy;
