@@ -243,10 +243,11 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if err != nil {
 		return err
 	}
-	if err := d.loadRuleSet(ctx, rs, fields); err != nil {
+	driveFields, err := d.loadRuleSet(ctx, rs, fields)
+	if err != nil {
 		return err
 	}
-	accountCase, err := d.createAttrViews(ctx, fields)
+	accountCase, err := d.createAttrViews(ctx, fields, driveFields)
 	if err != nil {
 		return err
 	}
@@ -363,15 +364,18 @@ func (d *DB) fieldKeys(ctx context.Context, crits []Criterion) ([]fieldKey, erro
 // appear in their text, quoted; every value stays data.
 //
 //   - attr: every field as (instance, account, fkey, value) rows, for the
-//     drivers, which join it on (fkey, value);
+//     operators other than equality and explain;
+//   - attr_eq: the same for the fields of equality criteria that may drive
+//     a rule (driveFields), which the drivers count and join on (fkey,
+//     value): the other fields' rows are not read there;
 //   - attr_rows: the same for the fields of objects with several rows per
 //     account (addresses, calls, affiliations, mapped objects);
 //   - account_row: one row per account with its integer key `aid` (the
 //     row's rowid: no numbering pass) and the fields of `account__v` the
 //     criteria read as columns f<fkey>, so that the match step checks them
 //     with one join on an integer instead of a join of `attr` on three keys.
-func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey) (string, error) {
-	var parts, rowParts []string
+func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey, driveFields map[int]bool) (string, error) {
+	var parts, eqParts, rowParts []string
 	cols := []string{`rowid AS aid`, `_instance AS instance`, `id AS account`}
 	var cases []string
 	for i, k := range keys {
@@ -380,29 +384,38 @@ func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey) (string, erro
 			return `SELECT _instance AS instance, ` + accountCol + ` AS account, ` + fk + ` AS fkey, ` +
 				Ident(k.field) + ` AS value FROM ` + Ident(CRMTable(k.object))
 		}
+		var these []string
 		switch k.object {
 		case "account__v":
-			parts = append(parts, sel("id"))
+			these = []string{sel("id")}
 			cols = append(cols, Ident(k.field)+` AS f`+fk)
 			cases = append(cases, `WHEN `+fk+` THEN a.f`+fk)
 		case "child_account__v":
 			// Affiliations count for both the child and the parent account.
-			parts = append(parts, sel("child_account__v"), sel("parent_account__v"))
-			rowParts = append(rowParts, sel("child_account__v"), sel("parent_account__v"))
+			these = []string{sel("child_account__v"), sel("parent_account__v")}
+			rowParts = append(rowParts, these...)
 		default:
-			parts = append(parts, sel("account__v"))
-			rowParts = append(rowParts, sel("account__v"))
+			these = []string{sel("account__v")}
+			rowParts = append(rowParts, these...)
+		}
+		parts = append(parts, these...)
+		if driveFields[i+1] {
+			eqParts = append(eqParts, these...)
 		}
 	}
 	const none = `SELECT NULL::VARCHAR AS instance, NULL::VARCHAR AS account, NULL::INTEGER AS fkey, NULL::VARCHAR AS value WHERE false`
 	if len(parts) == 0 {
 		parts = []string{none}
 	}
+	if len(eqParts) == 0 {
+		eqParts = []string{none}
+	}
 	if len(rowParts) == 0 {
 		rowParts = []string{none}
 	}
 	for _, v := range []string{
 		`CREATE OR REPLACE TEMP VIEW attr AS ` + strings.Join(parts, "\nUNION ALL\n"),
+		`CREATE OR REPLACE TEMP VIEW attr_eq AS ` + strings.Join(eqParts, "\nUNION ALL\n"),
 		`CREATE OR REPLACE TEMP VIEW attr_rows AS ` + strings.Join(rowParts, "\nUNION ALL\n"),
 		`CREATE OR REPLACE TEMP VIEW account_row AS SELECT ` + strings.Join(cols, ", ") + ` FROM crm_account__v`,
 	} {
@@ -422,13 +435,15 @@ func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey) (string, erro
 // criteria read in its place.
 const accountValue = `account_value(k.fkey)`
 
-func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) error {
+// loadRuleSet fills the r_* tables, and returns the fields (by fkey) of the
+// equality criteria that are in some rule's drive sets.
+func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) (map[int]bool, error) {
 	families := map[[2]int]string{}
 	positive := map[[2]int]bool{}
 	for _, c := range rs.Criteria {
 		fam, pos, err := operatorFamily(c.Operator)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		families[[2]int{c.RuleKey, c.Pos}] = fam
 		positive[[2]int{c.RuleKey, c.Pos}] = pos
@@ -512,10 +527,21 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 	}
 	for _, l := range loaders {
 		if err := d.Append(ctx, true, l.table, l.fill); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	driveFields := map[int]bool{}
+	for _, c := range rs.Criteria {
+		if families[[2]int{c.RuleKey, c.Pos}] != "eq" {
+			continue
+		}
+		for _, o := range drives[c.RuleKey].options {
+			if slices.Contains(o, c.Pos) {
+				driveFields[slices.Index(fields, fieldKey{c.Object, c.Field})+1] = true
+			}
+		}
+	}
+	return driveFields, nil
 }
 
 // drive says how the engine finds a rule's candidates: "options" (from one

@@ -88,7 +88,7 @@ WITH opt_crit AS (
     WHERE k.family = 'eq'
 ), counts AS (
     SELECT a.fkey, a.value, count(*) AS n
-    FROM attr a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
+    FROM attr_eq a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
     GROUP BY a.fkey, a.value
 )
 SELECT k.rule_key, k.pos, sum(coalesce(c.n, 0)) AS n
@@ -172,7 +172,7 @@ WITH eq_hits AS (
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     JOIN r_value v USING (rule_key, pos)
-    JOIN attr a ON a.fkey = k.fkey AND a.value = v.value
+    JOIN attr_eq a ON a.fkey = k.fkey AND a.value = v.value
     WHERE k.family = 'eq'
 ), sig_hits AS (
     SELECT DISTINCT a.instance, a.account, s.fkey, s.operator, s.value
