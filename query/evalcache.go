@@ -46,7 +46,7 @@ import (
 // evalCacheVersion changes when the Go side of the engine (loadRuleSet,
 // driveModes) changes what it puts in the rule tables: entries of another
 // version are never read. The SQL is part of the key by its text.
-const evalCacheVersion = "2"
+const evalCacheVersion = "3"
 
 // evalCacheKeep is how many entries a cache folder holds, newest first: the
 // head and base configs of a pull request, and a little more.

@@ -100,7 +100,7 @@ func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*
 			tr.Related[id] = append(tr.Related[id], t)
 			return nil
 		}},
-		{`SELECT territory, start_date, end_date FROM acct_geo WHERE account = $1`, func(r *sql.Rows) error {
+		{`SELECT g.territory, g.start_date, g.end_date FROM acct_geo g JOIN account_row a USING (aid) WHERE a.account = $1`, func(r *sql.Rows) error {
 			var t string
 			var w Window
 			if err := r.Scan(&t, &w.Start, &w.End); err != nil {

@@ -179,7 +179,7 @@ func (e *UnknownFieldError) Error() string {
 // The tables EvaluateRules loads: DDL of each r_* input table.
 var ruleTables = []struct{ name, ddl string }{
 	{"r_rule", "rule_key INTEGER, rule_id VARCHAR, match VARCHAR, n_crit INTEGER, drive VARCHAR, hierarchy BOOLEAN, assign VARCHAR, intermediaries BOOLEAN, ignore_manual BOOLEAN, ignore_crm BOOLEAN"},
-	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR"},
+	{"r_crit", "rule_key INTEGER, pos INTEGER, fkey INTEGER, operator VARCHAR, family VARCHAR, on_account BOOLEAN"},
 	{"r_drive_option", "rule_key INTEGER, opt INTEGER, pos INTEGER"},
 	{"r_value", "rule_key INTEGER, pos INTEGER, value VARCHAR, num DOUBLE, ts TIMESTAMPTZ"},
 	{"r_mask", "rule_key INTEGER, mask BIGINT"},
@@ -243,12 +243,15 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if err != nil {
 		return err
 	}
-	if err := d.loadRuleSet(ctx, rs, fields); err != nil {
+	driveFields, err := d.loadRuleSet(ctx, rs, fields)
+	if err != nil {
 		return err
 	}
-	if err := d.createAttrView(ctx, fields); err != nil {
+	accountCase, err := d.createAttrViews(ctx, fields, driveFields)
+	if err != nil {
 		return err
 	}
+	match := strings.ReplaceAll(matchSQL, accountValue, accountCase)
 	type step struct {
 		name   string
 		script string
@@ -265,10 +268,10 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	evaluate := func() error {
 		return run(
 			step{"drive", driveSQL, []any{now, focus}},
-			step{"match", matchSQL, []any{now}},
+			step{"match", match, []any{now}},
 			step{"pairs", pairsSQL, []any{now, focus}},
 			step{"hierarchy", hierarchySQL, []any{now, focus}},
-			step{"hierarchy match", matchSQL, []any{now}},
+			step{"hierarchy match", match, []any{now}},
 			step{"desired", desiredSQL, []any{now, focus}},
 		)
 	}
@@ -355,41 +358,92 @@ func (d *DB) fieldKeys(ctx context.Context, crits []Criterion) ([]fieldKey, erro
 	return keys, nil
 }
 
-// createAttrView exposes the criteria's fields as (instance, account, fkey,
-// value) rows. Only column names checked against the imported tables appear
-// in its text, quoted; every value stays data.
-func (d *DB) createAttrView(ctx context.Context, keys []fieldKey) error {
-	var parts []string
+// createAttrViews exposes the criteria's fields to the engine, and returns
+// the expression that reads a criterion's field from `account_row` (see
+// accountValue). Only column names checked against the imported tables
+// appear in their text, quoted; every value stays data.
+//
+//   - attr: every field as (instance, account, fkey, value) rows, for the
+//     operators other than equality and explain;
+//   - attr_eq: the same for the fields of equality criteria that may drive
+//     a rule (driveFields), which the drivers count and join on (fkey,
+//     value): the other fields' rows are not read there;
+//   - attr_rows: the same for the fields of objects with several rows per
+//     account (addresses, calls, affiliations, mapped objects);
+//   - account_row: one row per account with its integer key `aid` (the
+//     row's rowid: no numbering pass) and the fields of `account__v` the
+//     criteria read as columns f<fkey>, so that the match step checks them
+//     with one join on an integer instead of a join of `attr` on three keys.
+func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey, driveFields map[int]bool) (string, error) {
+	var parts, eqParts, rowParts []string
+	cols := []string{`rowid AS aid`, `_instance AS instance`, `id AS account`}
+	var cases []string
 	for i, k := range keys {
 		fk := strconv.Itoa(i + 1)
 		sel := func(accountCol string) string {
 			return `SELECT _instance AS instance, ` + accountCol + ` AS account, ` + fk + ` AS fkey, ` +
 				Ident(k.field) + ` AS value FROM ` + Ident(CRMTable(k.object))
 		}
+		var these []string
 		switch k.object {
 		case "account__v":
-			parts = append(parts, sel("id"))
+			these = []string{sel("id")}
+			cols = append(cols, Ident(k.field)+` AS f`+fk)
+			cases = append(cases, `WHEN `+fk+` THEN a.f`+fk)
 		case "child_account__v":
 			// Affiliations count for both the child and the parent account.
-			parts = append(parts, sel("child_account__v"), sel("parent_account__v"))
+			these = []string{sel("child_account__v"), sel("parent_account__v")}
+			rowParts = append(rowParts, these...)
 		default:
-			parts = append(parts, sel("account__v"))
+			these = []string{sel("account__v")}
+			rowParts = append(rowParts, these...)
+		}
+		parts = append(parts, these...)
+		if driveFields[i+1] {
+			eqParts = append(eqParts, these...)
 		}
 	}
+	const none = `SELECT NULL::VARCHAR AS instance, NULL::VARCHAR AS account, NULL::INTEGER AS fkey, NULL::VARCHAR AS value WHERE false`
 	if len(parts) == 0 {
-		parts = []string{`SELECT NULL::VARCHAR AS instance, NULL::VARCHAR AS account, NULL::INTEGER AS fkey, NULL::VARCHAR AS value WHERE false`}
+		parts = []string{none}
 	}
-	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP VIEW attr AS `+strings.Join(parts, "\nUNION ALL\n"))
-	return err
+	if len(eqParts) == 0 {
+		eqParts = []string{none}
+	}
+	if len(rowParts) == 0 {
+		rowParts = []string{none}
+	}
+	for _, v := range []string{
+		`CREATE OR REPLACE TEMP VIEW attr AS ` + strings.Join(parts, "\nUNION ALL\n"),
+		`CREATE OR REPLACE TEMP VIEW attr_eq AS ` + strings.Join(eqParts, "\nUNION ALL\n"),
+		`CREATE OR REPLACE TEMP VIEW attr_rows AS ` + strings.Join(rowParts, "\nUNION ALL\n"),
+		`CREATE OR REPLACE TEMP VIEW account_row AS SELECT ` + strings.Join(cols, ", ") + ` FROM crm_account__v`,
+	} {
+		if _, err := d.Exec(ctx, v); err != nil {
+			return "", err
+		}
+	}
+	if len(cases) == 0 {
+		return `NULL::VARCHAR`, nil
+	}
+	return `CASE k.fkey ` + strings.Join(cases, " ") + ` END`, nil
 }
 
-func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) error {
+// accountValue is where rules_match.sql reads the value of an account__v
+// criterion's field from its `account_row` a: the column depends on the
+// criterion (k.fkey), so EvaluateRules writes the CASE over the fields the
+// criteria read in its place.
+const accountValue = `account_value(k.fkey)`
+
+// loadRuleSet fills the r_* tables, and returns the fields (by fkey) of the
+// equality criteria that are in some rule's drive sets.
+func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) (map[int]bool, error) {
 	families := map[[2]int]string{}
 	positive := map[[2]int]bool{}
 	for _, c := range rs.Criteria {
 		fam, pos, err := operatorFamily(c.Operator)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		families[[2]int{c.RuleKey, c.Pos}] = fam
 		positive[[2]int{c.RuleKey, c.Pos}] = pos
@@ -430,7 +484,7 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 			c := rs.Criteria[i]
 			k := [2]int{c.RuleKey, c.Pos}
 			fk := slices.Index(fields, fieldKey{c.Object, c.Field}) + 1
-			return []driver.Value{int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, families[k]}
+			return []driver.Value{int32(c.RuleKey), int32(c.Pos), int32(fk), c.Operator, families[k], c.Object == "account__v"}
 		})},
 		{"r_drive_option", each(len(options), func(i int) []driver.Value {
 			return []driver.Value{options[i][0], options[i][1], options[i][2]}
@@ -473,10 +527,21 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) er
 	}
 	for _, l := range loaders {
 		if err := d.Append(ctx, true, l.table, l.fill); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	driveFields := map[int]bool{}
+	for _, c := range rs.Criteria {
+		if families[[2]int{c.RuleKey, c.Pos}] != "eq" {
+			continue
+		}
+		for _, o := range drives[c.RuleKey].options {
+			if slices.Contains(o, c.Pos) {
+				driveFields[slices.Index(fields, fieldKey{c.Object, c.Field})+1] = true
+			}
+		}
+	}
+	return driveFields, nil
 }
 
 // drive says how the engine finds a rule's candidates: "options" (from one

@@ -3,14 +3,17 @@
 -- key (`desired_all`, what the evaluation cache keeps).
 -- Parameters: $1 now, $2 explain's focus account.
 
-INSERT INTO explain_sat SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+INSERT INTO explain_sat
+SELECT a.instance, a.account, s.rule_key, s.pos
+FROM sat s JOIN account_row a USING (aid)
+WHERE $2::VARCHAR IS NOT NULL;
 INSERT INTO explain_matched SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 -- The pairs of hierarchy rules with `geography: true` (most configs have
--- none), before the geography: joined to `acct_geo` with every other
+-- none), before the geography: joined to the geographies with every other
 -- binding, the insert below made a row per account of every territory.
 CREATE OR REPLACE TEMP TABLE hier_geo_pairs AS
-SELECT m.instance, m.account, b.territory, b.instance AS b_instance, b.rule_id, b.start_date, b.end_date, b.send_to_crm
+SELECT m.aid, m.account, b.territory, b.instance AS b_instance, b.rule_id, b.start_date, b.end_date, b.send_to_crm
 FROM matched m
 JOIN related rl ON rl.instance = m.instance AND rl.account = m.account AND rl.rule_key = m.rule_key
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.territory = rl.territory AND b.src_instance = m.instance
@@ -27,9 +30,13 @@ UNION ALL
 SELECT h.account, h.territory, h.b_instance, 'hierarchy_rule', h.rule_id, h.rule_id,
        greatest(h.start_date, g.start_date), least(h.end_date, g.end_date), h.send_to_crm
 FROM hier_geo_pairs h
--- the semi join keeps DuckDB from building its hash table on all of acct_geo
-JOIN (SELECT * FROM acct_geo SEMI JOIN hier_geo_pairs USING (instance, account, territory)) g
-  ON g.instance = h.instance AND g.account = h.account AND g.territory = h.territory;
+JOIN acct_code a ON a.aid = h.aid AND a.n = 1
+JOIN code_geo g ON g.code = a.code AND g.territory = h.territory
+UNION ALL
+SELECT h.account, h.territory, h.b_instance, 'hierarchy_rule', h.rule_id, h.rule_id,
+       greatest(h.start_date, g.start_date), least(h.end_date, g.end_date), h.send_to_crm
+FROM hier_geo_pairs h
+JOIN acct_geo_multi g ON g.aid = h.aid AND g.territory = h.territory;
 
 -- Exclusions: one in effect now removes the pair; one that starts later
 -- ends the pair when it starts.

@@ -20,43 +20,61 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
     WHEN 'is_not_null' THEN val IS NOT NULL
     ELSE false END, false);
 
--- Primary-address geography of each account. The keys are made per
--- distinct postal code (exact codes join on '=' || code, prefixes on
--- '*' || left(code, len), all hash joins) and the geographies a code matches
--- in one territory merged per code, so that the accounts join their code's
--- territories without a GROUP BY over every (account, territory): only the
--- accounts with several primary postal codes are merged again.
-CREATE OR REPLACE TEMP TABLE acct_geo AS
-WITH addr AS MATERIALIZED (
-    SELECT _instance AS instance, account__v AS account, postal_code__v AS code,
-           count(*) OVER (PARTITION BY _instance, account__v) AS n
-    FROM crm_address__v
-    WHERE lower(coalesce(primary__v, '')) IN ('true', '1', 'yes', 'y')
-      AND postal_code__v IS NOT NULL
-), codes AS (
-    SELECT DISTINCT code FROM addr
+-- Primary-address geography of each account, in three parts so that the
+-- (account, territory) rows are never all made: an account's postal code
+-- lies in several territories' geographies (a row per field force), and
+-- only the matched accounts of geography rules and the territories that
+-- drive need them.
+--
+-- acct_code: the primary postal codes of the accounts the state holds,
+-- keyed on the account's `aid` (addresses of other accounts never match).
+CREATE OR REPLACE TEMP TABLE acct_code AS
+SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
+       count(*) OVER (PARTITION BY acc.aid) AS n
+FROM crm_address__v ad
+JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
+WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
+  AND ad.postal_code__v IS NOT NULL;
+
+-- code_geo: the territories of each distinct postal code, the geographies a
+-- code matches in one territory merged. The keys are made per code (exact
+-- codes join on '=' || code, prefixes on '*' || left(code, len), all hash
+-- joins).
+CREATE OR REPLACE TEMP TABLE code_geo AS
+WITH codes AS (
+    SELECT DISTINCT code FROM acct_code
 ), code_key AS (
     SELECT code, '=' || code AS key FROM codes
     UNION ALL
     SELECT c.code, '*' || left(c.code, l.len)
     FROM codes c JOIN (SELECT DISTINCT plen AS len FROM r_geo WHERE plen > 0) l ON length(c.code) >= l.len
-), code_geo AS MATERIALIZED (
-    SELECT k.code, g.territory,
-           min(g.start_date) AS start_date,
-           CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
-    FROM code_key k JOIN r_geo g ON g.key = k.key
-    GROUP BY k.code, g.territory
 )
-SELECT a.instance, a.account, c.territory, c.start_date, c.end_date
-FROM addr a JOIN code_geo c USING (code)
+SELECT k.code, g.territory,
+       min(g.start_date) AS start_date,
+       CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
+FROM code_key k JOIN r_geo g ON g.key = k.key
+GROUP BY k.code, g.territory;
+
+-- The accounts with several primary postal codes (few), merged per
+-- territory.
+CREATE OR REPLACE TEMP TABLE acct_geo_multi AS
+SELECT a.aid, any_value(a.instance) AS instance, c.territory,
+       min(c.start_date) AS start_date,
+       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END AS end_date
+FROM acct_code a JOIN code_geo c USING (code)
+WHERE a.n > 1
+GROUP BY a.aid, c.territory;
+
+-- acct_geo: (aid, instance, territory, start_date, end_date), for explain.
+-- The engine's statements join acct_code and code_geo themselves, from the
+-- side that holds few rows (the matched accounts, the driving
+-- territories): DuckDB does not push a join into the branches of a UNION.
+CREATE OR REPLACE TEMP VIEW acct_geo AS
+SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
+FROM acct_code a JOIN code_geo c USING (code)
 WHERE a.n = 1
 UNION ALL
-SELECT a.instance, a.account, c.territory,
-       min(c.start_date),
-       CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END
-FROM addr a JOIN code_geo c USING (code)
-WHERE a.n > 1
-GROUP BY a.instance, a.account, c.territory;
+SELECT aid, instance, territory, start_date, end_date FROM acct_geo_multi;
 
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it, summed per
@@ -70,7 +88,7 @@ WITH opt_crit AS (
     WHERE k.family = 'eq'
 ), counts AS (
     SELECT a.fkey, a.value, count(*) AS n
-    FROM attr a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
+    FROM attr_eq a SEMI JOIN vals ON a.fkey = vals.fkey AND a.value = vals.value
     GROUP BY a.fkey, a.value
 )
 SELECT k.rule_key, k.pos, sum(coalesce(c.n, 0)) AS n
@@ -84,13 +102,20 @@ GROUP BY k.rule_key, k.pos;
 -- Geography as a driver: a rule whose every binding has `geography: true`
 -- only assigns accounts in its territories' geographies, so those accounts
 -- are candidates enough; their count competes with the drive sets. The
--- accounts are counted per territory once and the counts summed per rule:
--- joining the bindings to `acct_geo` makes a row per account and rule.
+-- accounts are counted per territory once (per postal code, then per
+-- territory of the code) and the counts summed per rule: joining the
+-- bindings to `acct_geo` makes a row per account and rule.
 CREATE OR REPLACE TEMP TABLE geo_count AS
 WITH geo_rules AS (
     SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
+), per_code AS (
+    SELECT code, instance, count(*) AS n FROM acct_code WHERE n = 1 GROUP BY code, instance
 ), per_territory AS (
-    SELECT territory, instance, count(*) AS n FROM acct_geo GROUP BY territory, instance
+    SELECT territory, instance, sum(n) AS n FROM (
+        SELECT c.territory, p.instance, p.n FROM per_code p JOIN code_geo c USING (code)
+        UNION ALL
+        SELECT territory, instance, 1 FROM acct_geo_multi
+    ) GROUP BY territory, instance
 )
 SELECT b.rule_key, coalesce(sum(t.n), 0) AS n
 FROM r_binding b
@@ -147,7 +172,7 @@ WITH eq_hits AS (
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     JOIN r_value v USING (rule_key, pos)
-    JOIN attr a ON a.fkey = k.fkey AND a.value = v.value
+    JOIN attr_eq a ON a.fkey = k.fkey AND a.value = v.value
     WHERE k.family = 'eq'
 ), sig_hits AS (
     SELECT DISTINCT a.instance, a.account, s.fkey, s.operator, s.value
@@ -161,28 +186,48 @@ WITH eq_hits AS (
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
 ), geo_hits AS (
-    SELECT g.instance, g.account, d.rule_key
+    -- the postal codes of each geography-driven rule's territories, then
+    -- the accounts of those codes: one row per account and rule, as an
+    -- account of one primary postal code meets each (rule, code) once
+    SELECT a.aid, d.rule_key
+    FROM (
+        SELECT DISTINCT d.rule_key, d.src_instance, c.code
+        FROM geo_drive d JOIN code_geo c ON c.territory = d.territory
+    ) d
+    JOIN acct_code a ON a.code = d.code AND a.instance = d.src_instance AND a.n = 1
+), geo_multi_hits AS (
+    SELECT g.aid, d.rule_key
     FROM geo_drive d
-    JOIN acct_geo g ON g.territory = d.territory AND g.instance = d.src_instance
+    JOIN acct_geo_multi g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
-    SELECT acc._instance AS instance, acc.id AS account, r.rule_key
+    SELECT acc.aid, r.rule_key
     FROM r_rule r
     JOIN (SELECT DISTINCT rule_key, src_instance FROM r_binding) b ON b.rule_key = r.rule_key
-    JOIN crm_account__v acc ON acc._instance = b.src_instance
+    JOIN account_row acc ON acc.instance = b.src_instance
     WHERE r.drive = 'all' AND r.rule_key NOT IN (SELECT rule_key FROM geo_drive)
 ), focus_hits AS (
-    SELECT acc._instance AS instance, acc.id AS account, r.rule_key
-    FROM r_rule r JOIN crm_account__v acc ON acc.id = $2
+    SELECT acc.aid, r.rule_key
+    FROM r_rule r JOIN account_row acc ON acc.account = $2
     WHERE NOT r.hierarchy
 ), hits AS (
-    SELECT * FROM eq_hits WHERE $2 IS NULL
-    UNION ALL SELECT * FROM other_hits WHERE $2 IS NULL
+    -- Each rule is driven one way only (its drive set, its geography, or a
+    -- scan), so only the hits that can meet an account twice are made
+    -- DISTINCT: several rows or values of a drive set, several primary
+    -- postal codes. The attribute rows name their account; deleted
+    -- accounts never match.
+    SELECT DISTINCT * FROM (
+        SELECT acc.aid, h.rule_key
+        FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
+        JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
+        UNION ALL SELECT * FROM geo_multi_hits
+    ) WHERE $2 IS NULL
     UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
 )
-SELECT DISTINCT h.instance, h.account, h.rule_key
+-- The candidates are keyed on the account's integer `aid` from here on: the
+-- match step joins and groups them on (aid, rule_key) rather than on
+-- (instance, account, rule_key).
+SELECT h.aid, h.rule_key
 FROM hits h
-JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy
--- deleted accounts never match
-SEMI JOIN crm_account__v acc ON acc._instance = h.instance AND acc.id = h.account;
+SEMI JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy;

@@ -46,11 +46,11 @@ SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 -- explain (a $2 focus) evaluates every hierarchy rule's criteria for its
 -- one account, related or not; the pairs still need the relation.
 CREATE OR REPLACE TEMP TABLE cand AS
-SELECT DISTINCT r.instance, r.account, r.rule_key
+SELECT DISTINCT acc.aid, r.rule_key
 FROM related r
-SEMI JOIN crm_account__v acc ON acc._instance = r.instance AND acc.id = r.account
+JOIN account_row acc ON acc.instance = r.instance AND acc.account = r.account
 WHERE $2::VARCHAR IS NULL
 UNION
-SELECT acc._instance, acc.id, r.rule_key
-FROM r_rule r JOIN crm_account__v acc ON acc.id = $2
+SELECT acc.aid, r.rule_key
+FROM r_rule r JOIN account_row acc ON acc.account = $2
 WHERE r.hierarchy;

@@ -9,11 +9,12 @@
 CREATE OR REPLACE TEMP TABLE pairs AS
 WITH geo_binding AS MATERIALIZED (
     SELECT * FROM r_binding WHERE geography
-), geo_matched AS MATERIALIZED (
-    SELECT m.instance, m.account, m.rule_key, g.territory, g.start_date, g.end_date
-    FROM matched m
-    SEMI JOIN (SELECT DISTINCT rule_key FROM geo_binding) r ON r.rule_key = m.rule_key
-    JOIN acct_geo g ON g.instance = m.instance AND g.account = m.account
+), code_binding AS MATERIALIZED (
+    -- the geography bindings that cover each postal code, with the window
+    -- of the binding and the code's geographies in that territory
+    SELECT c.code, b.rule_key, b.src_instance, b.territory, b.instance, b.rule_id, b.send_to_crm,
+           greatest(b.start_date, c.start_date) AS start_date, least(b.end_date, c.end_date) AS end_date
+    FROM geo_binding b JOIN code_geo c ON c.territory = b.territory
 )
 SELECT m.account, b.territory, b.instance, 'rule' AS source, b.rule_id AS rule, b.rule_id AS origin,
        b.start_date, b.end_date, b.send_to_crm
@@ -21,13 +22,24 @@ FROM matched m
 JOIN r_binding b ON b.rule_key = m.rule_key AND b.src_instance = m.instance
 WHERE NOT b.geography
 UNION ALL
--- geography bindings: each matched account's own geographies (a few per
--- account), then the bindings of its rule among them; starting from the
--- bindings joins every territory of a field force rule to its accounts.
-SELECT mg.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
-       greatest(b.start_date, mg.start_date), least(b.end_date, mg.end_date), b.send_to_crm
-FROM geo_matched mg
-JOIN geo_binding b ON b.rule_key = mg.rule_key AND b.territory = mg.territory AND b.src_instance = mg.instance
+-- geography bindings: each matched account's postal code, then the
+-- bindings of its rule that cover the code. Starting from the bindings
+-- joins every territory of a field force rule to its accounts; joining
+-- each account's territories first makes a row per field force that has
+-- the code, for every matched account.
+SELECT m.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
+       b.start_date, b.end_date, b.send_to_crm
+FROM matched m
+JOIN acct_code a ON a.aid = m.aid AND a.n = 1
+JOIN code_binding b ON b.code = a.code AND b.rule_key = m.rule_key AND b.src_instance = m.instance
+UNION ALL
+-- the accounts with several primary postal codes, through their merged
+-- geographies
+SELECT m.account, b.territory, b.instance, 'rule', b.rule_id, b.rule_id,
+       greatest(b.start_date, g.start_date), least(b.end_date, g.end_date), b.send_to_crm
+FROM matched m
+JOIN acct_geo_multi g ON g.aid = m.aid
+JOIN geo_binding b ON b.rule_key = m.rule_key AND b.territory = g.territory AND b.src_instance = m.instance
 UNION ALL
 -- a manual assignment of a merged-away account applies to the winner
 SELECT coalesce(w.merged_into, mn.account), mn.territory, mn.instance, 'manual', NULL, mn.origin, mn.start_date, mn.end_date, mn.send_to_crm
@@ -36,7 +48,10 @@ LEFT JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v'
 WHERE EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = coalesce(w.merged_into, mn.account) AND a._instance IN (mn.instance, '@data_loader'));
 
 -- explain keeps what stage 1 decided for its one account; a plan keeps nothing.
-CREATE OR REPLACE TEMP TABLE explain_sat AS SELECT * FROM sat WHERE $2::VARCHAR IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE explain_sat AS
+SELECT a.instance, a.account, s.rule_key, s.pos
+FROM sat s JOIN account_row a USING (aid)
+WHERE $2::VARCHAR IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE explain_matched AS SELECT * FROM matched WHERE $2::VARCHAR IS NOT NULL;
 
 -- Stage 1's sizes, for tests and benchmarks: stage 2 reuses cand and sat.

@@ -15,12 +15,19 @@ var now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 // loadSnapshot imports CSV texts (object -> content) as instance "us".
 func loadSnapshot(t *testing.T, files map[string]string) *DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, "")
+	db, err := Open(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	loadInstance(t, db, "us", files)
+	return db
+}
+
+// loadInstance imports CSV texts (object -> content) as the given instance.
+func loadInstance(t *testing.T, db *DB, instance string, files map[string]string) {
+	t.Helper()
+	ctx := context.Background()
 	dir := t.TempDir()
 	for _, name := range []string{"account__v", "address__v", "child_account__v", "product_metrics__v", "call2__v"} {
 		content, ok := files[name]
@@ -36,11 +43,10 @@ func loadSnapshot(t *testing.T, files map[string]string) *DB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.MergeCRM(ctx, obj, staged, "us", true, nil); err != nil {
+		if _, err := db.MergeCRM(ctx, obj, staged, instance, true, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return db
 }
 
 const accounts = `id,name__v,country__v,specialty_1__v,specialty_2__v,modified_date__v
@@ -263,6 +269,78 @@ D4,A3,02138,true,MA,2026-01-01T00:00:00Z
 	}
 }
 
+// Two instances may hold the same account id: the engine keys accounts on
+// their row, so each instance's rules see that instance's values only, for
+// fields of the account, of its rows on other objects, the negative
+// operators, the geography, and hierarchy rules.
+func TestInstancesKeepTheirAccounts(t *testing.T) {
+	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addresses,
+		"child_account__v": `id,parent_account__v,child_account__v,modified_date__v
+F1,A1,A2,2026-01-01T00:00:00Z
+`})
+	loadInstance(t, db, "eu", map[string]string{
+		"account__v": `id,name__v,country__v,specialty_1__v,specialty_2__v,modified_date__v
+A1,Ada,DE,Cardiologist,,2026-01-01T00:00:00Z
+A2,Bob,DE,Oncologist,,2026-01-01T00:00:00Z
+`,
+		"address__v": `id,account__v,postal_code__v,primary__v,state__v,modified_date__v
+E1,A1,10001,true,BE,2026-01-01T00:00:00Z
+E2,A2,02138,false,BE,2026-01-01T00:00:00Z
+`,
+		"child_account__v": `id,parent_account__v,child_account__v,modified_date__v
+G1,A2,A1,2026-01-01T00:00:00Z
+`})
+	bind := func(key int, id, territory, instance string, geo bool) Binding {
+		b := binding(key, id, territory, geo)
+		b.Instance, b.SrcInstance = instance, instance
+		return b
+	}
+	crit := func(key, pos int, object, field, op string) Criterion {
+		return Criterion{RuleKey: key, Pos: pos, Object: object, Field: field, Operator: op}
+	}
+	rs := &RuleSet{
+		Rules: []Rule{
+			{Key: 1, ID: "onc", Match: "all", NCrit: 1},
+			{Key: 2, ID: "zip", Match: "all", NCrit: 1},
+			{Key: 3, ID: "not-onc", Match: "all", NCrit: 1},
+			{Key: 4, ID: "geo", Match: "all", NCrit: 0},
+			{Key: 5, ID: "kids", Match: "all", NCrit: 1, Hierarchy: true, Assign: "child"},
+		},
+		Criteria: []Criterion{
+			crit(1, 1, "account__v", "specialty_1__v", "equals"),
+			crit(2, 1, "address__v", "postal_code__v", "in"),
+			crit(3, 1, "account__v", "specialty_1__v", "not_equals"),
+			crit(5, 1, "account__v", "specialty_1__v", "is_not_null"),
+		},
+		Values: []Value{{1, 1, "Oncologist"}, {2, 1, "10001"}, {2, 1, "02138"}, {3, 1, "Oncologist"}},
+		Bindings: []Binding{
+			bind(1, "onc", "US", "us", false), bind(1, "onc", "EU", "eu", false),
+			bind(2, "zip", "US", "us", false), bind(2, "zip", "EU", "eu", false),
+			bind(3, "not-onc", "US", "us", false), bind(3, "not-onc", "EU", "eu", false),
+			bind(4, "geo", "USGEO", "us", true), bind(4, "geo", "EUGEO", "eu", true),
+			bind(5, "kids", "US", "us", false), bind(5, "kids", "EU", "eu", false),
+		},
+		Geographies: []Geography{{Territory: "USGEO", Code: "10001", Start: now}, {Territory: "EUGEO", Code: "10001", Start: now}},
+	}
+	var got []string
+	for _, c := range desired(t, db, rs) {
+		got = append(got, c)
+	}
+	want := []string{
+		// EU: A1 is a cardiologist at 10001 (a child of A2), A2 an
+		// oncologist whose 02138 address is not primary
+		"create A1 EU kids", "create A1 EU not-onc", "create A1 EU zip", "create A2 EU onc", "create A2 EU zip",
+		"create A1 EUGEO geo",
+		// US: A1 is the oncologist at 02138, A2 its child at 10001
+		"create A1 US onc", "create A1 US zip", "create A2 US kids", "create A2 US not-onc", "create A2 US zip",
+		"create A3 US not-onc", "create A4 US not-onc",
+		"create A2 USGEO geo",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got  %v\nwant %v", got, want)
+	}
+}
+
 // Outside a transaction the evaluation drops its intermediate tables once
 // desired_all is made (their memory goes back before the diff); explain's
 // focus, and an evaluation inside a transaction, keep them to read.
@@ -288,7 +366,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 	if want := []string{"create A1 BOS all-us"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_geo", "related"} {
+	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_code", "code_geo", "related"} {
 		if exists(db, table) {
 			t.Errorf("%s is still there after the evaluation", table)
 		}
@@ -302,7 +380,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 		if err := db.EvaluateRules(ctx, rs, now); err != nil {
 			return err
 		}
-		for _, table := range []string{"cand", "pairs", "acct_geo"} {
+		for _, table := range []string{"cand", "pairs", "acct_code"} {
 			if !exists(db, table) {
 				t.Errorf("%s was dropped inside a transaction", table)
 			}
