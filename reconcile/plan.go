@@ -337,6 +337,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		if err != nil {
 			return err
 		}
+		// Each assignment change makes at most one record write: sized once,
+		// the millions of a first plan are not copied as the slice grows.
+		crm = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
 		err = db.DryRun(ctx, func() error {
 			if err := applyToState(ctx, db, cfg, p, true); err != nil {
 				return err
@@ -351,7 +354,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 				p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 			}
 			return eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-				if pending[key{c.Object, c.Action, c.Record}] {
+				if len(pending) > 0 && pending[key{c.Object, c.Action, c.Record}] {
 					pendingPush = append(pendingPush, c)
 				} else {
 					crm = append(crm, c)

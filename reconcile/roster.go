@@ -20,10 +20,16 @@ type ConfigChange struct {
 // rosterRows are the roster member territories the config holds; ending a
 // territory (or its field force) ends them too.
 func rosterRows(cfg *schema.Config) []query.RosterRow {
+	// By id: cfg.Territory looks through every territory, once per roster
+	// territory (2 s at 25,000 territories).
+	territories := make(map[string]*schema.Territory, len(cfg.Territories))
+	for _, t := range cfg.Territories {
+		territories[t.ID] = t
+	}
 	var out []query.RosterRow
 	for _, m := range cfg.RosterMembers {
 		for _, rt := range m.Territories {
-			t := cfg.Territory(rt.Territory)
+			t := territories[rt.Territory]
 			if t == nil {
 				continue
 			}

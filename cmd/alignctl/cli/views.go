@@ -279,13 +279,16 @@ func describeChange(c reconcile.AssignmentChange) string {
 }
 
 func countCRM(cs []reconcile.CRMChange) []string {
-	counts := map[string]int{}
+	// Keyed on the fields, formatted once per kind: a first plan has
+	// millions of changes of a handful of kinds.
+	type kind struct{ instance, object, action string }
+	counts := map[kind]int{}
 	for _, c := range cs {
-		counts[fmt.Sprintf("%s %s %s", c.Instance, c.Object, c.Action)]++
+		counts[kind{c.Instance, c.Object, c.Action}]++
 	}
 	var out []string
 	for k, n := range counts {
-		out = append(out, fmt.Sprintf("%s: %d", k, n))
+		out = append(out, fmt.Sprintf("%s %s %s: %d", k.instance, k.object, k.action, n))
 	}
 	sort.Strings(out)
 	return out
