@@ -71,6 +71,15 @@ type Connector interface {
 	Delete(ctx context.Context, object string, ids []string) ([]Result, error)
 }
 
+// Batcher is a connector that says how many records a push sends it per
+// call, when that is not Vault's 500. A push commits each call's results to
+// the state before the next call, so a connector whose calls cost nothing
+// per call (the file CRM) takes larger ones: each commit scans the state's
+// assignments.
+type Batcher interface {
+	BatchSize() int
+}
+
 // ExternalID is the field that makes a create idempotent: alignctl gives
 // every record it creates a key derived from what the record stands for
 // (the account and territory of an account territory, say).

@@ -20,7 +20,7 @@ import (
 type PushOptions struct {
 	Now       time.Time
 	Territory string // push only this territory and its descendants
-	BatchSize int    // records per CRM call; 500 (Vault's limit) when 0
+	BatchSize int    // records per CRM call; when 0 the connector's (crm.Batcher), else 500 (Vault's limit)
 	// Progress, when set, hears after each batch how many of an instance's
 	// pending records are done.
 	Progress func(instance string, done, total int)
@@ -53,9 +53,6 @@ func (e *PushFailedError) Error() string {
 // again writes each record once.
 func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*schema.CRMInstance, conns map[string]crm.Connector, opts PushOptions) (*PushReport, error) {
 	now := opts.Now.UTC()
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
-	}
 	var scope []string
 	if opts.Territory != "" {
 		if cfg.Territory(opts.Territory) == nil {
@@ -73,7 +70,7 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		}
 	}
 	for _, inst := range instances {
-		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: opts.BatchSize, counts: map[string]*PushCount{}}
+		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: batchSize(opts.BatchSize, conns[inst.ID]), counts: map[string]*PushCount{}}
 		// Account territories come without a map of fields (there may be
 		// millions): write builds each batch's records as it sends them.
 		var items []query.PushItem
@@ -116,6 +113,18 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		return rep, &PushFailedError{N: failed}
 	}
 	return rep, nil
+}
+
+// batchSize is the records per CRM call: the option, else the connector's
+// own (crm.Batcher), else 500, Vault's limit.
+func batchSize(option int, conn crm.Connector) int {
+	if option > 0 {
+		return option
+	}
+	if b, ok := conn.(crm.Batcher); ok && b.BatchSize() > 0 {
+		return b.BatchSize()
+	}
+	return 500
 }
 
 type pusher struct {

@@ -110,3 +110,28 @@ func readRows(t *testing.T, path string) [][]string {
 }
 
 func countRows(t *testing.T, path string) int { return len(readRows(t, path)) }
+
+// A push sends the file CRM large batches, Vault (or any connector that
+// does not say) 500, and the option wins over both.
+func TestBatchSize(t *testing.T) {
+	files := file.New(t.TempDir(), nil)
+	plain := &failingCRM{Connector: files} // a Connector, not a Batcher
+	for _, tc := range []struct {
+		name   string
+		option int
+		conn   crm.Connector
+		want   int
+	}{
+		{"file CRM", 0, files, files.BatchSize()},
+		{"connector without a size", 0, plain, 500},
+		{"option over the file CRM", 2, files, 2},
+		{"option over the default", 7, plain, 7},
+	} {
+		if got := batchSize(tc.option, tc.conn); got != tc.want {
+			t.Errorf("%s: batchSize(%d) = %d, want %d", tc.name, tc.option, got, tc.want)
+		}
+	}
+	if files.BatchSize() <= 500 {
+		t.Errorf("the file CRM's batch is %d, no larger than Vault's", files.BatchSize())
+	}
+}
