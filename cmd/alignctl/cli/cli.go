@@ -40,6 +40,8 @@ type globals struct {
 	// releases the lock once openState has taken it.
 	command string
 	unlock  func() error
+	// buildID identifies the executable once it has been read (build).
+	buildID *string
 }
 
 // Now is the execution time: --now, or the clock.
