@@ -27,9 +27,14 @@ import (
 // plan. docs/engine.md, "The evaluation cache".
 //
 // The key covers:
-//   - the compiled rule set, with the execution time written as "now": the
-//     rule set holds every config date already clipped to now, so a window
-//     that opens or closes between two plans changes it;
+//   - the rule set. When it says what it was compiled from (RuleSet.Compiled:
+//     the config's content hash, the scope, and where now falls among the
+//     config's dates) and the cache knows the running build, those and the
+//     build: the same config files, scope and dates compiled by the same code
+//     make the same rows, "now" aside. Otherwise (a rule set built by hand,
+//     in tests) the rows themselves, with the execution time written as
+//     "now": the rule set holds every config date already clipped to now, so
+//     a window that opens or closes between two plans changes it;
 //   - the state's identity, the serial of its last import that may have
 //     changed the CRM data (not the one after a push, which reads back only
 //     what it wrote), and of its last push or import when a criterion reads
@@ -62,6 +67,10 @@ type EvalCache struct {
 	// Hit reports, after EvaluateRules, whether the evaluation came from the
 	// cache.
 	Hit bool
+	// Build identifies the running executable's code (internal/buildid).
+	// With it, a rule set that says what it was compiled from is keyed on
+	// that instead of on its rows (evalKey).
+	Build string
 }
 
 // cacheEntry is the JSON beside an entry's Parquet file.
@@ -107,31 +116,27 @@ func (e cacheEntry) validAt(now time.Time) bool {
 var pushedObjects = []string{"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v"}
 
 // evalKey is the cache key of evaluating rs at now against the state.
-func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
+func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "alignctl evaluation %s\x00", evalCacheVersion)
 	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
 		fmt.Fprintf(h, "%d\x00%s", len(script), script)
 	}
-	b, err := json.Marshal(rs)
-	if err != nil {
+	if rs.Compiled != "" && c.Build != "" {
+		// The rows are a function of what they were compiled from and of
+		// the code that compiled them, both named here: hashing them (a
+		// quarter of a second of JSON at 5,000 territories) adds nothing.
+		fmt.Fprintf(h, "compiled\x00%d:%s\x00%d:%s", len(c.Build), c.Build, len(rs.Compiled), rs.Compiled)
+	} else if err := hashRows(h, rs, now); err != nil {
 		return "", err
 	}
-	for _, t := range []time.Time{now, now.UTC()} {
-		nowJSON, err := json.Marshal(t)
-		if err != nil {
-			return "", err
-		}
-		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
-	}
-	h.Write(b)
 	var (
 		id               string
 		imported, pushed int64
 		crmRows          int64
 		crmPrint         uint64
 	)
-	err = d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
+	err := d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import' AND coalesce(crm_data, true)),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
 		count(*), coalesce(bit_xor(hash(id, account, territory, instance, start_date, end_date)), 0)
@@ -150,6 +155,25 @@ func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now ti
 	}
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashRows writes the rows of rs to h, with the execution time written as
+// "now".
+func hashRows(h io.Writer, rs *RuleSet, now time.Time) error {
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return err
+	}
+	for _, t := range []time.Time{now, now.UTC()} {
+		nowJSON, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
+	}
+	fmt.Fprintf(h, "rows\x00")
+	_, err = h.Write(b)
+	return err
 }
 
 // loadEvalCache makes `desired_all` from the entry of key when there is one

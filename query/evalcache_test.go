@@ -152,3 +152,50 @@ func changeLines(t *testing.T, db *DB) []string {
 	}
 	return out
 }
+
+// A rule set that says what it was compiled from is keyed on that and the
+// build, not on its rows; one that does not (or a cache without a build) is
+// keyed on its rows.
+func TestEvalKeyCompiled(t *testing.T) {
+	ctx := context.Background()
+	db := opSnapshot(t)
+	rules := func(compiled, value string) *RuleSet {
+		rs := oneRule("all", nil, crit{"address__v", "state__v", "equals", []string{value}})
+		rs.Compiled = compiled
+		return rs
+	}
+	key := func(build string, rs *RuleSet) string {
+		t.Helper()
+		k, err := db.evalKey(ctx, &EvalCache{Build: build}, rs, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	base := key("b1", rules("config 1", "MA"))
+	for _, c := range []struct {
+		name  string
+		key   string
+		equal bool
+	}{
+		{"same compiled inputs and build", key("b1", rules("config 1", "MA")), true},
+		// Rows are a function of the compiled inputs and the build: rows
+		// that differ under the same names cannot happen, and are not looked at.
+		{"same names, other rows", key("b1", rules("config 1", "NY")), true},
+		{"other compiled inputs", key("b1", rules("config 2", "MA")), false},
+		{"another build", key("b2", rules("config 1", "MA")), false},
+		{"no build: the rows", key("", rules("config 1", "MA")), false},
+		{"not compiled from a config: the rows", key("b1", rules("", "MA")), false},
+	} {
+		if (c.key == base) != c.equal {
+			t.Errorf("%s: key equal %t, want %t", c.name, c.key == base, c.equal)
+		}
+	}
+	// Without names, the rows are the key.
+	if key("", rules("", "MA")) == key("", rules("", "NY")) {
+		t.Error("rows that differ have one key")
+	}
+	if key("", rules("config 1", "MA")) != key("b1", rules("", "MA")) {
+		t.Error("the rows path depends on what the rows path does not read")
+	}
+}

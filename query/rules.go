@@ -50,6 +50,11 @@ type RuleSet struct {
 	// Selected, when not nil, runs one kind of rule only (--send-to-crm): it
 	// lists every rule id of that kind, and only their records may change.
 	Selected []string
+	// Compiled, when not "", names everything the rows were compiled from
+	// but the code that did it (reconcile.Compile: the config's content
+	// hash, the scope, and where now falls among the config's dates). The
+	// evaluation cache keys on it, with the build, instead of on the rows.
+	Compiled string `json:"-"`
 }
 
 // Rule is one active rule. Key numbers it for the SQL.
@@ -298,7 +303,7 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 // and otherwise evaluates and stores it.
 func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func() error) error {
 	c.Hit = false
-	key, err := d.evalKey(ctx, rs, fields, now)
+	key, err := d.evalKey(ctx, c, rs, fields, now)
 	if err != nil {
 		return fmt.Errorf("evaluation cache: %w", err)
 	}

@@ -126,7 +126,7 @@ func (g *globals) evalCache() *query.EvalCache {
 	if mode == "off" || g.state == "" || g.state == ":memory:" {
 		return nil
 	}
-	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify"}
+	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify", Build: g.build()}
 }
 
 // configCache is where the commands that work on the state keep the
