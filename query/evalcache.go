@@ -27,14 +27,17 @@ import (
 // plan. docs/engine.md, "The evaluation cache".
 //
 // The key covers:
-//   - the rule set. When it says what it was compiled from (RuleSet.Compiled:
-//     the config's content hash, the scope, and where now falls among the
-//     config's dates) and the cache knows the running build, those and the
-//     build: the same config files, scope and dates compiled by the same code
-//     make the same rows, "now" aside. Otherwise (a rule set built by hand,
-//     in tests) the rows themselves, with the execution time written as
-//     "now": the rule set holds every config date already clipped to now, so
-//     a window that opens or closes between two plans changes it;
+//   - the compiled rule set, with the execution time written as "now": the
+//     rule set holds every config date already clipped to now, so a window
+//     that opens or closes between two plans changes it. Its rows are hashed
+//     once per config: when the rule set says what it was compiled from
+//     (RuleSet.Compiled: the config's content hash, the scope, and where now
+//     falls among the config's dates) and the cache knows the running build,
+//     the digest of its rows is kept under those names (rowsDigest), and the
+//     next plan of the same config files, scope and dates reads it instead of
+//     hashing a quarter of a second of JSON again. A config change that
+//     leaves the rules alone (a roster member, a name, a comment) hashes the
+//     rows again and finds the same key;
 //   - the state's identity, the serial of its last import that may have
 //     changed the CRM data (not the one after a push, which reads back only
 //     what it wrote), and of its last push or import when a criterion reads
@@ -68,8 +71,8 @@ type EvalCache struct {
 	// cache.
 	Hit bool
 	// Build identifies the running executable's code (internal/buildid).
-	// With it, a rule set that says what it was compiled from is keyed on
-	// that instead of on its rows (evalKey).
+	// With it, the digest of a rule set's rows is kept under what the rule
+	// set was compiled from, and read instead of hashed again (rowsDigest).
 	Build string
 }
 
@@ -122,21 +125,18 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
 		fmt.Fprintf(h, "%d\x00%s", len(script), script)
 	}
-	if rs.Compiled != "" && c.Build != "" {
-		// The rows are a function of what they were compiled from and of
-		// the code that compiled them, both named here: hashing them (a
-		// quarter of a second of JSON at 5,000 territories) adds nothing.
-		fmt.Fprintf(h, "compiled\x00%d:%s\x00%d:%s", len(c.Build), c.Build, len(rs.Compiled), rs.Compiled)
-	} else if err := hashRows(h, rs, now); err != nil {
+	rows, err := rowsDigest(c, rs, now)
+	if err != nil {
 		return "", err
 	}
+	fmt.Fprintf(h, "rows\x00%s", rows)
 	var (
 		id               string
 		imported, pushed int64
 		crmRows          int64
 		crmPrint         uint64
 	)
-	err := d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
+	err = d.QueryRow(ctx, `SELECT (SELECT any_value(id) FROM state_identity),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import' AND coalesce(crm_data, true)),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
 		count(*), coalesce(bit_xor(hash(id, account, territory, instance, start_date, end_date)), 0)
@@ -157,23 +157,87 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// hashRows writes the rows of rs to h, with the execution time written as
-// "now".
-func hashRows(h io.Writer, rs *RuleSet, now time.Time) error {
+// rowsDigest is the hex SHA-256 of the rows of rs, with the execution time
+// written as "now".
+//
+// Compiled and the build name the rows up to the windows that start at now
+// (reconcile.compiledFrom, TestCompiledFrom there), which the digest writes
+// as "now" anyway: the digest the first plan of a config made is kept in
+// rows-<name> beside the entries, and read by the next. (The one difference
+// it does not see: a config date equal to the now of the first plan, the end
+// of a window over at both nows, reads "now" in its rows and a date in a later
+// plan's. The same values either way: the later plan may take the first one's
+// entry, as a rows key that read the date as a date would have let it.)
+// Without those names, or a folder, the rows are hashed every time.
+func rowsDigest(c *EvalCache, rs *RuleSet, now time.Time) (string, error) {
+	memo := ""
+	if rs.Compiled != "" && c.Build != "" && c.Dir != "" {
+		n := sha256.Sum256([]byte(fmt.Sprintf("%d:%s\x00%d:%s", len(c.Build), c.Build, len(rs.Compiled), rs.Compiled)))
+		memo = filepath.Join(c.Dir, "rows-"+hex.EncodeToString(n[:]))
+		if b, err := os.ReadFile(memo); err == nil && len(b) == 2*sha256.Size {
+			if _, err := hex.DecodeString(string(b)); err == nil {
+				return string(b), nil
+			}
+		}
+	}
 	b, err := json.Marshal(rs)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, t := range []time.Time{now, now.UTC()} {
 		nowJSON, err := json.Marshal(t)
 		if err != nil {
-			return err
+			return "", err
 		}
 		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
 	}
-	fmt.Fprintf(h, "rows\x00")
-	_, err = h.Write(b)
-	return err
+	sum := sha256.Sum256(b)
+	digest := hex.EncodeToString(sum[:])
+	// Kept only where the entries are: the store makes the folder.
+	if memo != "" {
+		if _, err := os.Stat(c.Dir); err == nil {
+			err := osfile.WriteAtomic(memo, func(w io.Writer) error {
+				_, err := io.WriteString(w, digest)
+				return err
+			})
+			if err == nil {
+				pruneRowsDigests(c.Dir, filepath.Base(memo))
+			}
+		}
+	}
+	return digest, nil
+}
+
+// rowsDigestKeep is how many rows digests a cache folder keeps, newest
+// first: a few configs, each a 64-byte file.
+const rowsDigestKeep = 8
+
+// pruneRowsDigests keeps the newest rowsDigestKeep rows-* files of dir, keep
+// among them.
+func pruneRowsDigests(dir, keep string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	var all []file
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "rows-") || e.Name() == keep {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			all = append(all, file{e.Name(), info.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for i, f := range all {
+		if i >= rowsDigestKeep-1 {
+			os.Remove(filepath.Join(dir, f.name))
+		}
+	}
 }
 
 // loadEvalCache makes `desired_all` from the entry of key when there is one

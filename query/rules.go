@@ -53,7 +53,8 @@ type RuleSet struct {
 	// Compiled, when not "", names everything the rows were compiled from
 	// but the code that did it (reconcile.Compile: the config's content
 	// hash, the scope, and where now falls among the config's dates). The
-	// evaluation cache keys on it, with the build, instead of on the rows.
+	// evaluation cache keeps the digest of the rows under it and the build,
+	// rather than hash them on every plan (rowsDigest).
 	Compiled string `json:"-"`
 }
 

@@ -147,21 +147,21 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 }
 
 // compiledFrom names what Compile makes of cfg at now for scope, for the
-// evaluation cache's key (query.RuleSet.Compiled); "" for a config not read
-// from files (no Hash), whose rows are keyed on instead.
+// evaluation cache, which keeps the digest of the rows under that name
+// (query.RuleSet.Compiled); "" for a config not read from files (no Hash),
+// whose rows are hashed on every plan.
 //
 // The config is named by its content hash (a config changed in memory after
 // loading must not keep it). Now is named by the first config date after it:
 // Compile reads now only through NewWindow, which compares it with config
 // dates (and config dates with each other), so every now from one config
 // date up to the next compiles to the same rows but for the windows that
-// start at now, which the evaluation cache stores as "now". A date reaching
+// start at now, which the evaluation cache hashes as "now". A date reaching
 // now (a window opening or closing) changes the first date after it, and the
-// key. (Keyed on the rows, a config date equal to now read as "now" too: the
-// end of a window over at both nows, the same value either way.) EachDate
-// sees every date of the config, more than Compile reads: a date that
-// changes nothing costs an evaluation, never a wrong hit. TestCompiledFrom
-// compiles at every now around every date of the test configs.
+// name. EachDate sees every date of the config, more than Compile reads: a
+// date that changes nothing costs hashing the rows again, never a wrong
+// digest. TestCompiledFrom compiles at every now around every date of the
+// test configs.
 func compiledFrom(cfg *schema.Config, now time.Time, scope Scope) string {
 	if cfg.Hash == "" {
 		return ""
