@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alignctl/alignctl/internal/osfile"
@@ -53,6 +54,19 @@ type ConfigCache struct {
 	Verify bool
 	// Hit reports, after a load, whether the config came from the cache.
 	Hit bool
+	// Background stores a new entry on another goroutine, so that a command
+	// goes on with the config meanwhile (encoding and checking an entry is a
+	// quarter of a second at 5,000 territories); Wait waits for it. The
+	// config must not be changed until then.
+	Background bool
+	stores     sync.WaitGroup
+}
+
+// Wait waits for the entries being stored in the background.
+func (c *ConfigCache) Wait() {
+	if c != nil {
+		c.stores.Wait()
+	}
 }
 
 // cachedConfig is what an entry holds: the config but the fields the load
@@ -115,9 +129,18 @@ func (c *ConfigCache) load(key string, read *Config) *Config {
 	return cfg
 }
 
-// store writes the entry of cfg under key. A folder that cannot be written
-// costs the next load its time, nothing else: errors are dropped.
+// store writes the entry of cfg under key, in the background if asked. A
+// folder that cannot be written costs the next load its time, nothing else:
+// errors are dropped.
 func (c *ConfigCache) store(key string, cfg *Config) {
+	if c.Background {
+		c.stores.Go(func() { c.write(key, cfg) })
+		return
+	}
+	c.write(key, cfg)
+}
+
+func (c *ConfigCache) write(key string, cfg *Config) {
 	b, err := encodeEntry(key, cfg)
 	if err != nil {
 		return

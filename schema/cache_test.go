@@ -312,6 +312,20 @@ func TestConfigCache(t *testing.T) {
 		}
 	})
 
+	t.Run("background store", func(t *testing.T) {
+		own := t.TempDir()
+		c := &ConfigCache{Dir: own, Build: "test", Background: true}
+		cfg, err := c.LoadDir(dir)
+		if err != nil || c.Hit {
+			t.Fatalf("hit %t, err %v", c.Hit, err)
+		}
+		c.Wait()
+		got, hit := loadCached(t, own, dir)
+		if !hit || !reflect.DeepEqual(got, cfg) {
+			t.Fatalf("after Wait: hit %t, equal %t", hit, reflect.DeepEqual(got, cfg))
+		}
+	})
+
 	t.Run("a nil cache or one without a build loads without", func(t *testing.T) {
 		var c *ConfigCache
 		if got, err := c.LoadDir(dir); err != nil || !reflect.DeepEqual(got, first) {

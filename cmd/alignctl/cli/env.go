@@ -18,7 +18,10 @@ import (
 
 // loadConfig reads and validates the config folder, for a command that
 // works on the state: through the config cache beside it (configCache).
+// A load earlier in the command (apply's plan) may still be storing the
+// same config: it is waited for, to be read rather than parsed again.
 func (g *globals) loadConfig() (*schema.Config, error) {
+	g.waitConfigCaches()
 	return g.configCache().LoadDir(g.config)
 }
 
@@ -146,7 +149,17 @@ func (g *globals) configCache() *schema.ConfigCache {
 	if build == "" {
 		return nil
 	}
-	return &schema.ConfigCache{Dir: g.state + ".cache", Build: build, Verify: mode == "verify"}
+	c := &schema.ConfigCache{Dir: g.state + ".cache", Build: build, Verify: mode == "verify", Background: true}
+	g.configCaches = append(g.configCaches, c)
+	return c
+}
+
+// waitConfigCaches waits for the config cache entries being stored: Run
+// does before it returns.
+func (g *globals) waitConfigCaches() {
+	for _, c := range g.configCaches {
+		c.Wait()
+	}
 }
 
 // build identifies the running executable for the caches (buildid).
