@@ -29,7 +29,15 @@ import (
 // The key covers:
 //   - the compiled rule set, with the execution time written as "now": the
 //     rule set holds every config date already clipped to now, so a window
-//     that opens or closes between two plans changes it;
+//     that opens or closes between two plans changes it. Its rows are hashed
+//     once per config: when the rule set says what it was compiled from
+//     (RuleSet.Compiled: the config's content hash, the scope, and where now
+//     falls among the config's dates) and the cache knows the running build,
+//     the digest of its rows is kept under those names (rowsDigest), and the
+//     next plan of the same config files, scope and dates reads it instead of
+//     hashing a quarter of a second of JSON again. A config change that
+//     leaves the rules alone (a roster member, a name, a comment) hashes the
+//     rows again and finds the same key;
 //   - the state's identity, the serial of its last import that may have
 //     changed the CRM data (not the one after a push, which reads back only
 //     what it wrote), and of its last push or import when a criterion reads
@@ -62,6 +70,10 @@ type EvalCache struct {
 	// Hit reports, after EvaluateRules, whether the evaluation came from the
 	// cache.
 	Hit bool
+	// Build identifies the running executable's code (internal/buildid).
+	// With it, the digest of a rule set's rows is kept under what the rule
+	// set was compiled from, and read instead of hashed again (rowsDigest).
+	Build string
 }
 
 // cacheEntry is the JSON beside an entry's Parquet file.
@@ -107,24 +119,17 @@ func (e cacheEntry) validAt(now time.Time) bool {
 var pushedObjects = []string{"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v"}
 
 // evalKey is the cache key of evaluating rs at now against the state.
-func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
+func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "alignctl evaluation %s\x00", evalCacheVersion)
 	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
 		fmt.Fprintf(h, "%d\x00%s", len(script), script)
 	}
-	b, err := json.Marshal(rs)
+	rows, err := rowsDigest(c, rs, now)
 	if err != nil {
 		return "", err
 	}
-	for _, t := range []time.Time{now, now.UTC()} {
-		nowJSON, err := json.Marshal(t)
-		if err != nil {
-			return "", err
-		}
-		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
-	}
-	h.Write(b)
+	fmt.Fprintf(h, "rows\x00%s", rows)
 	var (
 		id               string
 		imported, pushed int64
@@ -150,6 +155,89 @@ func (d *DB) evalKey(ctx context.Context, rs *RuleSet, fields []fieldKey, now ti
 	}
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// rowsDigest is the hex SHA-256 of the rows of rs, with the execution time
+// written as "now".
+//
+// Compiled and the build name the rows up to the windows that start at now
+// (reconcile.compiledFrom, TestCompiledFrom there), which the digest writes
+// as "now" anyway: the digest the first plan of a config made is kept in
+// rows-<name> beside the entries, and read by the next. (The one difference
+// it does not see: a config date equal to the now of the first plan, the end
+// of a window over at both nows, reads "now" in its rows and a date in a later
+// plan's. The same values either way: the later plan may take the first one's
+// entry, as a rows key that read the date as a date would have let it.)
+// Without those names, or a folder, the rows are hashed every time.
+func rowsDigest(c *EvalCache, rs *RuleSet, now time.Time) (string, error) {
+	memo := ""
+	if rs.Compiled != "" && c.Build != "" && c.Dir != "" {
+		n := sha256.Sum256([]byte(fmt.Sprintf("%d:%s\x00%d:%s", len(c.Build), c.Build, len(rs.Compiled), rs.Compiled)))
+		memo = filepath.Join(c.Dir, "rows-"+hex.EncodeToString(n[:]))
+		if b, err := os.ReadFile(memo); err == nil && len(b) == 2*sha256.Size {
+			if _, err := hex.DecodeString(string(b)); err == nil {
+				return string(b), nil
+			}
+		}
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range []time.Time{now, now.UTC()} {
+		nowJSON, err := json.Marshal(t)
+		if err != nil {
+			return "", err
+		}
+		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
+	}
+	sum := sha256.Sum256(b)
+	digest := hex.EncodeToString(sum[:])
+	// Kept only where the entries are: the store makes the folder.
+	if memo != "" {
+		if _, err := os.Stat(c.Dir); err == nil {
+			err := osfile.WriteAtomic(memo, func(w io.Writer) error {
+				_, err := io.WriteString(w, digest)
+				return err
+			})
+			if err == nil {
+				pruneRowsDigests(c.Dir, filepath.Base(memo))
+			}
+		}
+	}
+	return digest, nil
+}
+
+// rowsDigestKeep is how many rows digests a cache folder keeps, newest
+// first: a few configs, each a 64-byte file.
+const rowsDigestKeep = 8
+
+// pruneRowsDigests keeps the newest rowsDigestKeep rows-* files of dir, keep
+// among them.
+func pruneRowsDigests(dir, keep string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	var all []file
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "rows-") || e.Name() == keep {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			all = append(all, file{e.Name(), info.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for i, f := range all {
+		if i >= rowsDigestKeep-1 {
+			os.Remove(filepath.Join(dir, f.name))
+		}
+	}
 }
 
 // loadEvalCache makes `desired_all` from the entry of key when there is one

@@ -152,3 +152,68 @@ func changeLines(t *testing.T, db *DB) []string {
 	}
 	return out
 }
+
+// The digest of a rule set's rows is kept under what it was compiled from
+// and the build: a plan of the same names reads it instead of hashing the
+// rows; other names hash the rows, and the same rows make the same key.
+func TestEvalKeyRowsDigest(t *testing.T) {
+	ctx := context.Background()
+	db := opSnapshot(t)
+	dir := t.TempDir()
+	rules := func(compiled, value string) *RuleSet {
+		rs := oneRule("all", nil, crit{"address__v", "state__v", "equals", []string{value}})
+		rs.Compiled = compiled
+		return rs
+	}
+	key := func(c *EvalCache, rs *RuleSet) string {
+		t.Helper()
+		k, err := db.evalKey(ctx, c, rs, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	cache := func(build string) *EvalCache { return &EvalCache{Dir: dir, Build: build} }
+	digests := func() int {
+		m, _ := filepath.Glob(filepath.Join(dir, "rows-*"))
+		return len(m)
+	}
+	base := key(cache("b1"), rules("config 1", "MA"))
+	if digests() != 1 {
+		t.Fatalf("%d digests kept after the first key, want 1", digests())
+	}
+	for _, c := range []struct {
+		name  string
+		key   string
+		equal bool
+	}{
+		{"same names", key(cache("b1"), rules("config 1", "MA")), true},
+		// The names stand for the rows: rows that differ under the same
+		// names cannot happen, and the kept digest is what is read.
+		{"same names, other rows: the kept digest", key(cache("b1"), rules("config 1", "NY")), true},
+		{"other names, same rows (a roster change)", key(cache("b1"), rules("config 2", "MA")), true},
+		{"another build, same rows", key(cache("b2"), rules("config 1", "MA")), true},
+		{"other names, other rows", key(cache("b1"), rules("config 3", "NY")), false},
+		{"another build, other rows", key(cache("b3"), rules("config 1", "NY")), false},
+		{"no folder: the rows", key(&EvalCache{Build: "b1"}, rules("config 1", "NY")), false},
+		{"no build: the rows", key(&EvalCache{Dir: dir}, rules("config 1", "NY")), false},
+		{"not compiled from a config: the rows", key(cache("b1"), rules("", "NY")), false},
+	} {
+		if (c.key == base) != c.equal {
+			t.Errorf("%s: key equal %t, want %t", c.name, c.key == base, c.equal)
+		}
+	}
+	// A kept digest that is not one is hashed again.
+	memos, _ := filepath.Glob(filepath.Join(dir, "rows-*"))
+	for _, m := range memos {
+		if err := os.WriteFile(m, []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if key(cache("b1"), rules("config 1", "NY")) == base {
+		t.Error("a damaged digest was read")
+	}
+	if n := digests(); n > rowsDigestKeep {
+		t.Errorf("%d digests kept, want at most %d", n, rowsDigestKeep)
+	}
+}

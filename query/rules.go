@@ -50,6 +50,12 @@ type RuleSet struct {
 	// Selected, when not nil, runs one kind of rule only (--send-to-crm): it
 	// lists every rule id of that kind, and only their records may change.
 	Selected []string
+	// Compiled, when not "", names everything the rows were compiled from
+	// but the code that did it (reconcile.Compile: the config's content
+	// hash, the scope, and where now falls among the config's dates). The
+	// evaluation cache keeps the digest of the rows under it and the build,
+	// rather than hash them on every plan (rowsDigest).
+	Compiled string `json:"-"`
 }
 
 // Rule is one active rule. Key numbers it for the SQL.
@@ -243,15 +249,12 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if err != nil {
 		return err
 	}
-	driveFields, err := d.loadRuleSet(ctx, rs, fields)
-	if err != nil {
+	// What the diff reads first; the rest only when evaluating, so that a
+	// cache hit does not load 190,000 geographies it never reads (0.1 s at
+	// 1M accounts).
+	if _, err := d.loadRuleSet(ctx, rs, fields, diffTables); err != nil {
 		return err
 	}
-	accountCase, err := d.createAttrViews(ctx, fields, driveFields)
-	if err != nil {
-		return err
-	}
-	match := strings.ReplaceAll(matchSQL, accountValue, accountCase)
 	type step struct {
 		name   string
 		script string
@@ -266,6 +269,15 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		return nil
 	}
 	evaluate := func() error {
+		driveFields, err := d.loadRuleSet(ctx, rs, fields, evaluationOnlyTables())
+		if err != nil {
+			return err
+		}
+		accountCase, err := d.createAttrViews(ctx, fields, driveFields)
+		if err != nil {
+			return err
+		}
+		match := strings.ReplaceAll(matchSQL, accountValue, accountCase)
 		return run(
 			step{"drive", driveSQL, []any{now, focus}},
 			step{"match", match, []any{now}},
@@ -301,7 +313,7 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 // and otherwise evaluates and stores it.
 func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func() error) error {
 	c.Hit = false
-	key, err := d.evalKey(ctx, rs, fields, now)
+	key, err := d.evalKey(ctx, c, rs, fields, now)
 	if err != nil {
 		return fmt.Errorf("evaluation cache: %w", err)
 	}
@@ -435,9 +447,26 @@ func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey, driveFields m
 // criteria read in its place.
 const accountValue = `account_value(k.fkey)`
 
-// loadRuleSet fills the r_* tables, and returns the fields (by fkey) of the
-// equality criteria that are in some rule's drive sets.
-func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) (map[int]bool, error) {
+// diffTables are the rule tables read after the evaluation: by the diff, the
+// exclusive field forces and the plan's checks of manual assignments.
+var diffTables = []string{"r_binding", "r_manual", "r_territory", "r_scope", "r_selected_rule"}
+
+// evaluationOnlyTables are the rule tables only the evaluation reads (and
+// explain, and the evaluation cache's store, after one).
+func evaluationOnlyTables() []string {
+	var out []string
+	for _, t := range ruleTables {
+		if !slices.Contains(diffTables, t.name) {
+			out = append(out, t.name)
+		}
+	}
+	return out
+}
+
+// loadRuleSet fills the rule tables named in tables from rs, and returns
+// the fields (by fkey) of the equality criteria that are in some rule's
+// drive sets.
+func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey, tables []string) (map[int]bool, error) {
 	families := map[[2]int]string{}
 	positive := map[[2]int]bool{}
 	for _, c := range rs.Criteria {
@@ -526,6 +555,9 @@ func (d *DB) loadRuleSet(ctx context.Context, rs *RuleSet, fields []fieldKey) (m
 		{"r_field", each(len(fields), func(i int) []driver.Value { return []driver.Value{int32(i + 1), fields[i].object, fields[i].field} })},
 	}
 	for _, l := range loaders {
+		if !slices.Contains(tables, l.table) {
+			continue
+		}
 		if err := d.Append(ctx, true, l.table, l.fill); err != nil {
 			return nil, err
 		}

@@ -1,8 +1,11 @@
 package reconcile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/alignctl/alignctl/query"
@@ -47,7 +50,7 @@ func Subtree(cfg *schema.Config, root string) []string {
 // date through the date calculus at now. Only what is active or future is
 // compiled: an ended rule, territory or field force creates nothing.
 func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, error) {
-	rs := &query.RuleSet{}
+	rs := &query.RuleSet{Compiled: compiledFrom(cfg, now, scope)}
 	inScope := func(string) bool { return true }
 	if scope.Territory != "" {
 		if cfg.Territory(scope.Territory) == nil {
@@ -141,6 +144,47 @@ func Compile(cfg *schema.Config, now time.Time, scope Scope) (*query.RuleSet, er
 		}
 	}
 	return rs, nil
+}
+
+// compiledFrom names what Compile makes of cfg at now for scope, for the
+// evaluation cache, which keeps the digest of the rows under that name
+// (query.RuleSet.Compiled); "" for a config not read from files (no Hash),
+// whose rows are hashed on every plan.
+//
+// The config is named by its content hash (a config changed in memory after
+// loading must not keep it). Now is named by the first config date after it:
+// Compile reads now only through NewWindow, which compares it with config
+// dates (and config dates with each other), so every now from one config
+// date up to the next compiles to the same rows but for the windows that
+// start at now, which the evaluation cache hashes as "now". A date reaching
+// now (a window opening or closing) changes the first date after it, and the
+// name. EachDate sees every date of the config, more than Compile reads: a
+// date that changes nothing costs hashing the rows again, never a wrong
+// digest. TestCompiledFrom compiles at every now around every date of the
+// test configs.
+func compiledFrom(cfg *schema.Config, now time.Time, scope Scope) string {
+	if cfg.Hash == "" {
+		return ""
+	}
+	next := "none"
+	var first *time.Time
+	cfg.EachDate(func(t *time.Time) {
+		if t.After(now) && (first == nil || t.Before(*first)) {
+			first = t
+		}
+	})
+	if first != nil {
+		next = first.UTC().Format(time.RFC3339Nano)
+	}
+	send := "all"
+	if scope.SendToCRM != nil {
+		send = strconv.FormatBool(*scope.SendToCRM)
+	}
+	h := sha256.New()
+	for _, s := range []string{"alignctl rule set", cfg.Hash, scope.Territory, send, next} {
+		fmt.Fprintf(h, "%d:%s\x00", len(s), s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // compileRule turns a rule's match into what the engine evaluates: all, any,

@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -21,6 +23,24 @@ import (
 // Messages name files by dir as given ("examples/config/territories/onc.yaml"),
 // or relative to it when dir is ".".
 func LoadDir(dir string) (*Config, error) {
+	return (*ConfigCache)(nil).LoadDir(dir)
+}
+
+// LoadFS reads and validates the config repository at the root of fsys (a
+// folder, or a git tree at a revision). display prefixes the file names in
+// messages; "" leaves them relative to the root.
+//
+// Every *.yaml and *.yml file is read, in sub-folders too, except folders
+// whose names start with "." (.github, .alignctl). When the config is not
+// valid the error is Diagnostics: every problem found, one per line.
+func LoadFS(fsys fs.FS, display string) (*Config, error) {
+	return (*ConfigCache)(nil).LoadFS(fsys, display)
+}
+
+// LoadDir is schema.LoadDir through the cache: a config whose files are
+// byte for byte those of a cached one is read from the cache, without being
+// parsed or validated again. A nil cache loads without one.
+func (c *ConfigCache) LoadDir(dir string) (*Config, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("config folder: %w", err)
@@ -32,17 +52,11 @@ func LoadDir(dir string) (*Config, error) {
 	if display == "." {
 		display = ""
 	}
-	return LoadFS(os.DirFS(dir), display)
+	return c.LoadFS(os.DirFS(dir), display)
 }
 
-// LoadFS reads and validates the config repository at the root of fsys (a
-// folder, or a git tree at a revision). display prefixes the file names in
-// messages; "" leaves them relative to the root.
-//
-// Every *.yaml and *.yml file is read, in sub-folders too, except folders
-// whose names start with "." (.github, .alignctl). When the config is not
-// valid the error is Diagnostics: every problem found, one per line.
-func LoadFS(fsys fs.FS, display string) (*Config, error) {
+// LoadFS is schema.LoadFS through the cache (see LoadDir).
+func (c *ConfigCache) LoadFS(fsys fs.FS, display string) (*Config, error) {
 	l := &loader{fsys: fsys, display: strings.TrimSuffix(display, "/"), ds: &Diagnostics{}}
 	switch display {
 	case "/":
@@ -54,13 +68,45 @@ func LoadFS(fsys fs.FS, display string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg := &Config{Files: files}
+	data := l.read(cfg)
+	// The key is of the bytes just read: what is parsed below is exactly
+	// what it names. A file or folder that could not be read has a
+	// diagnostic already, and the load fails below: no cache then.
+	var key string
+	var cached *Config
+	if c.enabled() && len(*l.ds) == 0 {
+		key = c.key(l.display, cfg.Hash)
+		if cached = c.load(key, cfg); cached != nil && !c.Verify {
+			c.Hit = true
+			return cached, nil
+		}
+	}
+	cfg, err = l.load(cfg, data)
+	switch {
+	case cached != nil:
+		// Verify: the files were loaded too, and must make the same config.
+		c.Hit = true
+		if err != nil || !reflect.DeepEqual(cached, cfg) {
+			c.remove(key)
+			return nil, errors.Join(fmt.Errorf("config cache %s: the cached config differs from the one its files make (ALIGNCTL_PLAN_CACHE=off goes without)", c.Dir), err)
+		}
+	case err != nil:
+		return nil, err
+	case key != "":
+		c.store(key, cfg)
+	}
+	return cfg, nil
+}
+
+// load parses, decodes and validates the files read.
+func (l *loader) load(cfg *Config, data [][]byte) (*Config, error) {
 	schema, err := compileSchema()
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{Files: files}
 	bad := map[Pos]bool{}
-	docs, complete := l.parse(cfg, &checker{schema: schema, ds: l.ds, bad: bad})
+	docs, complete := l.parse(cfg, data, &checker{schema: schema, ds: l.ds, bad: bad})
 	loc := l.location(docs)
 	l.decode(cfg, docs, loc)
 	v := &validator{cfg: cfg, nodes: l.nodes, bad: bad, complete: complete, ds: l.ds}
@@ -169,10 +215,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// parse reads, hashes, parses and checks every file; complete is false when
-// a file could not be read or parsed.
-func (l *loader) parse(cfg *Config, c *checker) (docs []*document, complete bool) {
-	complete = len(*l.ds) == 0
+// read reads and hashes every file: nil data for a file that could not be
+// read, which has a diagnostic.
+func (l *loader) read(cfg *Config) [][]byte {
 	// Read in order, on one goroutine: an fs.FS over a git tree need not be
 	// safe for concurrent use.
 	h := sha256.New()
@@ -182,7 +227,6 @@ func (l *loader) parse(cfg *Config, c *checker) (docs []*document, complete bool
 		b, err := fs.ReadFile(l.fsys, f)
 		if err != nil {
 			l.ds.addf(Pos{File: l.path(f)}, "cannot read: %v", unwrapPath(err))
-			complete = false
 			continue
 		}
 		data[i] = b
@@ -194,7 +238,13 @@ func (l *loader) parse(cfg *Config, c *checker) (docs []*document, complete bool
 		h.Write([]byte{0})
 	}
 	cfg.Hash = hex.EncodeToString(h.Sum(nil))
+	return data
+}
 
+// parse parses and checks every file read; complete is false when a file
+// could not be read or parsed.
+func (l *loader) parse(cfg *Config, data [][]byte, c *checker) (docs []*document, complete bool) {
+	complete = len(*l.ds) == 0
 	// Parsing YAML is most of the time of a load, and files parse apart.
 	type parsed struct {
 		roots []*node

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -162,4 +163,33 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestConfigCacheRoundTrip: the generated config, the largest the tests
+// make, comes back from the config cache equal to a load of its files.
+func TestConfigCacheRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	o := options{accounts: 2000, out: dir}
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "config")
+	want, err := schema.LoadDir(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheDir := t.TempDir()
+	for i, wantHit := range []bool{false, true} {
+		c := &schema.ConfigCache{Dir: cacheDir, Build: "test"}
+		got, err := c.LoadDir(config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Hit != wantHit {
+			t.Fatalf("load %d: hit %t, want %t", i+1, c.Hit, wantHit)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("load %d: the config differs from a load without the cache", i+1)
+		}
+	}
 }

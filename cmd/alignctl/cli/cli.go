@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/alignctl/alignctl/schema"
 )
 
 // Main runs alignctl with os.Args and returns the exit status.
@@ -40,6 +42,11 @@ type globals struct {
 	// releases the lock once openState has taken it.
 	command string
 	unlock  func() error
+	// buildID identifies the executable once it has been read (build).
+	buildID *string
+	// configCaches are the config caches the command used, which may still
+	// be storing an entry (waitConfigCaches).
+	configCaches []*schema.ConfigCache
 }
 
 // Now is the execution time: --now, or the clock.
@@ -81,7 +88,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	g.completeIDs(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
-	err := errors.Join(root.ExecuteContext(ctx), g.unlockState())
+	execErr := root.ExecuteContext(ctx)
+	g.waitConfigCaches()
+	err := errors.Join(execErr, g.unlockState())
 	if err == nil {
 		return 0
 	}

@@ -11,13 +11,18 @@ import (
 	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/crm/vault"
+	"github.com/alignctl/alignctl/internal/buildid"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
 )
 
-// loadConfig reads and validates the config folder.
+// loadConfig reads and validates the config folder, for a command that
+// works on the state: through the config cache beside it (configCache).
+// A load earlier in the command (apply's plan) may still be storing the
+// same config: it is waited for, to be read rather than parsed again.
 func (g *globals) loadConfig() (*schema.Config, error) {
-	return schema.LoadDir(g.config)
+	g.waitConfigCaches()
+	return g.configCache().LoadDir(g.config)
 }
 
 // openState locks and opens the state database. The first open of a command
@@ -92,14 +97,10 @@ type crmRun struct {
 	conns     map[string]crm.Connector
 }
 
-// startCRMRun loads the config and connects the CRM instances a command works
-// on: the one named by --instance, or all of them.
-func (g *globals) startCRMRun(instance string) (*crmRun, error) {
+// startCRMRun connects the CRM instances of cfg a command works on: the one
+// named by --instance, or all of them.
+func (g *globals) startCRMRun(cfg *schema.Config, instance string) (*crmRun, error) {
 	now, err := g.Now()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -128,5 +129,44 @@ func (g *globals) evalCache() *query.EvalCache {
 	if mode == "off" || g.state == "" || g.state == ":memory:" {
 		return nil
 	}
-	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify"}
+	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify", Build: g.build()}
+}
+
+// configCache is where the commands that work on the state keep the
+// validated config: the evaluation cache's folder (docs/engine.md, "The
+// config cache"). Not before the state exists, so that no folder appears
+// where none was asked for; not with ALIGNCTL_PLAN_CACHE=off; with =verify
+// a hit loads the files too and fails when they differ.
+func (g *globals) configCache() *schema.ConfigCache {
+	mode := os.Getenv("ALIGNCTL_PLAN_CACHE")
+	if mode == "off" || g.state == "" || g.state == ":memory:" {
+		return nil
+	}
+	if info, err := os.Stat(g.state); err != nil || !info.Mode().IsRegular() {
+		return nil
+	}
+	build := g.build()
+	if build == "" {
+		return nil
+	}
+	c := &schema.ConfigCache{Dir: g.state + ".cache", Build: build, Verify: mode == "verify", Background: true}
+	g.configCaches = append(g.configCaches, c)
+	return c
+}
+
+// waitConfigCaches waits for the config cache entries being stored: Run
+// does before it returns.
+func (g *globals) waitConfigCaches() {
+	for _, c := range g.configCaches {
+		c.Wait()
+	}
+}
+
+// build identifies the running executable for the caches (buildid).
+func (g *globals) build() string {
+	if g.buildID == nil {
+		id := buildid.Executable()
+		g.buildID = &id
+	}
+	return *g.buildID
 }

@@ -21,11 +21,15 @@ func importCmd(g *globals) *cobra.Command {
 		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := g.startCRMRun(instance)
+			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
 			}
-			now, cfg := r.now, r.cfg
+			r, err := g.startCRMRun(cfg, instance)
+			if err != nil {
+				return err
+			}
+			now := r.now
 			var sources []reconcile.Source
 			for _, inst := range r.instances {
 				sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/alignctl/alignctl/reconcile"
+	"github.com/alignctl/alignctl/schema"
 )
 
 func mappingsCmd(g *globals) *cobra.Command {
@@ -34,7 +35,8 @@ and line; exit 1 if there is one.`,
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: must be text or json", format)
 			}
-			cfg, err := g.loadConfig()
+			// Not through the config cache: mappings does not work on the state.
+			cfg, err := schema.LoadDir(g.config)
 			if err != nil {
 				return err
 			}
@@ -42,7 +44,7 @@ and line; exit 1 if there is one.`,
 				return (direction == "" || m.Direction == direction) && (object == "" || m.Object == object)
 			}
 			if check {
-				run, err := g.startCRMRun(instance)
+				run, err := g.startCRMRun(cfg, instance)
 				if err != nil {
 					return err
 				}

@@ -106,7 +106,7 @@ func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, er
 	if err != nil {
 		return nil, err
 	}
-	head, err := g.loadConfigAt(req.ref)
+	head, err := g.loadConfigAt(req.ref, g.configCache())
 	if err != nil {
 		return nil, err
 	}

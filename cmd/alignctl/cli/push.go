@@ -25,7 +25,11 @@ func pushCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
-	r, err := g.startCRMRun(instance)
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	r, err := g.startCRMRun(cfg, instance)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,9 @@ func validateCmd(g *globals) *cobra.Command {
 		Short: "Check the config against the schema and its references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lc, err := g.loadConfigAt(ref)
+			// Not through the config cache: validate does not work on the
+			// state, and runs where there is none (CI).
+			lc, err := g.loadConfigAt(ref, nil)
 			if err != nil {
 				return err
 			}
