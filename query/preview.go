@@ -69,14 +69,14 @@ type UniqueAssignment struct {
 
 // UniqueAssignments lists the assignments in effect at now or later, one row
 // per account and territory, optionally only in the given territories.
-func (d *DB) UniqueAssignments(ctx context.Context, scope []string, now time.Time) ([]UniqueAssignment, error) {
+func (d *DB) UniqueAssignments(ctx context.Context, from Assignments, scope []string, now time.Time) ([]UniqueAssignment, error) {
 	if scope == nil {
 		scope = []string{}
 	}
 	rows, err := d.Query(ctx, `SELECT account, territory, array_to_string(list(DISTINCT src ORDER BY src), ';')
 		FROM (
 			SELECT account, territory, CASE WHEN source IN ('rule', 'hierarchy_rule') THEN rule ELSE source END AS src
-			FROM account_territory
+			FROM `+string(from)+`
 			WHERE (end_date IS NULL OR end_date > $1)
 			  AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], territory))
 		)
@@ -100,8 +100,8 @@ func (d *DB) UniqueAssignments(ctx context.Context, scope []string, now time.Tim
 
 // AccountsPerTerritory counts the distinct accounts each territory holds
 // from now on (assignments in effect at now or starting later).
-func (d *DB) AccountsPerTerritory(ctx context.Context, now time.Time) (map[string]int, error) {
-	rows, err := d.Query(ctx, `SELECT territory, count(DISTINCT account) FROM account_territory
+func (d *DB) AccountsPerTerritory(ctx context.Context, from Assignments, now time.Time) (map[string]int, error) {
+	rows, err := d.Query(ctx, `SELECT territory, count(DISTINCT account) FROM `+string(from)+`
 		WHERE end_date IS NULL OR end_date > $1 GROUP BY territory`, now)
 	if err != nil {
 		return nil, err

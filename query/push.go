@@ -20,7 +20,8 @@ type PushItem struct {
 }
 
 // EachPendingPush calls each with what a push of one instance would write,
-// from the state as it stands: territory__v creates and updates,
+// from the state as it stands (its assignment records read from from: the
+// state's, or a plan's preview of them): territory__v creates and updates,
 // account_territory__v creates for active assignments the CRM lacks, and
 // deletes for records whose assignment has ended; then user_territory__v and
 // my_setup_products__v writes. countries is the instance's country filter
@@ -28,7 +29,7 @@ type PushItem struct {
 // There may be millions of account territories: their Fields are left nil
 // (Account and Territory are the two fields written), and the strings every
 // item repeats are shared.
-func (d *DB) EachPendingPush(ctx context.Context, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time, each func(PushItem) error) error {
+func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance string, countries []string, scope []string, inactiveStatuses []string, now time.Time, each func(PushItem) error) error {
 	if countries == nil {
 		countries = []string{}
 	}
@@ -69,7 +70,7 @@ func (d *DB) EachPendingPush(ctx context.Context, instance string, countries []s
 			       coalesce(a.start_date <= $3 AND (a.end_date IS NULL OR a.end_date > $3), false) AS active,
 			       coalesce(a.send_to_crm AND t.send_to_crm AND t.instance = $1
 			                AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], t.country)), false) AS meant
-			FROM account_territory a
+			FROM `+string(from)+` a
 			LEFT JOIN territory t ON t.id = a.territory
 			WHERE a.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], a.territory))
 			  AND (t.id IS NOT NULL OR a.crm_record_id IS NOT NULL)

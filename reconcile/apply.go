@@ -72,7 +72,7 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 				return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): %s", p.StateSerial, serial, why)}
 			}
 		}
-		if err := applyToState(ctx, db, cfg, p, false); err != nil {
+		if err := applyToState(ctx, db, cfg, p, planChanges); err != nil {
 			return err
 		}
 		if _, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories}); err != nil {
@@ -90,23 +90,42 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 	})
 }
 
+// assignmentWrites says where applyToState takes a plan's assignment changes from.
+type assignmentWrites int
+
+const (
+	// planChanges: the plan's own, through the bulk appender (apply).
+	planChanges assignmentWrites = iota
+	// diffChanges: the last diff's table, which the plan was read from (the
+	// base side of plan --base).
+	diffChanges
+	// previewChanges: none are written; query.DiffAssignments shows them
+	// (the plan's push preview).
+	previewChanges
+)
+
 // applyToState writes a plan's changes and the config's territories (a
 // scoped plan: those of its subtree), and for a plan of the whole config the
 // roster and products. Apply and the plan's push preview both use it, so the
-// preview sees exactly what an apply writes. The preview, with fromDiff,
-// takes the changes from the diff the plan read them from (the same rows)
-// rather than handing them back to DuckDB.
-func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, fromDiff bool) error {
+// preview sees what an apply writes; the preview's assignment records are
+// query.DiffAssignments, which TestPreviewDiffIsApply holds to what
+// ApplyChanges writes.
+func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, w assignmentWrites) error {
 	scoped := p.Scope.Territory != ""
 	territories := territoryRows(cfg)
 	if scoped {
 		territories = slices.DeleteFunc(territories, func(t query.TerritoryRow) bool { return !slices.Contains(p.Scope.Territories, t.ID) })
 	}
 	var err error
-	if fromDiff {
-		err = db.ApplyDiff(ctx, territories, scoped, p.Now)
-	} else {
+	switch w {
+	case planChanges:
 		err = db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
+	case diffChanges:
+		err = db.ApplyDiff(ctx, territories, scoped, p.Now)
+	case previewChanges:
+		if err = db.PreviewDiff(ctx); err == nil {
+			err = db.WriteTerritories(ctx, territories, scoped, p.Now)
+		}
 	}
 	var moved *query.MovedError
 	if errors.As(err, &moved) {

@@ -71,12 +71,12 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	defer os.RemoveAll(dir)
 	files := [2]string{filepath.Join(dir, "base.parquet"), filepath.Join(dir, "head.parquet")}
 	for i, side := range []struct {
-		cfg      *schema.Config
-		p        *Plan
-		fromDiff bool // the last diff is the base plan's: MakePlan just made it
-	}{{base.Config, bp, true}, {head, p, false}} {
+		cfg    *schema.Config
+		p      *Plan
+		writes assignmentWrites // the last diff is the base plan's: MakePlan just made it
+	}{{base.Config, bp, diffChanges}, {head, p, planChanges}} {
 		err := db.DryRun(ctx, func() error {
-			if err := applyToState(ctx, db, side.cfg, side.p, side.fromDiff); err != nil {
+			if err := applyToState(ctx, db, side.cfg, side.p, side.writes); err != nil {
 				return err
 			}
 			return db.ExportAlignment(ctx, files[i], p.Now, p.Scope.Territories)

@@ -314,7 +314,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 // previewPush lists the CRM records a push would write after this plan is
 // applied, and apart from them those an earlier apply already left pending.
 func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
-	countsBefore, err := db.AccountsPerTerritory(ctx, p.Now)
+	countsBefore, err := db.AccountsPerTerritory(ctx, query.StateAssignments, p.Now)
 	if err != nil {
 		return err
 	}
@@ -323,14 +323,14 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	if !p.HasChanges() && p.Preview == nil {
 		// Applying nothing leaves the state as it is: all a push would write
 		// is already pending, and one read finds it.
-		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 			pendingPush = append(pendingPush, c)
 			return nil
 		})
 	} else {
 		type key struct{ object, action, record string }
 		pending := map[key]bool{}
-		err = eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 			pending[key{c.Object, c.Action, c.Record}] = true
 			return nil
 		})
@@ -341,19 +341,19 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		// the millions of a first plan are not copied as the slice grows.
 		crm = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
 		err = db.DryRun(ctx, func() error {
-			if err := applyToState(ctx, db, cfg, p, true); err != nil {
+			if err := applyToState(ctx, db, cfg, p, previewChanges); err != nil {
 				return err
 			}
-			if countsAfter, err = db.AccountsPerTerritory(ctx, p.Now); err != nil {
+			if countsAfter, err = db.AccountsPerTerritory(ctx, query.DiffAssignments, p.Now); err != nil {
 				return err
 			}
 			if p.Preview != nil {
-				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, p.Scope.Territories, p.Now); err != nil {
+				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, query.DiffAssignments, p.Scope.Territories, p.Now); err != nil {
 					return err
 				}
 				p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 			}
-			return eachPendingPush(ctx, db, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			return eachPendingPush(ctx, db, query.DiffAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 				if len(pending) > 0 && pending[key{c.Object, c.Action, c.Record}] {
 					pendingPush = append(pendingPush, c)
 				} else {
@@ -379,9 +379,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 // eachPendingPush calls each with the records a push would write, instance
 // by instance. An account territory's two fields are built here, not read
 // as a map per record: a first plan has millions of them.
-func eachPendingPush(ctx context.Context, db *query.DB, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
+func eachPendingPush(ctx context.Context, db *query.DB, from query.Assignments, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
 	for _, inst := range cfg.Settings.CRMInstances {
-		err := db.EachPendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+		err := db.EachPendingPush(ctx, from, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
 			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
 			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
 				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}

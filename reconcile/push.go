@@ -74,7 +74,7 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		// Account territories come without a map of fields (there may be
 		// millions): write builds each batch's records as it sends them.
 		var items []query.PushItem
-		err := db.EachPendingPush(ctx, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+		err := db.EachPendingPush(ctx, query.StateAssignments, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
 			items = append(items, it)
 			return nil
 		})
