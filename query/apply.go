@@ -123,7 +123,17 @@ const (
 // DuckDB's own count of the sequence cannot say its next value without
 // drawing it: after a reopen, last_value holds the next value, not the last.
 func (d *DB) PreviewDiff(ctx context.Context) error {
-	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP VIEW `+string(DiffAssignments)+` AS
+	// The creates are numbered once, into a table: the view is read twice
+	// (the balance, the push), and a window over millions of rows in it
+	// was sorted on each read.
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE preview_created AS
+		SELECT 'AT-' || lpad((s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin))::VARCHAR, 9, '0') AS id,
+		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm
+		FROM change c,
+		     (SELECT coalesce(max(try_cast(substr(id, 4) AS BIGINT)), 0) AS base FROM account_territory WHERE id LIKE 'AT-%') s
+		WHERE c.action = 'create'`,
+		`CREATE OR REPLACE TEMP VIEW ` + string(DiffAssignments) + ` AS
 		SELECT a.id, a.instance, a.account, a.territory, a.source, a.rule, a.origin,
 		       CASE WHEN c.id IS NULL THEN a.start_date ELSE c.start_date END AS start_date,
 		       CASE WHEN c.id IS NULL THEN a.end_date ELSE c.end_date END AS end_date,
@@ -132,13 +142,16 @@ func (d *DB) PreviewDiff(ctx context.Context) error {
 		FROM account_territory a
 		LEFT JOIN (SELECT id, start_date, end_date, send_to_crm FROM change WHERE action IN ('end', 'update')) c ON c.id = a.id
 		UNION ALL
-		SELECT 'AT-' || lpad((s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin))::VARCHAR, 9, '0'),
-		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm,
+		SELECT id, instance, account, territory, source, rule, origin, start_date, end_date, send_to_crm,
 		       NULL::VARCHAR, NULL::TIMESTAMPTZ
-		FROM change c,
-		     (SELECT coalesce(max(try_cast(substr(id, 4) AS BIGINT)), 0) AS base FROM account_territory WHERE id LIKE 'AT-%') s
-		WHERE c.action = 'create'`)
-	return err
+		FROM preview_created`,
+	}
+	for _, q := range stmts {
+		if _, err := d.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteTerritories makes the territory table hold the given rows, as
