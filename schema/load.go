@@ -48,22 +48,42 @@ func (c *ConfigCache) LoadDir(dir string) (*Config, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("config folder %s: not a folder", dir)
 	}
+	return c.LoadFS(os.DirFS(dir), dirDisplay(dir))
+}
+
+// dirDisplay is the prefix of the paths in the messages about the config
+// folder dir.
+func dirDisplay(dir string) string {
 	display := filepath.ToSlash(dir)
 	if display == "." {
 		display = ""
 	}
-	return c.LoadFS(os.DirFS(dir), display)
+	return display
+}
+
+// fsDisplay is the prefix of the paths in the messages about a config
+// read with LoadFS(fsys, display).
+func fsDisplay(display string) string {
+	switch display {
+	case "/":
+		return "/"
+	case ".", "./":
+		return ""
+	}
+	return strings.TrimSuffix(display, "/")
+}
+
+// StoreDir keeps cfg, loaded from the config folder dir without the cache
+// (import, before the state and so the cache existed), for the next load.
+func (c *ConfigCache) StoreDir(dir string, cfg *Config) {
+	if c.enabled() && cfg != nil && cfg.Hash != "" {
+		c.store(c.key(fsDisplay(dirDisplay(dir)), cfg.Hash), cfg)
+	}
 }
 
 // LoadFS is schema.LoadFS through the cache (see LoadDir).
 func (c *ConfigCache) LoadFS(fsys fs.FS, display string) (*Config, error) {
-	l := &loader{fsys: fsys, display: strings.TrimSuffix(display, "/"), ds: &Diagnostics{}}
-	switch display {
-	case "/":
-		l.display = "/"
-	case ".", "./":
-		l.display = ""
-	}
+	l := &loader{fsys: fsys, display: fsDisplay(display), ds: &Diagnostics{}}
 	files, err := l.files()
 	if err != nil {
 		return nil, err

@@ -51,6 +51,12 @@ func importCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Before the state existed the config was read without the
+			// cache (none was used): the first import keeps it for the plan
+			// after it.
+			if len(g.configCaches) == 0 {
+				g.configCache().StoreDir(g.config, cfg)
+			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "INSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tFILTERED\tERRORS")
 			for _, o := range rep.Objects {
