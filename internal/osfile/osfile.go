@@ -38,7 +38,14 @@ func WriteAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
+	// The file is written on another goroutine while write makes the next
+	// bytes (aheadWriter).
+	aw := newAheadWriter(tmp)
+	err = write(aw)
+	if cerr := aw.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		tmp.Close()
 		return err
 	}

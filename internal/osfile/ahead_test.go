@@ -1,0 +1,95 @@
+package osfile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Writes of every size, across buffer boundaries, arrive whole and in order.
+func TestAheadWriterKeepsTheBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, total := range []int{0, 1, aheadSize - 1, aheadSize, aheadSize + 1, 7*aheadSize + 12345} {
+		want := make([]byte, total)
+		for i := range want {
+			want[i] = byte(r.IntN(256))
+		}
+		var got bytes.Buffer
+		a := newAheadWriter(&got)
+		for p := want; len(p) > 0; {
+			n := min(len(p), 1+r.IntN(3*aheadSize/2))
+			if k, err := a.Write(p[:n]); err != nil || k != n {
+				t.Fatalf("Write(%d bytes) = %d, %v", n, k, err)
+			}
+			p = p[n:]
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%d bytes: got %d bytes, not the ones written", total, got.Len())
+		}
+	}
+}
+
+// failAfter fails every write after the first n bytes.
+type failAfter struct{ n int }
+
+var errDiskFull = errors.New("no space left on device")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return 0, errDiskFull
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// The writer's error reaches the caller: from a later Write or from Close.
+func TestAheadWriterReportsTheError(t *testing.T) {
+	a := newAheadWriter(&failAfter{n: aheadSize})
+	chunk := make([]byte, 4096)
+	var werr error
+	for range 10 * aheadSize / len(chunk) {
+		if _, werr = a.Write(chunk); werr != nil {
+			break
+		}
+	}
+	if err := a.Close(); !errors.Is(err, errDiskFull) {
+		t.Fatalf("Close = %v, want %v", err, errDiskFull)
+	}
+	if werr != nil && !errors.Is(werr, errDiskFull) {
+		t.Fatalf("Write = %v", werr)
+	}
+}
+
+// WriteAtomic leaves the file whole, or, when write fails, no file and no
+// temporary one.
+func TestWriteAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.json")
+	want := bytes.Repeat([]byte("0123456789abcdef"), 3*aheadSize/16+7)
+	if err := WriteAtomic(path, func(w io.Writer) error { _, err := w.Write(want); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read back %d bytes, %v; wrote %d", len(got), err, len(want))
+	}
+	failed := filepath.Join(dir, "failed.json")
+	boom := errors.New("boom")
+	err := WriteAtomic(failed, func(w io.Writer) error {
+		w.Write(want)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WriteAtomic = %v, want %v", err, boom)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "plan.json" {
+		t.Errorf("left behind: %v", entries)
+	}
+}
