@@ -49,17 +49,32 @@ SELECT DISTINCT p.account, p.territory, p.source, p.origin, x.reason
 FROM pairs p JOIN excl x ON x.territory = p.territory AND x.account = p.account
 WHERE x.x_start <= p.start_date;
 
+-- Most keys have one pair: those pass as they are, and only the keys with
+-- several (found by a hash of the key first, one BIGINT to group instead of
+-- four strings, then checked on the key itself) are merged, the earliest
+-- start and the latest end.
 CREATE OR REPLACE TEMP TABLE desired_all AS
+WITH kept AS (
+    SELECT p.account, p.territory, p.instance, p.source, p.rule, p.origin, p.start_date,
+           least(p.end_date, x.x_start) AS end_date, p.send_to_crm,
+           hash(p.account, p.territory, p.source, p.origin) AS k
+    FROM pairs p
+    LEFT JOIN excl x ON x.territory = p.territory AND x.account = p.account
+    WHERE (x.x_start IS NULL OR x.x_start > p.start_date)
+      AND (least(p.end_date, x.x_start) IS NULL OR least(p.end_date, x.x_start) > p.start_date)
+), dup AS (
+    SELECT account, territory, source, origin FROM kept
+    SEMI JOIN (SELECT k FROM kept GROUP BY k HAVING count(*) > 1) h ON h.k = kept.k
+    GROUP BY ALL HAVING count(*) > 1
+)
+SELECT account, territory, instance, source, rule, origin, start_date, end_date, send_to_crm
+FROM kept
+ANTI JOIN dup d ON d.account = kept.account AND d.territory = kept.territory AND d.source = kept.source AND d.origin = kept.origin
+UNION ALL
 SELECT account, territory, any_value(instance) AS instance, source, any_value(rule) AS rule, origin,
        min(start_date) AS start_date,
        CASE WHEN bool_or(end_date IS NULL) THEN NULL ELSE max(end_date) END AS end_date,
        bool_or(send_to_crm) AS send_to_crm
-FROM (
-    SELECT p.account, p.territory, p.instance, p.source, p.rule, p.origin, p.start_date,
-           least(p.end_date, x.x_start) AS end_date, p.send_to_crm
-    FROM pairs p
-    LEFT JOIN excl x ON x.territory = p.territory AND x.account = p.account
-    WHERE x.x_start IS NULL OR x.x_start > p.start_date
-)
-WHERE end_date IS NULL OR end_date > start_date
+FROM kept
+SEMI JOIN dup d ON d.account = kept.account AND d.territory = kept.territory AND d.source = kept.source AND d.origin = kept.origin
 GROUP BY account, territory, source, origin;

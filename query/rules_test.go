@@ -397,3 +397,43 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 		t.Error("explain's focus lost the tables it reads")
 	}
 }
+
+// A rule bound to a territory for two instances (account_sources crm and
+// data_loader) that both hold the account makes two pairs of one key: they
+// merge into one record with the earliest start, the latest end and
+// send_to_crm if either sends; a key with one pair keeps its own window.
+func TestPairsOfOneKeyMerge(t *testing.T) {
+	db := loadSnapshot(t, map[string]string{"account__v": accounts})
+	loadInstance(t, db, "@data_loader", map[string]string{
+		"account__v": `id,name__v,country__v,specialty_1__v,specialty_2__v,modified_date__v
+A1,Ada,US,Oncologist,,2026-01-01T00:00:00Z
+A5,Eve,US,Oncologist,,2026-01-01T00:00:00Z
+`})
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	end := func(n int) *time.Time { t := day(n); return &t }
+	crm := binding(1, "onc", "T1", false)
+	crm.Start, crm.End, crm.SendToCRM = day(5), end(20), false
+	dl := binding(1, "onc", "T1", false)
+	dl.SrcInstance, dl.Start, dl.End = "@data_loader", day(2), end(10)
+	rs := &RuleSet{
+		Rules:    []Rule{{Key: 1, ID: "onc", Match: "all", NCrit: 1}},
+		Criteria: []Criterion{{RuleKey: 1, Pos: 1, Object: "account__v", Field: "specialty_1__v", Operator: "equals"}},
+		Values:   []Value{{1, 1, "Oncologist"}},
+		Bindings: []Binding{crm, dl},
+	}
+	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Changes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%s %s %s %s %v", c.Account, c.Territory, c.StartDate.Format(time.DateOnly), c.EndDate.Format(time.DateOnly), c.SendToCRM))
+	}
+	want := []string{"A1 T1 2026-03-03 2026-03-21 true", "A5 T1 2026-03-03 2026-03-11 true"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got  %v\nwant %v", got, want)
+	}
+}
