@@ -49,13 +49,15 @@ func (rep *report) markdown() string {
 	row("snapshot records (CSV size)", func(r *sizeResult) string {
 		return fmt.Sprintf("%s (%.1f GB)", thousands(int(r.rows)), float64(r.bytes)/1e9)
 	})
-	for _, name := range []string{stepGenerate, stepValidate, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged} {
+	for _, name := range []string{stepGenerate, stepValidate, stepImportAccounts, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged} {
 		label := name
 		switch name {
 		case stepGenerate:
 			label = "generate (examples/scale)"
 		case stepPush:
 			label = "push (file CRM)"
+		case stepImport:
+			label = "import (the whole snapshot)"
 		}
 		row(label, func(r *sizeResult) string { return cell(r.step(name)) })
 	}
@@ -155,8 +157,11 @@ func (rep *report) targets() []string {
 		if ratio, ok := r.ratio(); ok {
 			out = append(out, fmt.Sprintf("Full plan at 5M within 3x the baseline: %.1fx, %s.", ratio, verdict(ratio <= 3)))
 		}
+		if s := r.step(stepImportAccounts); s.ran || s.killed {
+			out = append(out, fmt.Sprintf("Import of 5M accounts under 15 s: the accounts file alone %s, %s.", cell(s), verdict(s.ran && s.wall < 15*time.Second)))
+		}
 		if s := r.step(stepImport); s.ran || s.killed {
-			out = append(out, fmt.Sprintf("Import of 5M accounts under 15 s: %s, %s.", cell(s), verdict(s.ran && s.wall < 15*time.Second)))
+			out = append(out, fmt.Sprintf("Import of the whole 5M snapshot (%s records) under 15 s: %s, %s.", thousands(int(r.rows)), cell(s), verdict(s.ran && s.wall < 15*time.Second)))
 		}
 		if top := r.largest(); top.ran {
 			out = append(out, fmt.Sprintf("Peak RSS under 6 GiB at 5M: %s (%s), %s.", gibs(top.maxRSS), top.name, verdict(gib(top.maxRSS) < 6)))
