@@ -413,29 +413,15 @@ func evaluationTables() []string {
 
 // pruneEvalCache keeps the newest evalCacheKeep entries of dir, and keep.
 func pruneEvalCache(dir, keep string) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type entry struct {
-		key string
-		mod time.Time
-	}
-	var all []entry
-	for _, e := range ents {
-		key, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || strings.HasPrefix(key, ".") || key == keep {
-			continue
+	stale := osfile.Stale(dir, evalCacheKeep, keep, func(name string) string {
+		key, ok := strings.CutSuffix(name, ".json")
+		if !ok || strings.HasPrefix(key, ".") {
+			return ""
 		}
-		if info, err := e.Info(); err == nil {
-			all = append(all, entry{key, info.ModTime()})
-		}
-	}
-	slices.SortFunc(all, func(a, b entry) int { return b.mod.Compare(a.mod) })
-	for i, e := range all {
-		if i >= evalCacheKeep-1 {
-			removeEntry(dir, e.key)
-		}
+		return key
+	})
+	for _, key := range stale {
+		removeEntry(dir, key)
 	}
 }
 

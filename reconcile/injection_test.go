@@ -304,18 +304,24 @@ func importedSpecialties(t *testing.T, db *query.DB) map[string]*string {
 // stateTables lists the state's tables.
 func stateTables(t *testing.T, db *query.DB) []string {
 	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name`)
+	return queryStrings(t, db, `SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name`)
+}
+
+// queryStrings runs a query of one VARCHAR column and returns its rows.
+func queryStrings(t *testing.T, db *query.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, name)
+		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)

@@ -137,23 +137,7 @@ func assignmentRows(t *testing.T, db *query.DB, from query.Assignments, withID b
 	if withID {
 		id = "id"
 	}
-	rows, err := db.Query(context.Background(), `SELECT concat_ws('|', `+id+`, instance, account, territory, source, coalesce(rule, ''), origin,
+	return queryStrings(t, db, `SELECT concat_ws('|', `+id+`, instance, account, territory, source, coalesce(rule, ''), origin,
 		start_date::VARCHAR, coalesce(end_date::VARCHAR, ''), send_to_crm::VARCHAR, coalesce(crm_record_id, ''),
 		coalesce(crm_deleted_at::VARCHAR, '')) AS r FROM `+string(from)+` ORDER BY r`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

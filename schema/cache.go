@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -169,33 +168,19 @@ func (c *ConfigCache) remove(key string) { os.Remove(c.path(key)) }
 
 // prune keeps the configCacheKeep most recently used entries, keep among them.
 func (c *ConfigCache) prune(keep string) {
-	ents, err := os.ReadDir(c.Dir)
-	if err != nil {
-		return
-	}
-	type entry struct {
-		key string
-		mod time.Time
-	}
-	var all []entry
-	for _, e := range ents {
-		name, ok := strings.CutPrefix(e.Name(), "config-")
+	stale := osfile.Stale(c.Dir, configCacheKeep, keep, func(name string) string {
+		name, ok := strings.CutPrefix(name, "config-")
 		if !ok {
-			continue
+			return ""
 		}
 		key, ok := strings.CutSuffix(name, ".gob")
-		if !ok || key == keep {
-			continue
+		if !ok {
+			return ""
 		}
-		if info, err := e.Info(); err == nil {
-			all = append(all, entry{key, info.ModTime()})
-		}
-	}
-	slices.SortFunc(all, func(a, b entry) int { return b.mod.Compare(a.mod) })
-	for i, e := range all {
-		if i >= configCacheKeep-1 {
-			c.remove(e.key)
-		}
+		return key
+	})
+	for _, key := range stale {
+		c.remove(key)
 	}
 }
 

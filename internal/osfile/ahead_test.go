@@ -7,7 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Writes of every size, across buffer boundaries, arrive whole and in order.
@@ -91,5 +94,46 @@ func TestWriteAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 || entries[0].Name() != "plan.json" {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// Stale lists the entries beyond the newest n, keep counted among them and
+// never listed, and skips files that are no entry.
+func TestStale(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i, name := range []string{"a.json", "b.json", "c.json", "d.json", "notes.txt"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Hour) // a oldest, d newest
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyOf := func(name string) string {
+		key, ok := strings.CutSuffix(name, ".json")
+		if !ok {
+			return ""
+		}
+		return key
+	}
+	for _, tc := range []struct {
+		n    int
+		keep string
+		want []string
+	}{
+		{2, "a", []string{"c", "b"}},
+		{2, "d", []string{"b", "a"}},
+		{4, "", []string{"a"}},
+		{10, "", nil},
+	} {
+		if got := Stale(dir, tc.n, tc.keep, keyOf); !slices.Equal(got, tc.want) {
+			t.Errorf("Stale(n=%d, keep=%q) = %v, want %v", tc.n, tc.keep, got, tc.want)
+		}
+	}
+	if got := Stale(filepath.Join(dir, "missing"), 2, "", keyOf); got != nil {
+		t.Errorf("Stale of a missing folder = %v", got)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
+	"time"
 )
 
 // Flock applies how (syscall.LOCK_EX, LOCK_UN, with LOCK_NB...) to f,
@@ -53,4 +55,37 @@ func WriteAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// Stale lists the keys of a cache folder's entries beyond its newest n, keep
+// counted among them: keyOf names the entry a file stands for ("" for a file
+// that is none), and an entry's age is its file's modification time. Both
+// caches beside the state (the evaluation's and the config's) prune with it.
+func Stale(dir string, n int, keep string, keyOf func(name string) string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	type entry struct {
+		key string
+		mod time.Time
+	}
+	var all []entry
+	for _, e := range ents {
+		key := keyOf(e.Name())
+		if key == "" || key == keep {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			all = append(all, entry{key, info.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b entry) int { return b.mod.Compare(a.mod) })
+	var stale []string
+	for i, e := range all {
+		if i >= n-1 {
+			stale = append(stale, e.key)
+		}
+	}
+	return stale
 }
