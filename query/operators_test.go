@@ -205,15 +205,8 @@ func TestExclusions(t *testing.T) {
 		{Territory: "T1", Account: "A1", Start: now, Reason: "KOL"},
 		{Territory: "T1", Account: "A3", Start: later, Reason: "sabbatical"},
 	}
-	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.Changes(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]*time.Time{}
-	for _, c := range cs {
+	for _, c := range evaluated(t, db, rs) {
 		got[c.Account] = c.EndDate
 	}
 	if _, ok := got["A1"]; ok {

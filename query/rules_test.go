@@ -68,7 +68,8 @@ func binding(key int, id, territory string, geo bool) Binding {
 	return Binding{RuleKey: key, RuleID: id, Territory: territory, Instance: "us", SrcInstance: "us", Start: now, Geography: geo, SendToCRM: true}
 }
 
-func desired(t *testing.T, db *DB, rs *RuleSet) []string {
+// evaluated evaluates rs at now and returns the changes the diff reads.
+func evaluated(t *testing.T, db *DB, rs *RuleSet) []Change {
 	t.Helper()
 	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
 		t.Fatal(err)
@@ -77,8 +78,13 @@ func desired(t *testing.T, db *DB, rs *RuleSet) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs
+}
+
+func desired(t *testing.T, db *DB, rs *RuleSet) []string {
+	t.Helper()
 	var out []string
-	for _, c := range cs {
+	for _, c := range evaluated(t, db, rs) {
 		out = append(out, c.Action+" "+c.Account+" "+c.Territory+" "+c.Rule)
 	}
 	return out
@@ -252,15 +258,8 @@ D4,A3,02138,true,MA,2026-01-01T00:00:00Z
 			{Territory: "BOS", Code: "02144", Start: day(2), End: end(30)},
 		},
 	}
-	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.Changes(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, c := range cs {
+	for _, c := range evaluated(t, db, rs) {
 		got = append(got, fmt.Sprintf("%s %s %s %v", c.Account, c.Territory, c.StartDate.Format(time.DateOnly), c.EndDate))
 	}
 	want := []string{"A1 BOS 2026-03-03 <nil>", "A2 BOS 2026-03-11 <nil>", "A3 BOS 2026-03-06 <nil>"}
@@ -421,15 +420,8 @@ A5,Eve,US,Oncologist,,2026-01-01T00:00:00Z
 		Values:   []Value{{1, 1, "Oncologist"}},
 		Bindings: []Binding{crm, dl},
 	}
-	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.Changes(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, c := range cs {
+	for _, c := range evaluated(t, db, rs) {
 		got = append(got, fmt.Sprintf("%s %s %s %s %v", c.Account, c.Territory, c.StartDate.Format(time.DateOnly), c.EndDate.Format(time.DateOnly), c.SendToCRM))
 	}
 	want := []string{"A1 T1 2026-03-03 2026-03-21 true", "A5 T1 2026-03-03 2026-03-11 true"}

@@ -2,13 +2,11 @@ package reconcile
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
 )
@@ -22,23 +20,7 @@ import (
 func TestPreviewDiffIsApply(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	cfg, err := schema.LoadDir("../testdata/fixture/config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := query.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	inst := cfg.Settings.CRMInstances[0]
-	files := file.New(t.TempDir(), func() time.Time { return now })
-	if err := os.CopyFS(files.Dir(), os.DirFS("../testdata/fixture/crm")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Import(ctx, db, cfg, []Source{{Instance: inst.ID, CRM: files, Countries: inst.SelectedCountries()}}, ImportOptions{Now: now}); err != nil {
-		t.Fatal(err)
-	}
+	cfg, db, _ := importedFixture(t, now)
 
 	// both applies the plan the three ways, each in a rolled-back
 	// transaction, and compares the assignment records they give. The

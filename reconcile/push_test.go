@@ -30,29 +30,39 @@ func (f *failingCRM) Create(ctx context.Context, object string, recs []crm.Recor
 	return f.Connector.Create(ctx, object, recs)
 }
 
+// importedFixture is the fixture's config, and an in-memory state that
+// imported its CRM snapshot at now from a copy the test may write to (the
+// file CRM returned).
+func importedFixture(t *testing.T, now time.Time) (*schema.Config, *query.DB, *file.CRM) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := schema.LoadDir("../testdata/fixture/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := file.New(t.TempDir(), func() time.Time { return now })
+	if err := os.CopyFS(files.Dir(), os.DirFS("../testdata/fixture/crm")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := query.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	inst := cfg.Settings.CRMInstances[0]
+	if _, err := Import(ctx, db, cfg, []Source{{Instance: inst.ID, CRM: files, Countries: inst.SelectedCountries()}}, ImportOptions{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, db, files
+}
+
 // A push interrupted half-way and run again creates no duplicates: each
 // batch's results are committed before the next batch is sent.
 func TestInterruptedPushCreatesNoDuplicates(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	cfg, err := schema.LoadDir("../testdata/fixture/config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../testdata/fixture/crm")); err != nil {
-		t.Fatal(err)
-	}
-	files := file.New(dir, func() time.Time { return now })
-	db, err := query.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	inst := cfg.Settings.CRMInstances[0]
-	if _, err := Import(ctx, db, cfg, []Source{{Instance: inst.ID, CRM: files, Countries: inst.SelectedCountries()}}, ImportOptions{Now: now}); err != nil {
-		t.Fatal(err)
-	}
+	cfg, db, files := importedFixture(t, now)
+	dir, inst := files.Dir(), cfg.Settings.CRMInstances[0]
 	p, err := MakePlan(ctx, db, cfg, PlanOptions{Now: now, Config: ConfigRef{Hash: cfg.Hash}})
 	if err != nil {
 		t.Fatal(err)
