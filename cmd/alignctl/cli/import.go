@@ -21,7 +21,9 @@ func importCmd(g *globals) *cobra.Command {
 		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
+			// nil before the first import makes the state (configCache).
+			cache := g.configCache()
+			cfg, err := cache.LoadDir(g.config)
 			if err != nil {
 				return err
 			}
@@ -51,10 +53,10 @@ func importCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Before the state existed the config was read without the
-			// cache (none was used): the first import keeps it for the plan
-			// after it.
-			if len(g.configCaches) == 0 {
+			// The first import read the config without the cache, which
+			// exists now beside the state it made: it keeps the config for
+			// the plan after it.
+			if cache == nil {
 				g.configCache().StoreDir(g.config, cfg)
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
