@@ -215,28 +215,14 @@ const rowsDigestKeep = 8
 // pruneRowsDigests keeps the newest rowsDigestKeep rows-* files of dir, keep
 // among them.
 func pruneRowsDigests(dir, keep string) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type file struct {
-		name string
-		mod  time.Time
-	}
-	var all []file
-	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), "rows-") || e.Name() == keep {
-			continue
+	stale := osfile.Stale(dir, rowsDigestKeep, keep, func(name string) string {
+		if !strings.HasPrefix(name, "rows-") {
+			return ""
 		}
-		if info, err := e.Info(); err == nil {
-			all = append(all, file{e.Name(), info.ModTime()})
-		}
-	}
-	slices.SortFunc(all, func(a, b file) int { return b.mod.Compare(a.mod) })
-	for i, f := range all {
-		if i >= rowsDigestKeep-1 {
-			os.Remove(filepath.Join(dir, f.name))
-		}
+		return name
+	})
+	for _, name := range stale {
+		os.Remove(filepath.Join(dir, name))
 	}
 }
 
