@@ -96,6 +96,13 @@ func (d *DB) ApplyDiff(ctx context.Context, territories []TerritoryRow, partial 
 	return d.applyChanges(ctx, "change", edits, territories, partial, now)
 }
 
+// assignmentID is the SQL of the id of the assignment record numbered n (an
+// SQL expression): "AT-" and nine digits. PreviewDiff reads the numbers back
+// from ids of this form.
+func assignmentID(n string) string {
+	return `'AT-' || lpad((` + n + `)::VARCHAR, 9, '0')`
+}
+
 // Assignments names the relation the push preview and the balance read
 // assignment records from: the state's table, or the preview of it.
 type Assignments string
@@ -128,7 +135,7 @@ func (d *DB) PreviewDiff(ctx context.Context) error {
 	// was sorted on each read.
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE preview_created AS
-		SELECT 'AT-' || lpad((s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin))::VARCHAR, 9, '0') AS id,
+		SELECT ` + assignmentID(`s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin)`) + ` AS id,
 		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm
 		FROM change c,
 		     (SELECT coalesce(max(try_cast(substr(id, 4) AS BIGINT)), 0) AS base FROM account_territory WHERE id LIKE 'AT-%') s
@@ -178,7 +185,7 @@ func (d *DB) applyChanges(ctx context.Context, table string, edits int64, territ
 		return &MovedError{Missing: edits - n, Of: edits}
 	}
 	if _, err := d.Exec(ctx, `INSERT INTO account_territory
-		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), instance, account, territory, source,
+		SELECT `+assignmentID(`nextval('account_territory_seq')`)+`, instance, account, territory, source,
 		       rule, origin, start_date, end_date, send_to_crm, NULL, NULL, $1, $1
 		FROM (SELECT * FROM `+table+` WHERE action = 'create' ORDER BY territory, account, source, origin)`, now); err != nil {
 		return err

@@ -57,7 +57,7 @@ func (d *DB) ImportCRMAssignments(ctx context.Context, instance string, now time
 		return 0, 0, err
 	}
 	res, err := d.Exec(ctx, `INSERT INTO account_territory
-		SELECT 'AT-' || lpad(nextval('account_territory_seq')::VARCHAR, 9, '0'), $1, a.account__v, t.name__v,
+		SELECT `+assignmentID(`nextval('account_territory_seq')`)+`, $1, a.account__v, t.name__v,
 		       'crm', NULL, a.id, $2, NULL, true, a.id, NULL, $2, $2
 		FROM crm_account_territory__v a
 		JOIN crm_territory__v t ON t._instance = a._instance AND t.id = a.territory__v
