@@ -337,8 +337,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		if err != nil {
 			return err
 		}
-		// Each assignment change makes at most one record write: sized once,
-		// the millions of a first plan are not copied as the slice grows.
+		// Sized for one record write per change, which the millions of a
+		// first plan make (a territory's change may make more: the slice
+		// grows then), so that they are not copied as the slice grows.
 		crm = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
 		err = db.DryRun(ctx, func() error {
 			if err := applyToState(ctx, db, cfg, p, previewChanges); err != nil {
