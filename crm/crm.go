@@ -99,3 +99,26 @@ func (e *RecordError) Error() string {
 
 // ErrUnknownObject is returned by Fields for an object the CRM does not have.
 var ErrUnknownObject = errors.New("unknown object")
+
+// ServerClock is a connector that knows the CRM's own clock, as its latest
+// response reported it (Vault: the HTTP Date header of its answers). An
+// import's watermark comes from the CRM's records and clock, never from
+// alignctl's: records the CRM stamps between two imports must not fall
+// between watermarks when the two clocks disagree. Zero when the connector
+// has seen no response yet.
+type ServerClock interface {
+	ServerTime() time.Time
+}
+
+// AccountExporter is a connector that exports the records of an object that
+// belong to given accounts, whatever their modified date, in the snapshot
+// format of Export. An import reads the children (addresses, affiliations,
+// product metrics, calls) of accounts that enter the selected countries,
+// which an incremental export does not return because they did not change.
+// A record belongs to the accounts when any of fields (the object's account
+// references: account__v; parent_account__v and child_account__v for
+// child_account__v) holds one of them. A connector without it is read in
+// full for such an import.
+type AccountExporter interface {
+	ExportAccounts(ctx context.Context, object string, fields, accounts []string) (Export, error)
+}
