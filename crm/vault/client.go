@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +83,31 @@ type Client struct {
 	sid     string        // the current session id, "" before login
 	refused error         // the login Vault refused: never tried again
 	secrets []string      // the password and every session id: never in an error
+
+	// What Vault's latest response said about its clock and limits.
+	serverTime time.Time // its Date header
+	windowEnd  time.Time // when the current burst window ends, on Vault's clock
+	burstLeft  int       // X-VaultAPI-BurstLimitRemaining
+	dailySpent bool      // X-VaultAPI-DailyLimitRemaining reached 0
+	dailyLimit string    // X-VaultAPI-DailyLimit, as sent
+}
+
+var _ crm.ServerClock = (*Client)(nil)
+
+// ServerTime is Vault's clock as the Date header of its latest response
+// said (to the second); zero before the first response.
+func (c *Client) ServerTime() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.serverTime
+}
+
+// serverNow is Vault's clock when known, else Config.Now.
+func (c *Client) serverNow() time.Time {
+	if t := c.ServerTime(); !t.IsZero() {
+		return t
+	}
+	return c.now()
 }
 
 var _ crm.Connector = (*Client)(nil)
@@ -97,8 +124,10 @@ func New(cfg Config) (*Client, error) {
 	if base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("vault: base url %q: want https://{vaultDNS}", base.Redacted())
 	}
-	if base.Scheme != "https" && base.Scheme != "http" {
-		return nil, fmt.Errorf("vault: base url %q: the scheme must be https", base.Redacted())
+	if base.Scheme != "https" && !(base.Scheme == "http" && loopback(base.Hostname())) {
+		// The login form carries the password and every call the session
+		// id: in clear text only to this machine (tests, local fakes).
+		return nil, fmt.Errorf("vault: base url %q: the scheme must be https (http only for loopback hosts: 127.0.0.0/8, ::1, localhost): check the CRM instance's url", base.Redacted())
 	}
 	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
 		return nil, fmt.Errorf("vault: base url %q: want scheme and host only", base.Redacted())
@@ -179,6 +208,16 @@ func New(cfg Config) (*Client, error) {
 		ErrorHandler: giveUp,
 	}
 	return c, nil
+}
+
+// loopback reports whether host names this machine only: localhost, an
+// address in 127.0.0.0/8, or ::1.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // CredentialsFromEnv reads <PREFIX>_USERNAME and <PREFIX>_PASSWORD with
@@ -277,10 +316,10 @@ func (c *Client) session(ctx context.Context) (string, error) {
 	if refused != nil {
 		return "", refused
 	}
-	sid, err := c.authenticate(ctx)
+	sid, err := c.logIn(ctx)
 	if err != nil {
 		var r *refusedLogin
-		if errors.As(err, &r) {
+		if errors.As(err, &r) && r.final {
 			c.mu.Lock()
 			c.refused = err
 			c.mu.Unlock()
@@ -291,6 +330,43 @@ func (c *Client) session(ctx context.Context) (string, error) {
 	c.sid = sid
 	c.mu.Unlock()
 	return sid, nil
+}
+
+// logIn authenticates, trying again with backoff while Vault's refusal is
+// one that passes: an EXCEPTION (a system error), the Auth API burst limit
+// (a one-minute window), any error type that is not about the credentials.
+// A refusal of the credentials is final at once: repeated wrong passwords
+// lock the user out.
+func (c *Client) logIn(ctx context.Context) (string, error) {
+	wait := c.waitMin
+	for n := 0; ; n++ {
+		sid, err := c.authenticate(ctx)
+		var r *refusedLogin
+		if err == nil || !errors.As(err, &r) || r.final || n >= c.retryMax {
+			return sid, err
+		}
+		pause := wait
+		if r.err != nil && r.err.Has(APILimitExceeded) {
+			// The Auth API burst limit is a one-minute window: sooner is
+			// refused again.
+			pause = max(pause, authBurstWindow)
+		}
+		if err := c.sleep(ctx, pause); err != nil {
+			return "", err
+		}
+		wait = min(2*wait, c.waitMax)
+	}
+}
+
+// credentialErrors are the login refusals that trying again cannot mend
+// ("Errors" and "Authentication" in the Vault API reference).
+var credentialErrors = []string{
+	"USERNAME_OR_PASSWORD_INCORRECT",
+	"NO_PASSWORD_PROVIDED",
+	"PASSWORD_CHANGE_REQUIRED",
+	"USER_LOCKED_OUT",
+	"INACTIVE_USER",
+	"INSUFFICIENT_ACCESS",
 }
 
 // expire forgets sid, unless another caller has already replaced it.
@@ -316,36 +392,84 @@ func (c *Client) authenticate(ctx context.Context) (string, error) {
 		if env.ok() {
 			e.Errors = append(e.Errors, Error{Type: "NO_SESSION_ID", Message: "the auth response has no sessionId"})
 		}
-		return "", &refusedLogin{msg: fmt.Sprintf("vault: logging in to %s as %s failed: %s", c.base.Host, c.username, e.detail()), err: e}
+		final := slices.ContainsFunc(credentialErrors, e.Has)
+		what := "check the integration user's credentials"
+		if !final {
+			what = "Vault may recover: run the command again later"
+		}
+		return "", &refusedLogin{final: final, msg: fmt.Sprintf("vault: logging in to %s as %s failed: %s: %s", c.base.Host, c.username, e.detail(), what), err: e}
 	}
 	c.mu.Lock()
 	c.secrets = append(c.secrets, env.SessionID)
 	c.mu.Unlock()
-	if c.vaultID != "" {
-		got := scalar(env.VaultID)
-		if got != c.vaultID {
-			return "", &refusedLogin{msg: fmt.Sprintf("vault: %s as %s logged in to vault id %q, but the CRM instance's vault_id is %q: check url and vault_id", c.base.Host, c.username, got, c.vaultID)}
-		}
+	if err := c.checkVault(env); err != nil {
+		return "", err
 	}
 	return env.SessionID, nil
+}
+
+// checkVault refuses a session for another Vault than the one configured.
+// A user who cannot log in to the Vault of the URL gets a session for the
+// "most relevant" Vault they can reach ("Authentication Defaulting" in the
+// Vault API reference, which asks clients to compare the vaultId with the
+// vaultIds list and the DNS): vaultId must be the entry of vaultIds whose
+// url is on the configured host, and Config.VaultID when set.
+func (c *Client) checkVault(env *envelope) error {
+	got := scalar(env.VaultID)
+	host := ""
+	for _, v := range env.VaultIDs {
+		if scalar(v.ID) != got {
+			continue
+		}
+		if u, err := url.Parse(v.URL); err == nil {
+			host = u.Host
+		}
+	}
+	refuse := func(why string) error {
+		return &refusedLogin{final: true, msg: fmt.Sprintf("vault: logged in to %s as %s, but %s: refusing to use another Vault; check the CRM instance's url and vault_id, and that the user can log in to that Vault", c.base.Host, c.username, why)}
+	}
+	switch {
+	case got == "":
+		return refuse("the auth response names no vaultId")
+	case host == "":
+		return refuse(fmt.Sprintf("Vault answered for vault %s, which its vaultIds list gives no url", got))
+	case !strings.EqualFold(host, c.base.Host):
+		return refuse(fmt.Sprintf("Vault answered for vault %s at %s", got, host))
+	case c.vaultID != "" && got != c.vaultID:
+		return refuse(fmt.Sprintf("Vault answered for vault id %q, and the CRM instance's vault_id is %q", got, c.vaultID))
+	}
+	return nil
 }
 
 // refusedLogin is a login Vault answered and refused (or a vault id
 // mismatch): trying again would fail the same way, and repeated wrong
 // passwords lock the user out.
 type refusedLogin struct {
-	msg string
-	err error // the *APIError, when Vault answered with one
+	final bool // the credentials or the Vault are wrong: never tried again
+	msg   string
+	err   *APIError // when Vault answered with one
 }
 
 func (e *refusedLogin) Error() string { return e.msg }
-func (e *refusedLogin) Unwrap() error { return e.err }
+func (e *refusedLogin) Unwrap() error {
+	if e.err == nil {
+		return nil
+	}
+	return e.err
+}
+
+// authBurstWindow is the window of the Auth API burst limit ("Vault API
+// Rate Limits": "in a one (1) minute period").
+const authBurstWindow = time.Minute
 
 // call sends an authenticated request and returns Vault's response,
 // whatever its responseStatus. A response of type INVALID_SESSION_ID logs in
 // again and sends the request once more.
 func (c *Client) call(ctx context.Context, method, u, contentType string, body []byte) (*envelope, error) {
 	for again := true; ; again = false {
+		if err := c.dailyLimitSpent(); err != nil {
+			return nil, err
+		}
 		sid, err := c.session(ctx)
 		if err != nil {
 			return nil, c.redactErr(err)
@@ -358,8 +482,29 @@ func (c *Client) call(ctx context.Context, method, u, contentType string, body [
 			c.expire(sid)
 			continue
 		}
+		if env.has(APILimitExceeded) {
+			c.mu.Lock()
+			c.dailySpent = true
+			c.mu.Unlock()
+			return nil, c.dailyLimitSpent()
+		}
 		return env, nil
 	}
+}
+
+// dailyLimitSpent is the error of every call once Vault said its daily API
+// limit is spent: nothing more is sent, so that the command stops cleanly.
+func (c *Client) dailyLimitSpent() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.dailySpent {
+		return nil
+	}
+	limit := "its"
+	if c.dailyLimit != "" {
+		limit = "the " + c.dailyLimit + "-call"
+	}
+	return fmt.Errorf("vault: %s: Vault's daily API limit is spent (%s daily limit, shared by every integration of the Vault): nothing more is sent; run the command again once the limit resets (Admin > Settings > Logs > API Usage Logs)", c.base.Host, limit)
 }
 
 // redact removes the password and every session id from s.

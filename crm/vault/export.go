@@ -74,7 +74,7 @@ func (c *Client) metadata(ctx context.Context, object string) (*objectMetadata, 
 		if absent(env) {
 			return nil, fmt.Errorf("vault: object %s: %w: %w", object, crm.ErrUnknownObject, e)
 		}
-		return nil, e
+		return nil, fmt.Errorf("vault: metadata of object %s: %w", object, e)
 	}
 	if env.Object == nil {
 		return nil, fmt.Errorf("vault: GET %s: the response has no object metadata", pathOf(u))
@@ -84,10 +84,11 @@ func (c *Client) metadata(ctx context.Context, object string) (*objectMetadata, 
 
 // absent reports whether a failed response says the object does not exist.
 // Vault documents no error type for "no such object"; MALFORMED_URL is its
-// type for "The specified resource cannot be found", and INVALID_DATA is
-// what a request whose only input is the object name can otherwise fail with.
+// type for "The specified resource cannot be found". INVALID_DATA says the
+// request was wrong, not that the object is missing: it is an error naming
+// the object, never a silent skip.
 func absent(env *envelope) bool {
-	return env.has(MalformedURL) || env.has(InvalidData)
+	return env.has(MalformedURL)
 }
 
 // Export writes the object's records to a temporary CSV file in the
@@ -304,8 +305,12 @@ func (c *Client) exportDeletions(ctx context.Context, since time.Time) (crm.Expo
 	return out.done()
 }
 
+// deletedRecord is one entry of "Retrieve Deleted Object Record ID": the
+// current reference names the time date_deleted, older versions of the
+// page deleted_date; both are read.
 type deletedRecord struct {
 	ID           json.RawMessage `json:"id"`
+	DateDeleted  string          `json:"date_deleted"`
 	DeletedDate  string          `json:"deleted_date"`
 	MergedInto   json.RawMessage `json:"merged_into"`
 	MainRecordID json.RawMessage `json:"main_record_id"`
@@ -327,7 +332,7 @@ func (c *Client) deletions(ctx context.Context, object string, q url.Values, fn 
 			if absent(env) {
 				return nil
 			}
-			return c.apiError(http.MethodGet, u, env)
+			return fmt.Errorf("vault: deleted records of object %s: %w", object, c.apiError(http.MethodGet, u, env))
 		}
 		var recs []deletedRecord
 		if len(env.Data) > 0 && string(env.Data) != "null" {
@@ -340,7 +345,11 @@ func (c *Client) deletions(ctx context.Context, object string, q url.Values, fn 
 			if merged == "" {
 				merged = scalar(r.MainRecordID)
 			}
-			if err := fn(scalar(r.ID), r.DeletedDate, merged); err != nil {
+			date := r.DateDeleted
+			if date == "" {
+				date = r.DeletedDate
+			}
+			if err := fn(scalar(r.ID), date, merged); err != nil {
 				return err
 			}
 		}

@@ -57,6 +57,10 @@ type envelope struct {
 	// POST /auth
 	SessionID string          `json:"sessionId"`
 	VaultID   json.RawMessage `json:"vaultId"`
+	VaultIDs  []struct {
+		ID  json.RawMessage `json:"id"`
+		URL string          `json:"url"`
+	} `json:"vaultIds"`
 
 	// POST /query, GET /objects/deletions/vobjects/{object}
 	ResponseDetails *details        `json:"responseDetails"`

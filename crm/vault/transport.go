@@ -14,20 +14,26 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Vault's rate-limit response headers (Vault API reference, "Response
-// Headers" and "API Rate Limits").
+// Vault's rate-limit response headers ("Response Headers" and "Vault API
+// Rate Limits" in the Vault API reference). The daily limit headers are
+// those of API versions before v21.1, which had a daily limit; a Vault that
+// does not send them has none.
 const (
 	HeaderBurstLimit          = "X-VaultAPI-BurstLimit"
 	HeaderBurstLimitRemaining = "X-VaultAPI-BurstLimitRemaining"
 	HeaderResponseDelay       = "X-VaultAPI-ResponseDelay" // milliseconds
+	HeaderDailyLimit          = "X-VaultAPI-DailyLimit"
+	HeaderDailyLimitRemaining = "X-VaultAPI-DailyLimitRemaining"
 )
 
+// APILimitExceeded is Vault's error type for a spent limit: the daily
+// limit, and the Auth API burst limit of /auth ("Vault API Rate Limits").
+const APILimitExceeded = "API_LIMIT_EXCEEDED"
+
 const (
-	// burstWindow is Vault's fixed burst-limit window.
+	// burstWindow is Vault's fixed burst-limit window ("Vault API Rate
+	// Limits": "a fixed 5-minute period").
 	burstWindow = 5 * time.Minute
-	// maxBurstPause bounds one pause for a low burst limit: the window may
-	// be about to reset, and Vault delays (never refuses) calls past the limit.
-	maxBurstPause = 30 * time.Second
 	// unknownLimitLowWater is the "low" remaining count when Vault does not
 	// say what the limit is.
 	unknownLimitLowWater = 50
@@ -106,7 +112,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		retry, _ = retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 		why = err
 	} else {
-		pause = burstPause(resp.Header)
+		pause = c.observe(resp.Header)
 		body, rerr := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -159,27 +165,54 @@ func giveUp(resp *http.Response, err error, attempts int) (*http.Response, error
 	return nil, err
 }
 
-// burstPause is how long to wait after a response with these headers:
-// Vault's X-VaultAPI-ResponseDelay when it throttled the call, and, when
-// the calls left in the burst window run low (under a tenth of
-// X-VaultAPI-BurstLimit), the window spread over the calls left.
-func burstPause(h http.Header) time.Duration {
-	var d time.Duration
-	if ms, err := strconv.Atoi(h.Get(HeaderResponseDelay)); err == nil && ms > 0 {
-		d = min(time.Duration(ms)*time.Millisecond, burstWindow)
+// observe reads what a response says about Vault's clock and limits, and
+// returns how long to wait before the next call.
+//
+// Past the burst limit Vault delays each response itself and says by how
+// much in X-VaultAPI-ResponseDelay: that delay has been served by the time
+// the response arrives, so the client does not wait it again. While calls
+// are left but few (under a tenth of X-VaultAPI-BurstLimit), the client
+// spreads them over what remains of the window, so that other integrations
+// sharing the limit are not starved; it never waits longer than the
+// window's remaining time, and never once the limit is spent (Vault then
+// paces every call itself).
+func (c *Client) observe(h http.Header) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		c.serverTime = t.UTC()
+	}
+	if n, err := strconv.Atoi(h.Get(HeaderDailyLimitRemaining)); err == nil && n <= 0 {
+		c.dailyLimit = h.Get(HeaderDailyLimit)
+		c.dailySpent = true
 	}
 	remaining, err := strconv.Atoi(h.Get(HeaderBurstLimitRemaining))
 	if err != nil || remaining < 0 {
-		return d
+		return 0
 	}
+	now := c.serverTime
+	if now.IsZero() {
+		now = c.now()
+	}
+	// A window is fixed: when more calls are left than before, a new one
+	// began with this response; until the first such reset is seen, its end
+	// is at most a window away.
+	if c.windowEnd.IsZero() || remaining > c.burstLeft || !now.Before(c.windowEnd) {
+		c.windowEnd = now.Add(burstWindow)
+	}
+	c.burstLeft = remaining
 	low := unknownLimitLowWater
 	if limit, err := strconv.Atoi(h.Get(HeaderBurstLimit)); err == nil && limit > 0 {
 		low = max(limit/10, 1)
 	}
-	if remaining < low {
-		d = max(d, min(burstWindow/time.Duration(remaining+1), maxBurstPause))
+	if remaining == 0 || remaining >= low {
+		return 0
 	}
-	return d
+	left := c.windowEnd.Sub(now)
+	if left <= 0 {
+		return 0
+	}
+	return left / time.Duration(remaining+1)
 }
 
 func redirectHost(resp *http.Response) string {

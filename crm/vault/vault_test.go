@@ -116,6 +116,8 @@ func newScripted(t *testing.T, api func(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *scripted) serve(w http.ResponseWriter, r *http.Request) {
+	// Vault's clock, which the client reads from the Date header.
+	w.Header().Set("Date", testNow.Format(http.TimeFormat))
 	b, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	if r.URL.Path == "/api/"+testVersion+"/auth" {
@@ -220,6 +222,7 @@ var selectRe = regexp.MustCompile(`^SELECT (.+) FROM (\w+)(?: WHERE modified_dat
 func (mv *miniVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mv.mu.Lock()
 	defer mv.mu.Unlock()
+	w.Header().Set("Date", testNow.Format(http.TimeFormat))
 	prefix := "/api/" + testVersion + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		http.NotFound(w, r)
@@ -235,7 +238,8 @@ func (mv *miniVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		mv.seq++
 		sid := fmt.Sprintf("SESSION%06d", mv.seq)
 		mv.sessions[sid] = true
-		writeJSON(w, 200, success(obj{"sessionId": sid, "userId": 1, "vaultId": 1776}))
+		writeJSON(w, 200, success(obj{"sessionId": sid, "userId": 1, "vaultId": 1776,
+			"vaultIds": []obj{{"id": 1776, "name": "CRM", "url": "http://" + r.Host + "/api"}}}))
 		return
 	}
 	if !mv.sessions[r.Header.Get("Authorization")] {
@@ -721,8 +725,26 @@ func TestNextPageElsewhereRefused(t *testing.T) {
 	}
 }
 
+// INVALID_DATA on the metadata or deletions call says the request was
+// wrong, not that the object is missing: an error naming the object.
+func TestInvalidDataIsAnErrorNamingTheObject(t *testing.T) {
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		writeJSON(w, 200, failure(InvalidData, "bad request"))
+	})
+	c, _ := newClient(t, s.URL)
+	if _, err := c.Fields(t.Context(), "tier__c"); err == nil || errors.Is(err, crm.ErrUnknownObject) || !strings.Contains(err.Error(), "object tier__c") {
+		t.Errorf("Fields: err = %v, want an error naming object tier__c", err)
+	}
+	if _, err := c.Export(t.Context(), "tier__c", time.Time{}); err == nil || !strings.Contains(err.Error(), "object tier__c") {
+		t.Errorf("Export: err = %v, want an error naming object tier__c", err)
+	}
+	if _, err := c.Export(t.Context(), crm.Deletions, time.Time{}); err == nil || !strings.Contains(err.Error(), "deleted records of object account__v") {
+		t.Errorf("deletions: err = %v, want an error naming object account__v", err)
+	}
+}
+
 func TestUnknownObject(t *testing.T) {
-	for _, typ := range []string{MalformedURL, InvalidData} {
+	for _, typ := range []string{MalformedURL} {
 		t.Run(typ, func(t *testing.T) {
 			s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
 				writeJSON(w, 200, failure(typ, "no such object"))
@@ -1005,7 +1027,7 @@ func TestWholeCallFailure(t *testing.T) {
 // answers first.
 func metadataServer(t *testing.T, fail func(w http.ResponseWriter, r *http.Request, n int) bool) *scripted {
 	return newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
-		if fail(w, r, n) {
+		if fail != nil && fail(w, r, n) {
 			return
 		}
 		writeJSON(w, 200, territoryMetadata)
@@ -1157,14 +1179,17 @@ func TestNoRetryOn4xx(t *testing.T) {
 	})
 }
 
-func TestBurstLimit(t *testing.T) {
+// The client waits only where Vault's headers ask it to: never for a delay
+// Vault already served (X-VaultAPI-ResponseDelay), and while few calls are
+// left, the window's remaining time spread over them, at most that time.
+func TestBurstLimitPausesOnlyNearTheEndOfTheWindow(t *testing.T) {
 	headers := []map[string]string{
 		{HeaderBurstLimit: "2000", HeaderBurstLimitRemaining: "1990"},
 		{HeaderBurstLimit: "2000", HeaderBurstLimitRemaining: "199"},
-		{HeaderBurstLimit: "2000", HeaderBurstLimitRemaining: "4"},
+		{HeaderBurstLimit: "2000", HeaderBurstLimitRemaining: "4", "Date": testNow.Add(4 * time.Minute).Format(http.TimeFormat)},
 		{HeaderBurstLimit: "2000", HeaderBurstLimitRemaining: "0", HeaderResponseDelay: "1500"},
 		{HeaderResponseDelay: "1500"},
-		{HeaderBurstLimitRemaining: "60"},
+		{HeaderBurstLimitRemaining: "60"}, // more than before: a new window
 		{HeaderBurstLimitRemaining: "9"},
 	}
 	s := metadataServer(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
@@ -1180,11 +1205,9 @@ func TestBurstLimit(t *testing.T) {
 		}
 	}
 	want := []time.Duration{
-		1500 * time.Millisecond, // 199 < 200: 5 min / 200
-		30 * time.Second,        // 4 left: 60 s, at most 30 s
-		30 * time.Second,        // throttled, and none left
-		1500 * time.Millisecond, // throttled
-		30 * time.Second,        // no limit given: 9 < 50
+		1500 * time.Millisecond, // 199 < 200: the 5 min left / 200
+		12 * time.Second,        // 4 left, 1 min of the window left: 60 s / 5
+		30 * time.Second,        // a new window, no limit given: 9 < 50, 5 min / 10
 	}
 	if got := sl.all(); !slices.Equal(got, want) {
 		t.Errorf("pauses %v, want %v", got, want)
@@ -1462,29 +1485,6 @@ func TestCell(t *testing.T) {
 	}
 }
 
-func TestBurstPauseHeaders(t *testing.T) {
-	for _, tc := range []struct {
-		h    map[string]string
-		want time.Duration
-	}{
-		{nil, 0},
-		{map[string]string{HeaderBurstLimitRemaining: "garbage"}, 0},
-		{map[string]string{HeaderBurstLimit: "100", HeaderBurstLimitRemaining: "10"}, 0},
-		{map[string]string{HeaderBurstLimit: "100", HeaderBurstLimitRemaining: "9"}, 30 * time.Second},
-		{map[string]string{HeaderBurstLimit: "10000", HeaderBurstLimitRemaining: "999"}, 300 * time.Millisecond},
-		{map[string]string{HeaderResponseDelay: "600000"}, 5 * time.Minute},
-		{map[string]string{HeaderResponseDelay: "-5"}, 0},
-	} {
-		h := http.Header{}
-		for k, v := range tc.h {
-			h.Set(k, v)
-		}
-		if got := burstPause(h); got != tc.want {
-			t.Errorf("burstPause(%v) = %v, want %v", tc.h, got, tc.want)
-		}
-	}
-}
-
 func TestRedactErr(t *testing.T) {
 	c, _ := newClient(t, "https://example.veevavault.com")
 	c.secrets = append(c.secrets, "SESSION-XYZ")
@@ -1512,5 +1512,173 @@ func TestSleepTimer(t *testing.T) {
 	cancel()
 	if err := sleepTimer(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled sleep: %v", err)
+	}
+}
+
+// --- Vault as documented ------------------------------------------------------
+
+// Only a refusal of the credentials ends a login for good: an EXCEPTION and
+// the Auth API burst limit pass, so the login is tried again with backoff.
+func TestLoginRetriesTransientRefusals(t *testing.T) {
+	for _, typ := range []string{"EXCEPTION", APILimitExceeded} {
+		t.Run(typ, func(t *testing.T) {
+			s := metadataServer(t, nil)
+			s.auth = func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 2 {
+					return false
+				}
+				status := "FAILURE"
+				if typ == "EXCEPTION" {
+					status = "EXCEPTION"
+				}
+				writeJSON(w, 200, obj{"responseStatus": status, "errors": []obj{{"type": typ, "message": "try later"}}})
+				return true
+			}
+			c, sl := newClient(t, s.URL)
+			if _, err := c.Fields(t.Context(), crm.Territory); err != nil {
+				t.Fatalf("a transient login refusal must be retried: %v", err)
+			}
+			if auths, _ := s.counts(); auths != 3 {
+				t.Errorf("%d logins, want 3", auths)
+			}
+			want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond} // RetryWaitMin doubling
+			if typ == APILimitExceeded {
+				want = []time.Duration{time.Minute, time.Minute} // the Auth API window
+			}
+			if got := sl.all(); !slices.Equal(got, want) {
+				t.Errorf("waits %v, want %v", got, want)
+			}
+		})
+	}
+	t.Run("given up, then tried again by the next call", func(t *testing.T) {
+		s := metadataServer(t, nil)
+		s.auth = func(w http.ResponseWriter, r *http.Request, n int) bool {
+			if n > 2 {
+				return false
+			}
+			writeJSON(w, 200, obj{"responseStatus": "EXCEPTION", "errors": []obj{{"type": "UNEXPECTED_ERROR", "message": "x"}}})
+			return true
+		}
+		c, _ := newClient(t, s.URL, func(cfg *Config) { cfg.RetryMax = 1 })
+		if _, err := c.Fields(t.Context(), crm.Territory); err == nil || !strings.Contains(err.Error(), "run the command again later") {
+			t.Fatalf("err = %v, want the transient refusal", err)
+		}
+		if _, err := c.Fields(t.Context(), crm.Territory); err != nil {
+			t.Fatalf("a transient refusal must not be remembered: %v", err)
+		}
+	})
+}
+
+// Vault hands a user who cannot log in to the Vault of the URL a session
+// for another of theirs ("Authentication Defaulting"): the client compares
+// the answering vault's url with the configured host, always.
+func TestForeignVaultRefused(t *testing.T) {
+	s := metadataServer(t, nil)
+	s.auth = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		writeJSON(w, 200, success(obj{"sessionId": "sess-" + strconv.Itoa(n), "userId": 12021, "vaultId": 2001,
+			"vaultIds": []obj{{"id": 1776, "name": "CRM", "url": s.URL + "/api"}, {"id": 2001, "name": "Other", "url": "https://other.veevavault.com/api"}}}))
+		return true
+	}
+	c, _ := newClient(t, s.URL)
+	_, err := c.Fields(t.Context(), crm.Territory)
+	host := strings.TrimPrefix(s.URL, "http://")
+	if err == nil || !strings.Contains(err.Error(), "other.veevavault.com") || !strings.Contains(err.Error(), host) {
+		t.Fatalf("err = %v, want both Vaults named", err)
+	}
+	noSecrets(t, "foreign vault", err, "sess-1")
+	if _, calls := s.counts(); calls != 0 {
+		t.Errorf("%d API calls with the foreign session, want none", calls)
+	}
+	if _, err := c.Fields(t.Context(), crm.Territory); err == nil {
+		t.Error("second call: no error")
+	}
+	if auths, _ := s.counts(); auths != 1 {
+		t.Errorf("%d logins, want 1: the refusal is final", auths)
+	}
+}
+
+// Plain http sends the password in clear text: refused except for loopback.
+func TestPlainHTTPOnlyForLoopback(t *testing.T) {
+	for url, ok := range map[string]bool{
+		"http://example.veevavault.com":  false,
+		"http://10.0.0.1:8080":           false,
+		"http://127.0.0.1:8080":          true,
+		"http://127.1.2.3":               true,
+		"http://[::1]:9000":              true,
+		"http://localhost:9000":          true,
+		"https://example.veevavault.com": true,
+	} {
+		_, err := New(Config{BaseURL: url, APIVersion: "v25.2", Username: "u", Password: "p"})
+		if ok != (err == nil) {
+			t.Errorf("%s: err = %v", url, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "must be https") {
+			t.Errorf("%s: err = %v, want it to say https is required", url, err)
+		}
+	}
+}
+
+// The current reference names a deleted record's time date_deleted, older
+// pages deleted_date: both are read.
+func TestDeletedRecordsDateDeleted(t *testing.T) {
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		switch strings.TrimPrefix(r.URL.Path, "/api/v25.2/objects/deletions/vobjects/") {
+		case crm.Account:
+			writeJSON(w, 200, success(obj{"responseDetails": obj{"total": 2, "size": 2, "offset": 0, "limit": 1000},
+				"data": []obj{{"id": "acc-1", "date_deleted": "2026-10-20T05:24:20Z"}, {"id": "acc-2", "deleted_date": "2026-10-21T05:24:20Z"}}}))
+		default:
+			writeJSON(w, 200, success(obj{"responseDetails": obj{"total": 0, "size": 0, "offset": 0, "limit": 1000}, "data": []obj{}}))
+		}
+	})
+	c, _ := newClient(t, s.URL)
+	_, rows := exportRows(t, c, crm.Deletions, testNow.Add(-72*time.Hour))
+	want := [][]string{{crm.Account, "acc-1", "2026-10-20T05:24:20Z", ""}, {crm.Account, "acc-2", "2026-10-21T05:24:20Z", ""}}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+}
+
+// Once Vault says its daily limit is spent, the client stops sending and
+// every call fails with one line naming the host and the limit.
+func TestDailyLimitStopsCleanly(t *testing.T) {
+	s := metadataServer(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.Header().Set(HeaderDailyLimit, "1000")
+		w.Header().Set(HeaderDailyLimitRemaining, strconv.Itoa(1-n))
+		return false
+	})
+	c, _ := newClient(t, s.URL)
+	if _, err := c.Fields(t.Context(), crm.Territory); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Fields(t.Context(), crm.Territory)
+	host := strings.TrimPrefix(s.URL, "http://")
+	if err == nil || !strings.Contains(err.Error(), host) || !strings.Contains(err.Error(), "daily API limit") || !strings.Contains(err.Error(), "1000") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("err = %v, want one line naming the host and the daily limit", err)
+	}
+	if _, calls := s.counts(); calls != 1 {
+		t.Errorf("%d calls, want 1: nothing is sent once the limit is spent", calls)
+	}
+	s2 := metadataServer(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
+		writeJSON(w, 200, failure(APILimitExceeded, "API limit exceeded"))
+		return true
+	})
+	c2, _ := newClient(t, s2.URL)
+	if _, err := c2.Fields(t.Context(), crm.Territory); err == nil || !strings.Contains(err.Error(), "daily API limit") {
+		t.Fatalf("API_LIMIT_EXCEEDED: err = %v", err)
+	}
+}
+
+// ServerTime is Vault's clock from the Date header of its latest answer.
+func TestServerTimeFromDateHeader(t *testing.T) {
+	s := metadataServer(t, nil)
+	c, _ := newClient(t, s.URL)
+	if !c.ServerTime().IsZero() {
+		t.Error("ServerTime before any response is not zero")
+	}
+	if _, err := c.Fields(t.Context(), crm.Territory); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ServerTime(); !got.Equal(testNow) {
+		t.Errorf("ServerTime = %v, want %v", got, testNow)
 	}
 }
