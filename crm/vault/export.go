@@ -113,56 +113,94 @@ func (c *Client) Export(ctx context.Context, object string, since time.Time) (cr
 	if err != nil {
 		return none, err
 	}
+	where := ""
+	if !since.IsZero() {
+		where = fieldModifiedDate + " >= '" + since.UTC().Format("2006-01-02T15:04:05.000Z") + "'"
+	}
+	return c.exportQuery(ctx, object, fields, []string{where})
+}
+
+// exportQuery runs one SELECT of fields per condition (a whole object for
+// ""), and writes their rows to one CSV in the snapshot format.
+func (c *Client) exportQuery(ctx context.Context, object string, fields []fieldMetadata, wheres []string) (crm.Export, error) {
+	none := crm.Export{Cleanup: func() {}}
 	out, err := newCSVFile(object)
 	if err != nil {
 		return none, err
 	}
-	if err := out.w.Write(fields); err != nil {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	if err := out.w.Write(names); err != nil {
 		return none, out.fail(err)
 	}
-	if err := c.query(ctx, vql(object, fields, since, c.pageSize), func(row map[string]json.RawMessage) error {
-		rec := make([]string, len(fields))
-		for i, f := range fields {
-			rec[i] = cell(row[f])
+	// A record can answer two statements (a parent in one batch of
+	// accounts, its child in another): it is written once.
+	seen := map[string]bool{}
+	for _, where := range wheres {
+		if err := c.query(ctx, vql(object, fields, where, c.pageSize), func(row map[string]json.RawMessage) error {
+			if len(wheres) > 1 {
+				id := cell(row[fieldID])
+				if seen[id] {
+					return nil
+				}
+				seen[id] = true
+			}
+			rec := make([]string, len(fields))
+			for i, f := range fields {
+				v, ok := row[f.Name]
+				if !ok {
+					v = row[f.selector()]
+				}
+				rec[i] = cell(v)
+			}
+			return out.w.Write(rec)
+		}); err != nil {
+			return none, out.fail(err)
 		}
-		return out.w.Write(rec)
-	}); err != nil {
-		return none, out.fail(err)
 	}
 	return out.done()
 }
 
-// selectFields is the SELECT list: the metadata's fields in its order,
-// without those it marks queryable: false, with id and modified_date__v
-// always there (the snapshot format needs them).
-func selectFields(object string, md *objectMetadata) ([]string, error) {
-	var fields []string
+// selectFields is the SELECT list: the metadata's active fields in its
+// order, with id and modified_date__v always there (the snapshot format
+// needs them). An inactive field holds nothing an import may use.
+func selectFields(object string, md *objectMetadata) ([]fieldMetadata, error) {
+	var fields []fieldMetadata
+	has := func(name string) bool {
+		return slices.ContainsFunc(fields, func(f fieldMetadata) bool { return f.Name == name })
+	}
 	for _, f := range md.Fields {
-		if f.Queryable != nil && !*f.Queryable && f.Name != fieldID && f.Name != fieldModifiedDate {
+		if !f.active() && f.Name != fieldID && f.Name != fieldModifiedDate {
 			continue
 		}
 		if err := checkName("field", f.Name); err != nil {
 			return nil, fmt.Errorf("%s: %w", object, err)
 		}
-		if !slices.Contains(fields, f.Name) {
-			fields = append(fields, f.Name)
+		if !has(f.Name) {
+			fields = append(fields, f)
 		}
 	}
-	if !slices.Contains(fields, fieldID) {
-		fields = slices.Insert(fields, 0, fieldID)
+	if !has(fieldID) {
+		fields = slices.Insert(fields, 0, fieldMetadata{Name: fieldID})
 	}
-	if !slices.Contains(fields, fieldModifiedDate) {
-		fields = append(fields, fieldModifiedDate)
+	if !has(fieldModifiedDate) {
+		fields = append(fields, fieldMetadata{Name: fieldModifiedDate})
 	}
 	return fields, nil
 }
 
-// vql is the export query. VQL DateTimes are YYYY-MM-DDTHH:MM:SS.SSSZ in
+// vql is an export query. VQL DateTimes are YYYY-MM-DDTHH:MM:SS.SSSZ in
 // UTC; since is truncated to the millisecond, which can only widen the set.
-func vql(object string, fields []string, since time.Time, pageSize int) string {
-	q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object
-	if !since.IsZero() {
-		q += " WHERE " + fieldModifiedDate + " >= '" + since.UTC().Format("2006-01-02T15:04:05.000Z") + "'"
+func vql(object string, fields []fieldMetadata, where string, pageSize int) string {
+	sel := make([]string, len(fields))
+	for i, f := range fields {
+		sel[i] = f.selector()
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + object
+	if where != "" {
+		q += " WHERE " + where
 	}
 	if pageSize > 0 {
 		q += " PAGESIZE " + strconv.Itoa(pageSize)

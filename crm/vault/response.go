@@ -83,10 +83,33 @@ type objectMetadata struct {
 	Fields []fieldMetadata `json:"fields"`
 }
 
+// fieldMetadata is one entry of object.fields ("Retrieve Object
+// Metadata"): name, type (LongText and RichText come back cut to 250
+// characters unless selected through LONGTEXT() or RICHTEXT(): "Queryable
+// Field Types" in the VQL reference) and status (["active__v"] or
+// ["inactive__v"]).
 type fieldMetadata struct {
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	Queryable *bool  `json:"queryable"`
+	Name   string   `json:"name"`
+	Type   string   `json:"type"`
+	Status []string `json:"status"`
+}
+
+// active reports whether the field is active; a field without a status is
+// taken as active (the oldest documented metadata has none).
+func (f fieldMetadata) active() bool {
+	return len(f.Status) == 0 || slices.Contains(f.Status, "active__v")
+}
+
+// selector is how a SELECT names the field so that its value comes back
+// whole.
+func (f fieldMetadata) selector() string {
+	switch f.Type {
+	case "LongText":
+		return "LONGTEXT(" + f.Name + ")"
+	case "RichText":
+		return "RICHTEXT(" + f.Name + ")"
+	}
+	return f.Name
 }
 
 // recordResult is one entry of the data array of a bulk create, update or

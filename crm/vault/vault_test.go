@@ -596,8 +596,8 @@ func TestExportPagination(t *testing.T) {
 		switch {
 		case r.URL.Path == "/api/v25.2/metadata/vobjects/territory__v":
 			writeJSON(w, 200, success(obj{"object": obj{"name": "territory__v", "fields": []obj{
-				{"name": "id"}, {"name": "name__v"}, {"name": "country__v"}, {"name": "formula__c", "queryable": false},
-				{"name": "rank__c", "queryable": true}, {"name": "modified_date__v"},
+				{"name": "id"}, {"name": "name__v"}, {"name": "country__v"}, {"name": "formula__c", "status": []string{"inactive__v"}},
+				{"name": "rank__c", "status": []string{"active__v"}}, {"name": "modified_date__v"},
 			}}}))
 		case r.Method == "POST" && r.URL.Path == "/api/v25.2/query":
 			if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {

@@ -60,6 +60,10 @@ func (s *Server) query(r *http.Request, rt route) reply {
 	if strings.TrimSpace(q) == "" {
 		return *failure(ErrParameterRequired, "Missing required parameter [q]")
 	}
+	if len(q) > MaxVQLLength {
+		// Choice: Vault documents the limit, not its error type.
+		return *failure(ErrInvalidData, fmt.Sprintf("The query is %d characters long: the maximum length of a VQL query string is %d", len(q), MaxVQLLength))
+	}
 	vq, err := parseVQL(q)
 	if err != nil {
 		return *failure(ErrIncorrectQuerySyntax, err.Error())
@@ -88,6 +92,13 @@ func (s *Server) query(r *http.Request, rt route) reply {
 		row := make([]string, len(vq.fields))
 		for i, f := range vq.fields {
 			row[i] = rec[f]
+			if t := s.fieldType(o.name, f); (t == "LongText" || t == "RichText") && !vq.whole[i] {
+				// "other queries will only return the first 250
+				// characters" ("Queryable Field Types").
+				if r := []rune(row[i]); len(r) > 250 {
+					row[i] = string(r[:250])
+				}
+			}
 		}
 		res.rows = append(res.rows, row)
 	}
@@ -233,11 +244,22 @@ func (s *Server) create(r *http.Request, rt route, body []byte) reply {
 	results := make([]ordered, len(raws))
 	// ?idParam=FIELD makes the call an upsert on that unique field.
 	idParam := r.URL.Query().Get("idParam")
+	keys := map[string]bool{}
 	for i, raw := range raws {
 		rec, err := textRecord(raw)
 		if err != nil {
 			results[i] = recordFailure(ErrInvalidData, err.Error())
 			continue
+		}
+		if key := rec[idParam]; idParam != "" && key != "" {
+			// Choice: as for duplicate ids in a bulk update ("the bulk
+			// update fails any duplicate records"), the second and later
+			// records naming one idParam value fail; the first is applied.
+			if keys[key] {
+				results[i] = recordFailure(ErrInvalidData, fmt.Sprintf("Duplicate value [%s] for idParam [%s] in the request", key, idParam))
+				continue
+			}
+			keys[key] = true
 		}
 		if _, has := raw[FieldID]; has {
 			results[i] = recordFailure(ErrInvalidData, "Field [id] is set by Vault: a record to create must not carry one")
@@ -386,12 +408,10 @@ func (s *Server) metadata(rt route) reply {
 	}
 	fields := make([]ordered, len(o.fields))
 	for i, f := range o.fields {
-		typ := "String"
-		switch f {
-		case FieldID:
-			typ = "ID"
-		case FieldModifiedDate:
-			typ = "DateTime"
+		typ := s.fieldType(o.name, f)
+		status := "active__v"
+		if s.cfg.inactive[o.name][f] {
+			status = "inactive__v"
 		}
 		system := f == FieldID || f == FieldModifiedDate
 		fields[i] = ordered{
@@ -402,6 +422,7 @@ func (s *Server) metadata(rt route) reply {
 			{"editable", !system},
 			{"unique", f == FieldID},
 			{"source", source(f)},
+			{"status", []string{status}},
 		}
 	}
 	return success(member{"object", ordered{
@@ -414,12 +435,39 @@ func (s *Server) metadata(rt route) reply {
 	}})
 }
 
+// fieldType is a field's metadata type: ID, DateTime, or what
+// WithFieldType says, else String.
+func (s *Server) fieldType(object, field string) string {
+	switch field {
+	case FieldID:
+		return "ID"
+	case FieldModifiedDate:
+		return "DateTime"
+	}
+	if t := s.cfg.fieldTypes[object][field]; t != "" {
+		return t
+	}
+	return "String"
+}
+
 // source is "custom" for __c names, else "standard".
 func source(name string) string {
 	if strings.HasSuffix(name, "__c") {
 		return "custom"
 	}
 	return "standard"
+}
+
+// deletedDateKey is the name of a deleted record's time: date_deleted in
+// the current reference ("Retrieve Deleted Object Record ID"), deleted_date
+// on the pages of API v17.3 and before. Choice: the reference does not say
+// in which version the name changed; v18.1 and later send date_deleted.
+func deletedDateKey(version string) string {
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "v%d.%d", &major, &minor); err == nil && (major < 18 || major == 18 && minor < 1) {
+		return "deleted_date"
+	}
+	return "date_deleted"
 }
 
 // deletions answers GET /api/{v}/objects/deletions/vobjects/{object}
@@ -430,10 +478,17 @@ func (s *Server) deletions(r *http.Request, rt route) reply {
 	}
 	params := r.URL.Query()
 	var bounds [2]string
+	now := s.cfg.clock()
 	for i, name := range []string{"start_date", "end_date"} {
 		if v := params.Get(name); v != "" {
-			if _, ok := parseInstant(v); !ok {
+			at, ok := parseInstant(v)
+			if !ok {
 				return *failure(ErrInvalidData, fmt.Sprintf("Invalid value [%s] for parameter [%s]: use YYYY-MM-DDTHH:MM:SSZ", v, name))
+			}
+			// "Specify a date (no more than 30 days past)". Choice: the
+			// type is INVALID_DATA, Vault's type for a bad parameter value.
+			if at.Before(now.Add(-DeletionRetention)) {
+				return *failure(ErrInvalidData, fmt.Sprintf("Invalid value [%s] for parameter [%s]: no more than 30 days past", v, name))
 			}
 			bounds[i] = v
 		}
@@ -450,6 +505,9 @@ func (s *Server) deletions(r *http.Request, rt route) reply {
 	}
 	var hits []Deletion
 	for _, d := range s.store.deletions {
+		if at, ok := parseInstant(d.DeletedDate); ok && s.cfg.retention > 0 && at.Before(now.Add(-s.cfg.retention)) {
+			continue // "After that, they cannot be retrieved."
+		}
 		if d.Object != rt.object ||
 			bounds[0] != "" && compareValues(d.DeletedDate, bounds[0]) < 0 ||
 			bounds[1] != "" && compareValues(d.DeletedDate, bounds[1]) > 0 {
@@ -462,7 +520,7 @@ func (s *Server) deletions(r *http.Request, rt route) reply {
 	hi := min(lo+limit, total)
 	data := make([]ordered, 0, hi-lo)
 	for _, d := range hits[lo:hi] {
-		e := ordered{{"id", d.ID}, {"deleted_date", d.DeletedDate}}
+		e := ordered{{"id", d.ID}, {deletedDateKey(rt.version), d.DeletedDate}}
 		if d.MergedInto != "" {
 			e = append(e, member{"merged_into", d.MergedInto})
 		}

@@ -38,6 +38,9 @@ const (
 	// ErrIncorrectQuerySyntax: VQL the fake cannot parse (including valid
 	// VQL outside the supported subset).
 	ErrIncorrectQuerySyntax = "INCORRECT_QUERY_SYNTAX_ERROR"
+	// ErrAPILimitExceeded: the daily limit or the Auth API burst limit is
+	// spent ("Vault API Rate Limits").
+	ErrAPILimitExceeded = "API_LIMIT_EXCEEDED"
 )
 
 // reply is a Vault JSON answer.

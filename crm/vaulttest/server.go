@@ -27,7 +27,19 @@ const (
 	DefaultVaultID       = 1776
 	DefaultPageSize      = 1000
 	DefaultBurstLimit    = 2000
-	DefaultResponseDelay = 100 * time.Millisecond
+	DefaultResponseDelay = 500 * time.Millisecond // Vault Help, "API Usage": "delayed by 500ms"
+	// BurstWindow is Vault's fixed burst window ("Vault API Rate Limits":
+	// "a fixed 5-minute period").
+	BurstWindow = 5 * time.Minute
+	// AuthBurstWindow is the window of the Auth API burst limit ("in a one
+	// (1) minute period").
+	AuthBurstWindow = time.Minute
+	// DeletionRetention is how long Vault lists a deleted record's id
+	// ("Retrieve Deleted Object Record ID": "the past 30 days").
+	DeletionRetention = 30 * 24 * time.Hour
+	// MaxVQLLength is the longest VQL statement ("Execution Constraints":
+	// 50,000 characters).
+	MaxVQLLength = 50000
 )
 
 // maxBody bounds a request body (Vault documents 10 MB for bulk writes; a
@@ -86,6 +98,12 @@ type config struct {
 	clock         func() time.Time
 	schema        map[string][]string
 	strictFields  bool
+	serve         func(time.Duration) // serves a throttled call's delay
+	dailyLimit    int                 // 0: none (API v21.1 and later)
+	authLimit     int                 // 0: none
+	retention     time.Duration       // 0: deleted ids are listed forever
+	fieldTypes    map[string]map[string]string
+	inactive      map[string]map[string]bool
 }
 
 // WithUser adds a user who can log in. Without any, the one user is
@@ -107,13 +125,62 @@ func WithVaultID(id int) Option { return func(c *config) { c.vaultID = id } }
 func WithPageSize(n int) Option { return func(c *config) { c.pageSize = max(n, 1) } }
 
 // WithBurstLimit sets the calls in a burst window (X-VaultAPI-BurstLimit).
-// The window never ends by itself (tests have no clock); ResetBurst starts a
-// new one.
+// The window is fixed and measured on the server's clock (WithClock): it
+// starts at the first call and a new one starts BurstWindow later, with the
+// full limit again; ResetBurst starts one at once.
 func WithBurstLimit(n int) Option { return func(c *config) { c.burstLimit = max(n, 0) } }
 
-// WithResponseDelay sets the X-VaultAPI-ResponseDelay a call over the burst
-// limit reports (default 100 ms). The fake never sleeps for it.
+// WithResponseDelay sets how long Vault delays a call over the burst limit,
+// which X-VaultAPI-ResponseDelay reports (default 500 ms, Vault Help's
+// figure).
 func WithResponseDelay(d time.Duration) Option { return func(c *config) { c.responseDelay = d } }
+
+// WithServerDelay sets how the fake serves the delay of a throttled call
+// before it answers: tests pass a function that moves their clock (tests
+// never sleep). By default the delay is reported and not served.
+func WithServerDelay(serve func(time.Duration)) Option { return func(c *config) { c.serve = serve } }
+
+// WithDailyLimit gives the vault a daily API limit, as Vault had before API
+// v21.1: every answer carries X-VaultAPI-DailyLimit and
+// X-VaultAPI-DailyLimitRemaining, and once the day's calls (UTC days of the
+// server's clock) are spent every call fails with API_LIMIT_EXCEEDED.
+func WithDailyLimit(n int) Option { return func(c *config) { c.dailyLimit = max(n, 0) } }
+
+// WithAuthBurstLimit sets the Auth API burst limit: logins in a one-minute
+// window of the server's clock; past it a login fails with
+// API_LIMIT_EXCEEDED until the next window ("Vault API Rate Limits").
+func WithAuthBurstLimit(n int) Option { return func(c *config) { c.authLimit = max(n, 0) } }
+
+// WithDeletionRetention sets how long deleted ids are listed (default
+// DeletionRetention, Vault's 30 days; 0 lists them forever, for suites
+// whose seeds are years old). A start_date or end_date further back than
+// DeletionRetention is refused either way, as Vault refuses it.
+func WithDeletionRetention(d time.Duration) Option {
+	return func(c *config) { c.retention = max(d, 0) }
+}
+
+// WithFieldType gives a field a metadata type other than the default
+// String: LongText and RichText values are cut to 250 characters unless the
+// query selects them through LONGTEXT() or RICHTEXT().
+func WithFieldType(object, field, typ string) Option {
+	return func(c *config) {
+		if c.fieldTypes[object] == nil {
+			c.fieldTypes[object] = map[string]string{}
+		}
+		c.fieldTypes[object][field] = typ
+	}
+}
+
+// WithInactiveField marks a field inactive in the object metadata (status
+// ["inactive__v"]); it can still be queried.
+func WithInactiveField(object, field string) Option {
+	return func(c *config) {
+		if c.inactive[object] == nil {
+			c.inactive[object] = map[string]bool{}
+		}
+		c.inactive[object][field] = true
+	}
+}
 
 // WithClock sets the clock that stamps modified_date__v and deleted_date
 // (default time.Now).
@@ -156,6 +223,11 @@ type Server struct {
 	queries      map[string]*queryResult
 	querySeq     int
 	burstLeft    int
+	burstStart   time.Time // start of the current burst window; zero before the first call
+	dailyDay     string    // the UTC day dailyUsed counts
+	dailyUsed    int
+	authStart    time.Time
+	authUsed     int
 	executionSeq int
 	faults       []*fault
 	holds        []*Hold
@@ -173,6 +245,9 @@ func New(opts ...Option) *Server {
 		responseDelay: DefaultResponseDelay,
 		clock:         time.Now,
 		schema:        DefaultSchema(),
+		retention:     DeletionRetention,
+		fieldTypes:    map[string]map[string]string{},
+		inactive:      map[string]map[string]bool{},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -235,6 +310,18 @@ func (s *Server) ResetBurst() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.burstLeft = s.cfg.burstLimit
+	s.burstStart = s.cfg.clock()
+}
+
+// SpendBurst spends n calls of the current burst window, as other
+// integrations of the same Vault do.
+func (s *Server) SpendBurst(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.burstStart.IsZero() {
+		s.burstStart = s.cfg.clock()
+	}
+	s.burstLeft = max(s.burstLeft-n, 0)
 }
 
 // BurstRemaining is what X-VaultAPI-BurstLimitRemaining would say now.
@@ -340,6 +427,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	remaining, over := s.spendBurst(rt.endpoint)
+	dailyLeft, dailyOver := s.spendDaily(rt.endpoint)
+	authOver := s.spendAuth(rt.endpoint)
 	burst, wait, term := s.takeFaults(call)
 	if burst != nil {
 		remaining, over = 0, true
@@ -370,8 +459,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if over {
 		h.Set("X-VaultAPI-ResponseDelay", strconv.FormatInt(s.cfg.responseDelay.Milliseconds(), 10))
 	}
+	if s.cfg.dailyLimit > 0 && rt.endpoint != EndpointAuth {
+		h.Set("X-VaultAPI-DailyLimit", strconv.Itoa(s.cfg.dailyLimit))
+		h.Set("X-VaultAPI-DailyLimitRemaining", strconv.Itoa(dailyLeft))
+	}
 	h.Set("X-VaultAPI-VaultId", strconv.Itoa(s.cfg.vaultID))
 	h.Set("X-VaultAPI-ExecutionId", fmt.Sprintf("vaulttest-%08d", execID))
+	// Vault's clock, as every HTTP answer carries it (RFC 9110 Date).
+	h.Set("Date", s.cfg.clock().UTC().Format(http.TimeFormat))
+	if over && s.cfg.serve != nil {
+		// Vault delays the answer itself ("the server delays responses for
+		// the remainder of the burst-limit period").
+		s.cfg.serve(s.cfg.responseDelay)
+	}
+	if dailyOver || authOver {
+		rep := failure(ErrAPILimitExceeded, "API limit exceeded: the daily API limit of the vault is spent")
+		if authOver {
+			rep = failure(ErrAPILimitExceeded, "API limit exceeded: the Auth API burst limit is spent; try again in the next minute")
+		}
+		b, _ := json.Marshal(rep.body)
+		h.Set("Content-Type", "application/json;charset=UTF-8")
+		h.Set("X-VaultAPI-Status", rep.status)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
+		done(http.StatusOK, rep.status)
+		return
+	}
 
 	if wait != nil && !s.wait(r.Context(), wait) {
 		done(0, "")
@@ -424,8 +537,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // spendBurst counts a call against the burst window (authentication has its
 // own limit in Vault, and is not counted) and returns what the headers say:
-// the calls left, and whether this call was over the limit. s.mu is held.
+// the calls left, and whether this call was over the limit. The window is
+// fixed: BurstWindow after it began, a new one begins with the full limit.
+// s.mu is held.
 func (s *Server) spendBurst(e Endpoint) (remaining int, over bool) {
+	now := s.cfg.clock()
+	if s.burstStart.IsZero() {
+		s.burstStart = now
+	} else if !now.Before(s.burstStart.Add(BurstWindow)) {
+		s.burstStart = now
+		s.burstLeft = s.cfg.burstLimit
+	}
 	if e == EndpointAuth {
 		return s.burstLeft, false
 	}
@@ -434,6 +556,40 @@ func (s *Server) spendBurst(e Endpoint) (remaining int, over bool) {
 	}
 	s.burstLeft--
 	return s.burstLeft, false
+}
+
+// spendDaily counts a call against the daily limit, when there is one, and
+// returns the calls left today and whether this call is past the limit.
+// s.mu is held.
+func (s *Server) spendDaily(e Endpoint) (left int, over bool) {
+	if s.cfg.dailyLimit == 0 || e == EndpointAuth {
+		return 0, false
+	}
+	if day := s.cfg.clock().UTC().Format(time.DateOnly); day != s.dailyDay {
+		s.dailyDay, s.dailyUsed = day, 0
+	}
+	if s.dailyUsed >= s.cfg.dailyLimit {
+		return 0, true
+	}
+	s.dailyUsed++
+	return s.cfg.dailyLimit - s.dailyUsed, false
+}
+
+// spendAuth counts a login against the Auth API burst limit, when there is
+// one, and reports whether it is past the limit. s.mu is held.
+func (s *Server) spendAuth(e Endpoint) bool {
+	if s.cfg.authLimit == 0 || e != EndpointAuth {
+		return false
+	}
+	now := s.cfg.clock()
+	if s.authStart.IsZero() || !now.Before(s.authStart.Add(AuthBurstWindow)) {
+		s.authStart, s.authUsed = now, 0
+	}
+	if s.authUsed >= s.cfg.authLimit {
+		return true
+	}
+	s.authUsed++
+	return false
 }
 
 func writeHTMLError(w http.ResponseWriter, status int) {

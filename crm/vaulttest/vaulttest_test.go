@@ -312,9 +312,9 @@ func TestQuery(t *testing.T) {
 			t.Errorf("since %s: ids %v, want ter-3 ter-2", since, got)
 		}
 	}
-	a = c.query("select id from account_territory__v where territory__v = 'ter-3' and account__v in ('acc-2', 'acc-9') pagesize 5")
+	a = c.query("select id from account_territory__v where territory__v = 'ter-3' and account__v contains ('acc-2', 'acc-9') pagesize 5")
 	if got := ids(a.data()); !slices.Equal(got, []string{"at-2"}) {
-		t.Errorf("AND, IN, lower-case keywords: %v", got)
+		t.Errorf("AND, CONTAINS, lower-case keywords: %v", got)
 	}
 	a = c.query(`SELECT id FROM account__v WHERE name__v = 'Quincy "Q" Adams'`)
 	if got := ids(a.data()); !slices.Equal(got, []string{"acc-2"}) {
@@ -338,7 +338,8 @@ func TestQuery(t *testing.T) {
 	for _, q := range []string{
 		"SELECT FROM territory__v",
 		"SELECT * FROM territory__v",
-		"SELECT id FROM territory__v WHERE name__v = 'a' OR name__v = 'b'",
+		"SELECT id FROM territory__v WHERE name__v IN ('a', 'b')",
+		"SELECT id FROM territory__v WHERE (name__v = 'a')",
 		"SELECT id FROM territory__v WHERE name__v = 'unterminated",
 		"SELECT id territory__v",
 		"DELETE FROM territory__v",
@@ -561,14 +562,20 @@ func TestDeleteAndDeletions(t *testing.T) {
 		req, _ := http.NewRequest("GET", s.URL()+path, nil)
 		return c.mustSend(req)
 	}
+	// Deleted ids are listed for 30 days: acc-0 went in 2020.
 	a := get("/api/v24.1/objects/deletions/vobjects/account__v")
 	wantSuccess(t, "deletions", a)
-	if d := a.data(); len(d) != 1 || d[0]["id"] != "acc-0" || d[0]["deleted_date"] != "2020-01-02T00:00:00Z" || d[0]["merged_into"] != "acc-1" {
-		t.Errorf("account deletions = %s", a.raw)
+	if d := a.data(); len(d) != 0 {
+		t.Errorf("account deletions = %s, want none: acc-0 was deleted more than 30 days ago", a.raw)
 	}
 	a = get("/api/v24.1/objects/deletions/vobjects/territory__v?start_date=2026-11-01T09:30:00Z")
-	if d := a.data(); len(d) != 1 || d[0]["id"] != "ter-3" {
-		t.Errorf("territory deletions since now = %s", a.raw)
+	if d := a.data(); len(d) != 1 || d[0]["id"] != "ter-3" || d[0]["date_deleted"] != nowStamp {
+		t.Errorf("territory deletions since now = %s, want ter-3 with date_deleted", a.raw)
+	}
+	// The pages of v17.3 and before name the time deleted_date.
+	a = get("/api/v17.3/objects/deletions/vobjects/territory__v")
+	if d := a.data(); len(d) != 1 || d[0]["deleted_date"] != nowStamp {
+		t.Errorf("v17.3 territory deletions = %s, want deleted_date", a.raw)
 	}
 	if _, ok := a.data()[0]["merged_into"]; ok {
 		t.Errorf("a plain deletion has merged_into: %s", a.raw)
@@ -577,10 +584,9 @@ func TestDeleteAndDeletions(t *testing.T) {
 	if len(a.data()) != 0 || fmt.Sprint(a.details()["total"]) != "0" {
 		t.Errorf("territory deletions since tomorrow = %s", a.raw)
 	}
-	a = get("/api/v24.1/objects/deletions/vobjects/account__v?end_date=2020-01-01T00:00:00Z")
-	if len(a.data()) != 0 {
-		t.Errorf("account deletions before 2020 = %s", a.raw)
-	}
+	// "Specify a date (no more than 30 days past)".
+	wantFailure(t, "an end_date more than 30 days past", get("/api/v24.1/objects/deletions/vobjects/account__v?end_date=2020-01-01T00:00:00Z"), vaulttest.ErrInvalidData)
+	wantFailure(t, "a start_date more than 30 days past", get("/api/v24.1/objects/deletions/vobjects/account__v?start_date=2026-10-01T09:29:59Z"), vaulttest.ErrInvalidData)
 	wantSuccess(t, "deletions of an object with none", get("/api/v24.1/objects/deletions/vobjects/my_setup_products__v"))
 	wantFailure(t, "deletions of an unknown object", get("/api/v24.1/objects/deletions/vobjects/alignctl_no_such_object__c"), vaulttest.ErrMalformedURL)
 	wantFailure(t, "a bad start_date", get("/api/v24.1/objects/deletions/vobjects/account__v?start_date=yesterday"), vaulttest.ErrInvalidData)
@@ -602,12 +608,12 @@ func TestDeletionsPagination(t *testing.T) {
 	s := newServer(t)
 	var dels []map[string]string
 	for i := range 5 {
-		dels = append(dels, map[string]string{"object": crm.Account, "id": fmt.Sprintf("gone-%d", i), "deleted_date": fmt.Sprintf("2026-10-0%dT00:00:00Z", i+1)})
+		dels = append(dels, map[string]string{"object": crm.Account, "id": fmt.Sprintf("gone-%d", i), "deleted_date": fmt.Sprintf("2026-10-1%dT00:00:00Z", i+1)})
 	}
 	s.Seed(crm.Deletions, dels)
 	c := newClient(t, s)
 	var got []string
-	path := "/api/v24.1/objects/deletions/vobjects/account__v?start_date=2026-01-01T00:00:00Z&limit=2"
+	path := "/api/v24.1/objects/deletions/vobjects/account__v?start_date=2026-10-05T00:00:00Z&limit=2"
 	for path != "" {
 		req, _ := http.NewRequest("GET", s.URL()+path, nil)
 		a := c.mustSend(req)

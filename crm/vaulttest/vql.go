@@ -9,18 +9,22 @@ import (
 
 // vqlQuery is a parsed query of the supported subset:
 //
-//	SELECT f1, f2, ... FROM object
-//	  [WHERE cond [AND cond ...]]
+//	SELECT f1, LONGTEXT(f2), RICHTEXT(f3), ... FROM object
+//	  [WHERE cond [AND|OR cond ...]]
 //	  [ORDER BY f [ASC|DESC], ...]
 //	  [PAGESIZE n] [PAGEOFFSET n]
 //
 // where cond is `field op literal` (op one of = != <> < <= > >=) or
-// `field IN (literal, ...)`, and a literal is 'quoted text' (\' and \\
-// escape) or a number.
+// `field CONTAINS (literal, ...)` ("Logical Operators" in the VQL
+// reference: CONTAINS tests a field against a list of values, with OR
+// logic), and a literal is 'quoted text' (\' and \\ escape) or a number.
+// AND binds tighter than OR. IN takes a subquery in VQL, never a list of
+// values: the fake refuses IN.
 type vqlQuery struct {
 	fields     []string
+	whole      []bool // fields[i] was selected through LONGTEXT() or RICHTEXT()
 	from       string
-	where      []vqlCond
+	where      [][]vqlCond // OR of ANDs; empty: every record
 	orderBy    []vqlOrder
 	pageSize   int // 0: not given
 	pageOffset int
@@ -226,7 +230,20 @@ func parseVQL(q string) (*vqlQuery, error) {
 		if err != nil {
 			return nil, err
 		}
+		whole := false
+		if fn := strings.ToUpper(f); (fn == "LONGTEXT" || fn == "RICHTEXT") && p.symbol("(") {
+			// "Queryable Field Types": LONGTEXT() and RICHTEXT() return
+			// the whole value of a Long Text or Rich Text field.
+			if f, err = p.ident("a field name"); err != nil {
+				return nil, err
+			}
+			if !p.symbol(")") {
+				return nil, syntaxErr("%s( needs a field name and )", fn)
+			}
+			whole = true
+		}
 		vq.fields = append(vq.fields, f)
+		vq.whole = append(vq.whole, whole)
 		if !p.symbol(",") {
 			break
 		}
@@ -238,19 +255,23 @@ func parseVQL(q string) (*vqlQuery, error) {
 		return nil, err
 	}
 	if p.keyword("WHERE") {
+		var and []vqlCond
 		for {
 			c, err := p.cond()
 			if err != nil {
 				return nil, err
 			}
-			vq.where = append(vq.where, c)
+			and = append(and, c)
 			if p.keyword("OR") {
-				return nil, syntaxErr("vaulttest supports WHERE conditions joined by AND only, not OR")
+				vq.where = append(vq.where, and)
+				and = nil
+				continue
 			}
 			if !p.keyword("AND") {
 				break
 			}
 		}
+		vq.where = append(vq.where, and)
 	}
 	if p.keyword("ORDER") {
 		if err := p.expectKeyword("BY"); err != nil {
@@ -299,9 +320,12 @@ func (p *vqlParser) cond() (vqlCond, error) {
 	}
 	c := vqlCond{field: f}
 	if p.keyword("IN") {
+		return c, syntaxErr("IN takes a subquery in VQL (relationship queries, which vaulttest does not support); a list of values needs CONTAINS")
+	}
+	if p.keyword("CONTAINS") {
 		c.op = "in"
 		if !p.symbol("(") {
-			return c, syntaxErr("IN needs a parenthesised list of values")
+			return c, syntaxErr("CONTAINS needs a parenthesised list of values")
 		}
 		for {
 			v, err := p.literal()
@@ -313,7 +337,7 @@ func (p *vqlParser) cond() (vqlCond, error) {
 				return c, nil
 			}
 			if !p.symbol(",") {
-				return c, syntaxErr("expected , or ) in the IN list at position %d", p.peek().pos)
+				return c, syntaxErr("expected , or ) in the CONTAINS list at position %d", p.peek().pos)
 			}
 		}
 	}
@@ -325,7 +349,7 @@ func (p *vqlParser) cond() (vqlCond, error) {
 			c.op = "!="
 		}
 	default:
-		return c, syntaxErr("expected a comparison operator (= != < <= > >= IN) at position %d, found %q", t.pos, t.text)
+		return c, syntaxErr("expected a comparison operator (= != < <= > >= CONTAINS) at position %d, found %q", t.pos, t.text)
 	}
 	v, err := p.literal()
 	if err != nil {
@@ -335,10 +359,24 @@ func (p *vqlParser) cond() (vqlCond, error) {
 	return c, nil
 }
 
-// match reports whether a record satisfies every condition. A blank (null)
-// field satisfies no condition, as in SQL.
+// match reports whether a record satisfies the WHERE clause: every
+// condition of one of its AND groups.
 func (vq *vqlQuery) match(rec map[string]string) bool {
-	for _, c := range vq.where {
+	if len(vq.where) == 0 {
+		return true
+	}
+	for _, and := range vq.where {
+		if matchAll(and, rec) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAll reports whether a record satisfies every condition. A blank
+// (null) field satisfies no condition, as in SQL.
+func matchAll(where []vqlCond, rec map[string]string) bool {
+	for _, c := range where {
 		v := rec[c.field]
 		if v == "" {
 			return false
@@ -394,8 +432,10 @@ func (vq *vqlQuery) compare(a, b map[string]string) int {
 // referencedFields lists every field the query names, for validation.
 func (vq *vqlQuery) referencedFields() []string {
 	out := slices.Clone(vq.fields)
-	for _, c := range vq.where {
-		out = append(out, c.field)
+	for _, and := range vq.where {
+		for _, c := range and {
+			out = append(out, c.field)
+		}
 	}
 	for _, o := range vq.orderBy {
 		out = append(out, o.field)
