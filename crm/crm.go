@@ -122,3 +122,18 @@ type ServerClock interface {
 type AccountExporter interface {
 	ExportAccounts(ctx context.Context, object string, fields, accounts []string) (Export, error)
 }
+
+// DeletionWindow is a connector whose list of deleted records reaches back
+// a limited time (Vault: 30 days, on its own clock). When an import's
+// watermark of crm.Deletions is older than that, the list misses records:
+// the import then reads every id of each object and takes the records the
+// state holds and the CRM no longer has as deleted. A connector that keeps
+// its deletions forever (the file CRM) does not implement it.
+type DeletionWindow interface {
+	// DeletionsCover reports whether Export(Deletions, since) lists every
+	// record deleted since since.
+	DeletionsCover(since time.Time) bool
+	// ExportIDs exports the id of every record of the object, as a CSV
+	// whose one column is id (Path "" when the CRM has no such object).
+	ExportIDs(ctx context.Context, object string) (Export, error)
+}

@@ -197,6 +197,11 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		if err != nil {
 			return err
 		}
+		if name == crm.Deletions {
+			if err := reconcileDeletionWindow(ctx, db, src, objects, since, now, rep); err != nil {
+				return err
+			}
+		}
 		if err := db.RecordImport(ctx, src.Instance, name, now, objFull, st, ImportHash(opts.Mappings[name], src.Countries)); err != nil {
 			return err
 		}

@@ -38,6 +38,17 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// Vault lists deleted ids for 30 days: the connector says so, and reads
+// every id of an object for the import to find older deletions by absence.
+func TestDeletionWindowContract(t *testing.T) {
+	crmtest.RunDeletionWindow(t, func(t *testing.T, seed map[string][][]string) crm.Connector {
+		s := vaulttest.New(vaulttest.WithClock(func() time.Time { return contractNow }), vaulttest.WithPageSize(2))
+		t.Cleanup(s.Close)
+		s.SeedTables(seed)
+		return newVault(t, s, 2)
+	})
+}
+
 // Faults the client rides out: it retries, logs in again, and the write
 // lands once.
 func TestFaultsAgainstFakeVault(t *testing.T) {

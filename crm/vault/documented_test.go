@@ -112,3 +112,29 @@ func TestServerTimeIsTheFakesClock(t *testing.T) {
 		t.Errorf("ServerTime = %v, want %v", got, at)
 	}
 }
+
+// The 30-day window of deleted ids is measured on Vault's clock, not
+// alignctl's: an import whose --now lags Vault's still sees the window end.
+func TestDeletionWindowOnTheServersClock(t *testing.T) {
+	server := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	s := vaulttest.New(vaulttest.WithClock(func() time.Time { return server }))
+	defer s.Close()
+	c, err := vault.New(vault.Config{BaseURL: s.URL(), APIVersion: "v25.2", Username: vaulttest.DefaultUsername, Password: vaulttest.DefaultPassword,
+		HTTPClient: s.Client(), Now: func() time.Time { return server.AddDate(0, -4, 0) }, Sleep: noSleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Fields(context.Background(), crm.Territory); err != nil {
+		t.Fatal(err)
+	}
+	if !c.DeletionsCover(server.AddDate(0, 0, -20)) || c.DeletionsCover(server.AddDate(0, 0, -31)) {
+		t.Error("DeletionsCover is not measured on Vault's clock")
+	}
+	// A deletions export past the window sends no start_date Vault would
+	// refuse.
+	ex, err := c.Export(context.Background(), crm.Deletions, server.AddDate(0, 0, -31))
+	if err != nil {
+		t.Fatalf("deletions export past the window: %v", err)
+	}
+	ex.Cleanup()
+}

@@ -26,11 +26,6 @@ const (
 
 var deletionsHeader = []string{"object", "id", "deleted_date", "merged_into"}
 
-// deletionWindow is how far back Vault keeps deleted record ids (30 days);
-// a start_date further back is not accepted, so it is left out instead.
-// A day of slack absorbs clock skew between alignctl and Vault.
-const deletionWindow = 29 * 24 * time.Hour
-
 // checkName rejects anything that is not a Vault object or field name, so
 // that a name can go into a VQL statement or a URL path unescaped.
 func checkName(kind, name string) error {
@@ -323,7 +318,10 @@ func (c *Client) exportDeletions(ctx context.Context, since time.Time) (crm.Expo
 		return none, out.fail(err)
 	}
 	q := url.Values{}
-	if !since.IsZero() && since.After(c.now().Add(-deletionWindow)) {
+	// Outside Vault's window start_date is refused: everything Vault still
+	// lists is read, and the import finds older deletions by a full id read
+	// (DeletionsCover).
+	if !since.IsZero() && c.DeletionsCover(since) {
 		// Seconds only; truncating widens the set.
 		q.Set("start_date", since.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z"))
 	}
