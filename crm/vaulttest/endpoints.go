@@ -32,15 +32,23 @@ func (s *Server) auth(r *http.Request) reply {
 		return authFailed(ErrUsernameOrPasswordIncorrect, "Authentication failed for user: "+username)
 	}
 	uid := userID(slices.Index(s.cfg.userOrder, username))
+	// "User Name and Password": vaultIds lists the user's Vaults (id, name,
+	// url of its API), vaultId the one the session is for.
+	vaults := []ordered{{
+		{"id", s.cfg.vaultID},
+		{"name", "vaulttest"},
+		{"url", "http://" + r.Host + "/api"},
+	}}
+	vaultID := s.cfg.vaultID
+	if o := s.defaultTo; o != nil {
+		vaults = append(vaults, ordered{{"id", o.id}, {"name", "other"}, {"url", o.url + "/api"}})
+		vaultID = o.id
+	}
 	return success(
 		member{"sessionId", s.newSession(uid)},
 		member{"userId", uid},
-		member{"vaultIds", []ordered{{
-			{"id", s.cfg.vaultID},
-			{"name", "vaulttest"},
-			{"url", "http://" + r.Host + "/api"},
-		}}},
-		member{"vaultId", s.cfg.vaultID},
+		member{"vaultIds", vaults},
+		member{"vaultId", vaultID},
 	)
 }
 

@@ -229,6 +229,7 @@ type Server struct {
 	authStart    time.Time
 	authUsed     int
 	executionSeq int
+	defaultTo    *otherVault // where logins are defaulted to, nil: this vault
 	faults       []*fault
 	holds        []*Hold
 	recordFaults []*recordFault
@@ -311,6 +312,23 @@ func (s *Server) ResetBurst() {
 	defer s.mu.Unlock()
 	s.burstLeft = s.cfg.burstLimit
 	s.burstStart = s.cfg.clock()
+}
+
+// otherVault is another Vault of the same domain.
+type otherVault struct {
+	id  int
+	url string
+}
+
+// DefaultLoginsTo makes every later login answer with a session for another
+// Vault, id at url (https://{vaultDNS}), as Vault does for a user who cannot
+// log in to the Vault of the URL ("Authentication Defaulting": the session
+// is for the user's most relevant Vault; vaultId names it and vaultIds
+// lists both).
+func (s *Server) DefaultLoginsTo(id int, url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.defaultTo = &otherVault{id: id, url: strings.TrimRight(url, "/")}
 }
 
 // SpendBurst spends n calls of the current burst window, as other
