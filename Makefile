@@ -6,7 +6,7 @@ DEMO    := out/demo
 NOW     ?= 2026-11-23T09:00:00Z
 RUN     := ../../$(BIN) --config config --state state.duckdb --now $(NOW)
 
-.PHONY: build test vet demo fuzz clean bench bench-smoke
+.PHONY: build test vet demo fuzz clean bench bench-smoke acceptance
 
 build:
 	$(GO) build -o $(BIN) ./cmd/alignctl
@@ -59,3 +59,21 @@ bench: build
 # re-plan after apply and push is not empty; prints the table, writes no doc.
 bench-smoke: build
 	$(GO) run ./examples/bench -alignctl $(BIN) -accounts 100000 -doc "" -work out/bench-smoke
+
+# The acceptance suite against a real sandbox Vault (README.md, "Acceptance
+# suite"): the live connector contract, then import -> plan -> apply -> push
+# -> re-plan, creating territories only under the prefix and deleting them.
+# Without the variables it says what to set, runs nothing and claims no pass.
+ACC_VARS := ALIGNCTL_ACC_VAULT_URL ALIGNCTL_ACC_VAULT_USERNAME ALIGNCTL_ACC_VAULT_PASSWORD ALIGNCTL_ACC_TERRITORY_PREFIX
+acceptance:
+	@missing=""; for v in $(ACC_VARS); do [ -n "$$(printenv $$v)" ] || missing="$$missing $$v"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "acceptance: NOT RUN (nothing tested, no pass claimed): set$$missing"; \
+		echo "  ALIGNCTL_ACC_VAULT_URL         https://{sandbox}.veevavault.com"; \
+		echo "  ALIGNCTL_ACC_VAULT_USERNAME    the sandbox integration user"; \
+		echo "  ALIGNCTL_ACC_VAULT_PASSWORD    its password (never printed)"; \
+		echo "  ALIGNCTL_ACC_TERRITORY_PREFIX  a territory name prefix the suite may create and delete under, e.g. ZZACC"; \
+		echo "  optional: ALIGNCTL_ACC_VAULT_API_VERSION (v25.2), ALIGNCTL_ACC_COUNTRY (US)"; \
+		exit 0; \
+	fi; \
+	$(GO) test -count=1 -v -run '^TestAcceptance(LiveContract|VaultCycle)$$' ./crm/vault ./cmd/alignctl
