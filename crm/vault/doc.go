@@ -9,9 +9,9 @@
 //
 //   - Login ("User Name and Password"): POST /auth, Content-Type
 //     application/x-www-form-urlencoded, body username=...&password=...;
-//     reads responseStatus, sessionId and vaultId.
+//     reads responseStatus, sessionId, vaultId and vaultIds[].url.
 //   - Fields ("Retrieve Object Metadata"): GET /metadata/vobjects/{object};
-//     reads object.fields[].name (and queryable, when present).
+//     reads object.fields[].name, type and status.
 //   - Export ("Submitting a Query"): POST /query, Content-Type
 //     application/x-www-form-urlencoded, body q=SELECT {fields} FROM {object}
 //     [WHERE modified_date__v >= '{since, YYYY-MM-DDTHH:MM:SS.SSSZ UTC}']
@@ -21,8 +21,13 @@
 //   - Export of crm.Deletions ("Retrieve Deleted Object Record ID"):
 //     GET /objects/deletions/vobjects/{object}[?start_date=YYYY-MM-DDTHH:MM:SSZ]
 //     [&limit={PageSize, at most 5000}][&offset=n] for each object of
-//     crm.ImportObjects; reads data[].id, data[].deleted_date and
-//     responseDetails (next_page when given, else offset, size, total).
+//     crm.ImportObjects; reads data[].id, data[].date_deleted (or
+//     deleted_date, its name on older pages) and responseDetails (next_page
+//     when given, else offset, size, total).
+//   - ExportAccounts (crm.AccountExporter): the export query with WHERE f1
+//     CONTAINS ('a', ...) OR f2 CONTAINS (...), in as many statements as
+//     keep each under 50,000 characters ("Execution Constraints").
+//   - ExportIDs (crm.DeletionWindow): SELECT id FROM {object}.
 //   - Create, Update, Delete ("Create/Update/Delete Object Records"):
 //     POST, PUT, DELETE /vobjects/{object}, Content-Type application/json, a
 //     JSON array of at most Config.BatchSize (max 500) objects whose values
@@ -45,20 +50,34 @@
 // wait goes through Config.Sleep, and a cancelled context ends any call or
 // wait at once.
 //
-// After every response the client honours the burst limit ("API Rate
-// Limits"): it waits X-VaultAPI-ResponseDelay milliseconds when Vault sent
-// one (Vault throttled the call: the window's limit is spent), and when
-// X-VaultAPI-BurstLimitRemaining falls under a tenth of
-// X-VaultAPI-BurstLimit (under 50 when the limit is not given) it waits the
-// 5-minute window divided by the calls left plus one, at most 30 s.
+// After every response the client reads Vault's clock (the Date header:
+// ServerTime) and its limits ("Vault API Rate Limits"). Past the burst
+// limit Vault delays each answer itself and reports the delay in
+// X-VaultAPI-ResponseDelay: that time has passed when the answer arrives,
+// so the client does not wait again. While calls are left but fewer than a
+// tenth of X-VaultAPI-BurstLimit (50 when the limit is not given), it
+// spreads them over the fixed 5-minute window's remaining time (a window
+// begins when the remaining count goes up; until one is seen, its end is
+// taken as 5 minutes after the first answer), never waiting longer than
+// that time. Once X-VaultAPI-DailyLimitRemaining reaches 0 (API versions
+// before v21.1), or a call fails with API_LIMIT_EXCEEDED, every call fails
+// at once with one line naming the host and the limit: the command stops
+// cleanly.
 //
 // A response with an error of type INVALID_SESSION_ID (the session expired)
 // logs in again and repeats the call once. One login runs at a time;
-// concurrent calls share the session. A login Vault answers with a FAILURE
-// (or a vaultId other than Config.VaultID) is not tried again by the same
-// client: every later call returns that error, since repeated wrong
-// passwords lock the user out. A login that failed in transit is retried by
-// the next call.
+// concurrent calls share the session. A login Vault refuses for the
+// credentials (USERNAME_OR_PASSWORD_INCORRECT, NO_PASSWORD_PROVIDED, ...) is
+// not tried again by the same client: every later call returns that error,
+// since repeated wrong passwords lock the user out. Any other refusal
+// (EXCEPTION, API_LIMIT_EXCEEDED of the Auth API's one-minute burst limit)
+// is retried with backoff, and not remembered. A session for another Vault
+// than the configured host's (Vault's "authentication defaulting": vaultId's
+// entry in vaultIds has another url), or than Config.VaultID, is refused for
+// good. A login that failed in transit is retried by the next call.
+//
+// Config.BaseURL must be https; plain http is taken for loopback hosts only
+// (127.0.0.0/8, ::1, localhost), where tests and local fakes run.
 //
 // # Secrets
 //
@@ -73,13 +92,15 @@
 // # Choices where Vault's documentation is silent
 //
 //   - Unknown object: Vault documents no error type for it. A FAILURE of type
-//     MALFORMED_URL ("the specified resource cannot be found") or
-//     INVALID_DATA from the object metadata call (whose only input is the
-//     object name) means the object does not exist: Fields returns an error
-//     wrapping crm.ErrUnknownObject, Export returns Path "" and no error. The
-//     deleted-records call skips an object on the same two types.
+//     MALFORMED_URL ("the specified resource cannot be found") from the
+//     object metadata call means the object does not exist: Fields returns
+//     an error wrapping crm.ErrUnknownObject, Export returns Path "" and no
+//     error; the deleted-records call skips the object. INVALID_DATA says
+//     the request was wrong: an error naming the object.
 //   - Export fields: the metadata's fields in its order, leaving out those
-//     marked queryable: false; id and modified_date__v are always selected.
+//     whose status is not active__v (a field without status is taken as
+//     active); id and modified_date__v are always selected. A row's value is
+//     read under the field's name, or else under LONGTEXT(f)/RICHTEXT(f).
 //     Query values become CSV text: strings as they are, null as "", numbers
 //     and booleans as written, arrays (picklists) joined with ",", objects as
 //     compact JSON. An empty result is a header-only file. A last page
@@ -93,10 +114,12 @@
 //     deleted duplicate afterwards. The client reads an undocumented
 //     merged_into, or else main_record_id (the record-merge API's word for
 //     the winner), from each deleted record when present; otherwise "".
-//   - Deletions window: Vault keeps deleted ids for 30 days and start_date
-//     must be no more than 30 days past, so start_date is sent only when
-//     since is within 29 days of Config.Now (truncated to the second);
-//     otherwise everything Vault still has is exported.
+//   - Deletions window: Vault lists deleted ids for 30 days and refuses a
+//     start_date further back, both on its own clock. start_date is sent
+//     when since is within the window (with an hour's margin) on
+//     ServerTime; otherwise everything Vault still lists is exported, and
+//     DeletionsCover tells the import to find the rest by a full id read
+//     (ExportIDs).
 //   - Per-record outcomes: SUCCESS and WARNING are successes. A FAILURE
 //     entry becomes a *crm.RecordError with the first error's type and the
 //     messages joined; its ID is the record id, or, for a create, the

@@ -87,7 +87,7 @@ func absent(env *envelope) bool {
 }
 
 // Export writes the object's records to a temporary CSV file in the
-// snapshot format. Records come from a VQL query of every queryable field
+// snapshot format. Records come from a VQL query of every active field
 // of the object metadata, WHERE modified_date__v >= since when since is
 // set, following responseDetails.next_page to the end. An object Vault
 // does not have exports as Path "". crm.Deletions is the deleted record ids

@@ -37,15 +37,22 @@
 // after it.
 //
 // Response headers on every answer (documented under "Response Headers" and
-// "API Rate Limits"): X-VaultAPI-BurstLimit, X-VaultAPI-BurstLimitRemaining,
-// X-VaultAPI-VaultId, X-VaultAPI-ExecutionId, and X-VaultAPI-ResponseDelay
-// (milliseconds) on a call over the burst limit. Choices: the burst window
-// never ends by itself (tests have no clock: ResetBurst starts a new one);
-// the remaining count drops by one per call and stays at 0, and a call made
-// at 0 is "over" and gets X-VaultAPI-ResponseDelay (WithResponseDelay,
-// default 100 ms) but is answered at once, never delayed; auth calls are not
-// counted (Vault counts them against a separate Auth API burst limit) but
-// still carry the headers; injected faults are counted like any call.
+// "Vault API Rate Limits"): Date (the server clock, WithClock),
+// X-VaultAPI-BurstLimit, X-VaultAPI-BurstLimitRemaining, X-VaultAPI-VaultId,
+// X-VaultAPI-ExecutionId, X-VaultAPI-ResponseDelay (milliseconds) on a call
+// over the burst limit, and with WithDailyLimit X-VaultAPI-DailyLimit and
+// X-VaultAPI-DailyLimitRemaining (the daily limit of versions before v21.1;
+// past it every call fails with API_LIMIT_EXCEEDED until the next UTC day).
+// The burst window is fixed ("a fixed 5-minute period"), on the server
+// clock: it begins at the first call, and BurstWindow later a new one
+// begins with the full limit (ResetBurst begins one at once; SpendBurst
+// spends calls as other integrations would). Past the limit Vault "delays
+// responses": the fake serves the delay (WithResponseDelay, default 500 ms,
+// Vault Help's figure) through WithServerDelay, which tests point at their
+// clock; without it the delay is only reported. Auth calls are not counted
+// against the burst limit; WithAuthBurstLimit gives them their one-minute
+// Auth API limit, past which a login fails with API_LIMIT_EXCEEDED.
+// Injected faults are counted like any call.
 //
 // # POST /api/{v}/auth
 //
@@ -55,6 +62,10 @@
 //	{"responseStatus":"SUCCESS","sessionId":"3B3C...","userId":61001,
 //	 "vaultIds":[{"id":1776,"name":"vaulttest","url":"http://127.0.0.1:port/api"}],
 //	 "vaultId":1776}
+//
+// DefaultLoginsTo answers every later login with a session for another Vault
+// ("Authentication Defaulting": vaultId names the other, vaultIds lists
+// both with their urls).
 //
 // Failure, with the documented top-level "errorType":"AUTHENTICATION_FAILED":
 // USERNAME_OR_PASSWORD_INCORRECT (unknown user, wrong password),
@@ -70,13 +81,20 @@
 // Form field q (body or URL), documented Content-Type
 // application/x-www-form-urlencoded. The supported VQL subset:
 //
-//	SELECT f1, f2, ... FROM object
-//	  [WHERE cond [AND cond ...]] [ORDER BY f [ASC|DESC], ...]
+//	SELECT f1, LONGTEXT(f2), RICHTEXT(f3), ... FROM object
+//	  [WHERE cond [AND|OR cond ...]] [ORDER BY f [ASC|DESC], ...]
 //	  [PAGESIZE n] [PAGEOFFSET n]
 //
-// cond is field = != <> < <= > >= 'text' (or a number), or field IN ('a',
-// 'b'); quotes inside text are escaped \'. Keywords are case-insensitive,
-// names are not. Answer (documented shape):
+// cond is field = != <> < <= > >= 'text' (or a number), or field CONTAINS
+// ('a', 'b') ("Logical Operators"); AND binds tighter than OR; quotes
+// inside text are escaped \'. IN takes a subquery in VQL, never a list:
+// the fake refuses it. A statement longer than 50,000 characters
+// ("Execution Constraints") fails INVALID_DATA (choice: the type is not
+// documented). Long Text and Rich Text fields (WithFieldType) come back cut
+// to 250 characters unless selected through LONGTEXT() or RICHTEXT()
+// ("Queryable Field Types"); choice: the value's key is the field's name
+// either way. Keywords are case-insensitive, names are not. Answer
+// (documented shape):
 //
 //	{"responseStatus":"SUCCESS",
 //	 "responseDetails":{"pagesize":1000,"pageoffset":0,"size":2,"total":5,
@@ -99,8 +117,8 @@
 // PAGESIZE clause or a pagesize parameter may ask for.
 //
 // Errors: PARAMETER_REQUIRED (no q); INCORRECT_QUERY_SYNTAX_ERROR (VQL that
-// does not parse, and valid VQL outside the subset: OR, parentheses, SELECT
-// *, FIND, relationship queries); choice: INVALID_DATA for an unknown object
+// does not parse, and valid VQL outside the subset: parentheses, SELECT *,
+// FIND, relationship queries); choice: INVALID_DATA for an unknown object
 // in FROM or an unknown field anywhere in the query; MALFORMED_URL for an
 // unknown query id in a page link.
 //
@@ -110,7 +128,10 @@
 // the documented workaround for clients that cannot send a DELETE body).
 // Body: Content-Type application/json, a JSON array of 1 to 500 records,
 // each an object of field -> value; updates and deletes name records by
-// "id" (a delete record needs nothing else). Answer (documented shape):
+// "id" (a delete record needs nothing else). ?idParam=FIELD on a POST makes
+// it an upsert on that field ("Create & Upsert Object Records"); a second
+// record naming the same idParam value in one request fails INVALID_DATA
+// (choice, as for duplicate ids in a bulk update). Answer (documented shape):
 //
 //	{"responseStatus":"SUCCESS","data":[
 //	  {"responseStatus":"SUCCESS","data":{"id":"VTR000000000001","url":"/api/v24.1/vobjects/territory__v/VTR000000000001"}},
@@ -129,8 +150,8 @@
 // lacks, MALFORMED_URL (choice); a body that is not a JSON array, an empty
 // array, a Content-Type other than application/json (the fake takes no
 // CSV), more than 500 records ("The maximum batch size is 500"; the type is
-// not documented: choice INVALID_DATA), and the idParam query parameter,
-// which the fake does not support: all INVALID_DATA.
+// not documented: choice INVALID_DATA), and an idParam on anything but a
+// POST, or naming a field the object lacks: all INVALID_DATA.
 //
 // Per-record failures, all INVALID_DATA (choice: Vault documents INVALID_DATA
 // for "invalid data provided" and no record-level not-found type): a create
@@ -166,14 +187,15 @@
 //	{"responseStatus":"SUCCESS","object":{"name":"territory__v","label":"territory__v",
 //	  "label_plural":"territory__v","prefix":"VTR","source":"standard",
 //	  "fields":[{"name":"id","label":"id","type":"ID","required":false,"editable":false,
-//	    "unique":true,"source":"standard"}, ...]}}
+//	    "unique":true,"source":"standard","status":["active__v"]}, ...]}}
 //
 // Fields come in order: id first, then the object's own (an object of the
 // schema: its fields, then modified_date__v; an object created by seeding:
 // the header's order, modified_date__v where the header has it, else last),
 // then fields that later seeding or writes added. Choices:
-// types are ID (id), DateTime (modified_date__v), String (all others);
-// labels are the names; source is custom for __c names. An object the vault
+// types are ID (id), DateTime (modified_date__v), what WithFieldType says,
+// else String; status is ["active__v"], or ["inactive__v"] for a field of
+// WithInactiveField (which can still be queried); labels are the names; source is custom for __c names. An object the vault
 // lacks answers FAILURE MALFORMED_URL (choice: the documented meaning of
 // MALFORMED_URL is "The specified resource cannot be found"): a client's
 // Fields maps that to crm.ErrUnknownObject.
@@ -188,8 +210,12 @@
 //	{"responseStatus":"SUCCESS",
 //	 "responseDetails":{"total":3,"size":2,"limit":2,"offset":0,
 //	   "next_page":"/api/v24.1/objects/deletions/vobjects/account__v?limit=2&offset=2"},
-//	 "data":[{"id":"acc-0","deleted_date":"2020-01-02T00:00:00Z","merged_into":"acc-1"},
-//	         {"id":"acc-7","deleted_date":"2026-11-01T09:30:00.000Z"}]}
+//	 "data":[{"id":"acc-0","date_deleted":"2026-10-20T00:00:00Z","merged_into":"acc-1"},
+//	         {"id":"acc-7","date_deleted":"2026-11-01T09:30:00.000Z"}]}
+//
+// The time is date_deleted, as the current reference shows; the pages of
+// v17.3 and before show deleted_date. Choice: the reference does not say
+// when the name changed; the fake sends deleted_date below v18.1.
 //
 // Extension: merged_into, the winning record's id, present only when a merge
 // deleted the record. Vault has no such field: a real client learns of a
@@ -199,9 +225,12 @@
 // Choices: start_date and end_date are inclusive; entries come in the order
 // the records were deleted (oldest first); next_page and previous_page are
 // GET paths with limit and offset (the reference documents limit and offset
-// but shows no link); the documented 30-day retention is not enforced (the
-// contract suite seeds deletions from 2020); an object the vault lacks
-// answers MALFORMED_URL, a bad parameter INVALID_DATA.
+// but shows no link); an object the vault lacks answers MALFORMED_URL, a bad
+// parameter INVALID_DATA. Deleted ids are listed for 30 days of the server
+// clock ("After that, they cannot be retrieved"; WithDeletionRetention(0)
+// lists them forever, for the contract suite whose seeds are from 2020), and
+// a start_date or end_date more than 30 days past ("no more than 30 days
+// past") fails INVALID_DATA (choice: the type is not documented).
 //
 // # The store
 //
