@@ -159,8 +159,8 @@
 // or naming no record of the object; the second and later records naming an
 // id already named in the same request (documented: "If you provide
 // duplicate IDs, the bulk update fails any duplicate records"; choice: the
-// first one is applied); a value that is an object or array. With
-// WithStrictFields, a field the object lacks. FailRecords injects others.
+// first one is applied); a value that is an object or array; a field the
+// object lacks, unless WithLenientFields. FailRecords injects others.
 //
 // Values: JSON strings are stored as sent; numbers as written, booleans as
 // true/false, null as blank (the store is text, as the snapshot CSVs are).
@@ -169,9 +169,9 @@
 // (WithClock) in Vault's rendering, UTC with milliseconds:
 // 2026-11-01T09:30:00.000Z (so a client's incremental export should ask for
 // modified_date__v >= its since time truncated to the millisecond); an
-// update with no other field still stamps. A field the object lacks is
-// added to it (its metadata grows), as the file CRM does, unless
-// WithStrictFields.
+// update with no other field still stamps. With WithLenientFields a field
+// the object lacks is added to it (its metadata grows), as the file CRM
+// does.
 //
 // New ids: IDPrefix(object) (V plus a two-letter code: VTR territory__v, VAT
 // account_territory__v, VUT user_territory__v, VMS my_setup_products__v, VAC

@@ -220,7 +220,7 @@ func textRecord(raw map[string]any) (map[string]string, error) {
 
 // unknownField returns a field of rec that o lacks, when fields are strict.
 func (s *Server) unknownField(o *object, rec map[string]string) string {
-	if !s.cfg.strictFields {
+	if s.cfg.lenientFields {
 		return ""
 	}
 	for _, f := range slices.Sorted(maps.Keys(rec)) {

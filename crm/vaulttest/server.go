@@ -97,7 +97,7 @@ type config struct {
 	responseDelay time.Duration
 	clock         func() time.Time
 	schema        map[string][]string
-	strictFields  bool
+	lenientFields bool
 	serve         func(time.Duration) // serves a throttled call's delay
 	dailyLimit    int                 // 0: none (API v21.1 and later)
 	authLimit     int                 // 0: none
@@ -202,10 +202,11 @@ func WithObject(name string, fields ...string) Option {
 	return func(c *config) { c.schema[name] = append(c.schema[name], fields...) }
 }
 
-// WithStrictFields makes a create or update that names a field the object
-// lacks fail for that record (INVALID_DATA), as Vault does. By default the
-// fake adds the field to the object instead, as the file CRM does.
-func WithStrictFields() Option { return func(c *config) { c.strictFields = true } }
+// WithLenientFields makes a create or update that names a field the object
+// lacks add the field to the object, as the file CRM does. By default such a
+// record fails (INVALID_DATA), as Vault's does: Vault's objects have the
+// fields their configuration gives them, and a write cannot add one.
+func WithLenientFields() Option { return func(c *config) { c.lenientFields = true } }
 
 // Server is a fake Vault: an httptest.Server over an in-memory store. All
 // its methods are safe for concurrent use.

@@ -35,7 +35,7 @@ func DefaultSchema() map[string][]string {
 		crm.ProductMetrics:   {FieldID, "account__v", "product__v", FieldModifiedDate},
 		crm.Call:             {FieldID, "account__v", "call_date__v", FieldModifiedDate},
 		crm.User:             {FieldID, "username__sys", "federated_id__sys", "status__v", FieldModifiedDate},
-		crm.Territory:        {FieldID, "name__v", "parent_territory__v", "country__v", crm.ExternalID, FieldModifiedDate},
+		crm.Territory:        {FieldID, "name__v", "description__v", "parent_territory__v", "country__v", crm.ExternalID, FieldModifiedDate},
 		crm.AccountTerritory: {FieldID, "account__v", "territory__v", "created_by__v", crm.ExternalID, FieldModifiedDate},
 		crm.UserTerritory:    {FieldID, "user__v", "territory__v", crm.ExternalID, FieldModifiedDate},
 		crm.MySetupProducts:  {FieldID, "territory__v", "product__v", crm.ExternalID, FieldModifiedDate},
