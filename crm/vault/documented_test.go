@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +138,35 @@ func TestDeletionWindowOnTheServersClock(t *testing.T) {
 		t.Fatalf("deletions export past the window: %v", err)
 	}
 	ex.Cleanup()
+}
+
+// Past the Auth API burst limit a login fails with API_LIMIT_EXCEEDED until
+// the next minute: the client waits the window out and logs in, rather
+// than giving up for good.
+func TestLoginWaitsOutTheAuthBurstLimit(t *testing.T) {
+	var mu sync.Mutex
+	at := contractNow
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	s := vaulttest.New(vaulttest.WithClock(clock), vaulttest.WithAuthBurstLimit(1))
+	defer s.Close()
+	c, err := vault.New(vault.Config{BaseURL: s.URL(), APIVersion: "v25.2", Username: vaulttest.DefaultUsername, Password: vaulttest.DefaultPassword,
+		HTTPClient: s.Client(), Now: clock, Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			at = at.Add(d)
+			mu.Unlock()
+			return ctx.Err()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Fields(context.Background(), crm.Territory); err != nil {
+		t.Fatal(err)
+	}
+	s.ExpireSessions() // the next call logs in again, within the same minute
+	if _, err := c.Fields(context.Background(), crm.Territory); err != nil {
+		t.Fatalf("a login past the Auth API burst limit must wait for the next window: %v", err)
+	}
+	if waited := clock().Sub(contractNow); waited < vaulttest.AuthBurstWindow || waited > 2*vaulttest.AuthBurstWindow {
+		t.Errorf("waited %v for the Auth API window, want about a minute", waited)
+	}
 }
