@@ -210,7 +210,8 @@ func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	body := []byte(a)
 	if strings.HasSuffix(r.URL.Path, "/auth") {
-		body = []byte(`{"responseStatus":"SUCCESS","sessionId":"` + fuzzSession + `","vaultId":1776}`)
+		body = []byte(`{"responseStatus":"SUCCESS","sessionId":"` + fuzzSession + `","vaultId":1776,"vaultIds":[{"id":1776,"url":"` +
+			r.URL.Scheme + `://` + r.URL.Host + `/api"}]}`)
 	}
 	return &http.Response{
 		StatusCode: http.StatusOK,
