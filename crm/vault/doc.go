@@ -108,7 +108,7 @@
 //     than a silently short export; a next_page on another host is refused
 //     (it would receive the session id).
 //   - merged_into: the deleted-records response documents only id and
-//     deleted_date. A record merge moves the duplicate's inbound references
+//     date_deleted. A record merge moves the duplicate's inbound references
 //     to the main record and deletes the duplicate (Vault Help on record
 //     merges), and no documented read call names the main record of a
 //     deleted duplicate afterwards. The client reads an undocumented

@@ -305,8 +305,8 @@ func fromOf(q string) string {
 // Deleted Object Record ID"), with start_date = since when since is within
 // Vault's 30-day window, following next_page or, when Vault gives none,
 // offset += size while offset + size < total. An object Vault does not have
-// is skipped. Columns: object, id, deleted_date (as Vault gives it) and
-// merged_into, which Vault does not document: it is the record's merged_into
+// is skipped. Columns: object, id, deleted_date (Vault's date_deleted, as
+// it gives it) and merged_into, which Vault does not document: it is the record's merged_into
 // or main_record_id when the response carries one, else "".
 func (c *Client) exportDeletions(ctx context.Context, since time.Time) (crm.Export, error) {
 	none := crm.Export{Cleanup: func() {}}
