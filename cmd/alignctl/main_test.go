@@ -34,12 +34,12 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"unzip":        unzipCmd,
-			"vaultrows":    vaultRowsCmd,
-			"vaultdefault": vaultDefaultCmd,
-			"vaultmerge":   vaultMergeCmd,
-			"nosecrets":    noSecretsCmd,
-			"gitinit":      gitInitCmd, "gitcommit": gitCommitCmd, "gittag": gitTagCmd,
+			"unzip":      unzipCmd,
+			"vaultrows":  vaultRowsCmd,
+			"vaultmerge": vaultMergeCmd,
+			"vaultother": vaultOtherCmd,
+			"nosecrets":  noSecretsCmd,
+			"gitinit":    gitInitCmd, "gitcommit": gitCommitCmd, "gittag": gitTagCmd,
 			"holdlock": holdLockCmd, "awaitwaiter": awaitWaiterCmd, "releaselock": releaseLockCmd,
 		},
 		Setup: func(env *testscript.Env) error {

@@ -8,12 +8,12 @@ import (
 	"github.com/alignctl/alignctl/crm/vaulttest"
 )
 
-// vaultDefaultCmd makes the script's fake Vault answer every later login
+// vaultOtherCmd makes the script's fake Vault answer every later login
 // with a session for another Vault (Vault's authentication defaulting):
-// vaultdefault ID URL.
-func vaultDefaultCmd(ts *testscript.TestScript, neg bool, args []string) {
+// vaultother ID URL.
+func vaultOtherCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: vaultdefault ID URL")
+		ts.Fatalf("usage: vaultother ID URL")
 	}
 	id, err := strconv.Atoi(args[0])
 	ts.Check(err)
