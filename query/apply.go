@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -20,11 +21,15 @@ type TerritoryRow struct {
 	ID, Instance, Name, Parent, FieldForce, Country string
 	Start, End                                      *time.Time
 	SendToCRM                                       bool
+	// Attributes are those an outbound field mapping writes, by key; nil
+	// when none.
+	Attributes map[string]string
 }
 
 // Territories reads the territories of the state.
 func (d *DB) Territories(ctx context.Context) ([]TerritoryRow, error) {
-	rows, err := d.Query(ctx, `SELECT id, instance, name, coalesce(parent, ''), field_force, country, start_date, end_date, send_to_crm
+	rows, err := d.Query(ctx, `SELECT id, instance, name, coalesce(parent, ''), field_force, country, start_date, end_date, send_to_crm,
+		coalesce(attributes, '')
 		FROM territory ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -33,8 +38,12 @@ func (d *DB) Territories(ctx context.Context) ([]TerritoryRow, error) {
 	var out []TerritoryRow
 	for rows.Next() {
 		var t TerritoryRow
-		if err := rows.Scan(&t.ID, &t.Instance, &t.Name, &t.Parent, &t.FieldForce, &t.Country, &t.Start, &t.End, &t.SendToCRM); err != nil {
+		var attrs string
+		if err := rows.Scan(&t.ID, &t.Instance, &t.Name, &t.Parent, &t.FieldForce, &t.Country, &t.Start, &t.End, &t.SendToCRM, &attrs); err != nil {
 			return nil, err
+		}
+		if t.Attributes, err = decodeAttributes(attrs); err != nil {
+			return nil, fmt.Errorf("territory %s: %w", t.ID, err)
 		}
 		t.Start, t.End = utcPtr(t.Start), utcPtr(t.End)
 		out = append(out, t)
@@ -201,7 +210,8 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, p
 		return nil
 	}
 	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_territory (id VARCHAR, instance VARCHAR, name VARCHAR,
-		parent VARCHAR, field_force VARCHAR, country VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN)`); err != nil {
+		parent VARCHAR, field_force VARCHAR, country VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN,
+		attributes VARCHAR)`); err != nil {
 		return err
 	}
 	err := d.Append(ctx, true, "apply_territory", func(add func(...driver.Value) error) error {
@@ -210,7 +220,11 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, p
 			if t.Parent != "" {
 				parent = t.Parent
 			}
-			if err := add(t.ID, t.Instance, t.Name, parent, t.FieldForce, t.Country, timeOrNil(t.Start), timeOrNil(t.End), t.SendToCRM); err != nil {
+			attrs, err := encodeAttributes(t.Attributes)
+			if err != nil {
+				return err
+			}
+			if err := add(t.ID, t.Instance, t.Name, parent, t.FieldForce, t.Country, timeOrNil(t.Start), timeOrNil(t.End), t.SendToCRM, attrs); err != nil {
 				return err
 			}
 		}
@@ -232,15 +246,16 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, p
 		        ON c._instance = t.instance AND c.name__v = t.id
 		 WHERE t.crm_deleted_at IS NULL AND coalesce(t.crm_record_id, c.id) IS NOT NULL`,
 		`UPDATE territory t SET instance = n.instance, name = n.name, parent = n.parent, field_force = n.field_force,
-		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm, updated_at = $1,
+		        country = n.country, start_date = n.start_date, end_date = n.end_date, send_to_crm = n.send_to_crm,
+		        attributes = n.attributes, updated_at = $1,
 		        crm_record_id = CASE WHEN t.instance = n.instance THEN t.crm_record_id END,
 		        pushed_at = CASE WHEN t.instance = n.instance THEN t.pushed_at END,
 		        crm_deleted_at = CASE WHEN t.instance = n.instance THEN t.crm_deleted_at END
 		 FROM apply_territory n
-		 WHERE n.id = t.id AND (t.instance, t.name, t.parent, t.field_force, t.country, t.start_date, t.end_date, t.send_to_crm)
-		       IS DISTINCT FROM (n.instance, n.name, n.parent, n.field_force, n.country, n.start_date, n.end_date, n.send_to_crm)`,
-		`INSERT INTO territory
-		 SELECT id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, $1, NULL, NULL, NULL, NULL
+		 WHERE n.id = t.id AND (t.instance, t.name, t.parent, t.field_force, t.country, t.start_date, t.end_date, t.send_to_crm, t.attributes)
+		       IS DISTINCT FROM (n.instance, n.name, n.parent, n.field_force, n.country, n.start_date, n.end_date, n.send_to_crm, n.attributes)`,
+		`INSERT INTO territory (id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, attributes, updated_at)
+		 SELECT id, instance, name, parent, field_force, country, start_date, end_date, send_to_crm, attributes, $1
 		 FROM apply_territory WHERE id NOT IN (SELECT id FROM territory)`,
 	}
 	for _, s := range stmts {
@@ -255,4 +270,29 @@ func (d *DB) writeTerritories(ctx context.Context, territories []TerritoryRow, p
 func (d *DB) SetApplied(ctx context.Context, config string, now time.Time) error {
 	_, err := d.Exec(ctx, `UPDATE state SET applied_config = $1, applied_at = $2`, config, now)
 	return err
+}
+
+// encodeAttributes is the state's form of a territory's attributes: a JSON
+// object, keys sorted (so that equal attributes compare equal as text), or
+// NULL for none.
+func encodeAttributes(m map[string]string) (driver.Value, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func decodeAttributes(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("attributes in the state: %w", err)
+	}
+	return m, nil
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -17,6 +18,10 @@ type PushItem struct {
 	Depth     int // territories: depth in the tree, so parents are created first
 	Territory string
 	Account   string // account territories: the account
+	// Attributes are a territory's attributes that outbound field mappings
+	// write (creates and updates of territory__v); Fields do not hold them
+	// until the mappings turn them into CRM fields.
+	Attributes map[string]string
 }
 
 // EachPendingPush calls each with what a push of one instance would write,
@@ -141,9 +146,12 @@ func (d *DB) pendingTerritories(ctx context.Context, instance string, countries,
 	var out []PushItem
 	for rows.Next() {
 		var it PushItem
-		var name, parent, country string
-		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth); err != nil {
+		var name, parent, country, attrs string
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth, &attrs); err != nil {
 			return nil, err
+		}
+		if it.Attributes, err = decodeAttributes(attrs); err != nil {
+			return nil, fmt.Errorf("territory %s: %w", it.Record, err)
 		}
 		it.Object = "territory__v"
 		it.Territory = it.Record

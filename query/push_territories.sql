@@ -27,19 +27,19 @@ WITH RECURSIVE depth(id, depth) AS (
     WHERE k.pushable AND ($4 OR list_contains($5::VARCHAR[], k.id))
 )
 SELECT CASE WHEN crm_id IS NULL THEN 'create' ELSE 'update' END AS action, id, coalesce(crm_id, '') AS crm_id,
-       name, coalesce(parent, '') AS parent, country, coalesce(depth, 0) AS depth
+       name, coalesce(parent, '') AS parent, country, coalesce(depth, 0) AS depth, coalesce(attributes, '') AS attributes
 FROM known
 WHERE active
   AND (crm_id IS NULL OR pushed_at IS NULL OR updated_at > pushed_at
        OR coalesce(pushed_parent, '') <> parent_record)
 UNION ALL
 -- past their end date: the record goes
-SELECT 'delete', id, crm_id, name, coalesce(parent, ''), country, coalesce(depth, 0)
+SELECT 'delete', id, crm_id, name, coalesce(parent, ''), country, coalesce(depth, 0), ''
 FROM known
 WHERE NOT active AND end_date <= $3 AND crm_id IS NOT NULL
 UNION ALL
 -- left behind in this instance by a territory that moved to another one
-SELECT 'delete', r.territory, r.crm_record_id, '', '', '', 0
+SELECT 'delete', r.territory, r.crm_record_id, '', '', '', 0, ''
 FROM territory_retired r
 WHERE r.instance = $1 AND r.deleted_at IS NULL AND ($4 OR list_contains($5::VARCHAR[], r.territory))
 ORDER BY depth, id

@@ -105,6 +105,10 @@ CREATE TABLE IF NOT EXISTS territory (
 );
 -- States made before pushed_parent existed.
 ALTER TABLE territory ADD COLUMN IF NOT EXISTS pushed_parent VARCHAR;
+-- The attributes outbound field mappings write, as a JSON object with sorted
+-- keys (NULL: none): a change moves updated_at, so the next push updates the
+-- territory__v record. States made before it read as having none.
+ALTER TABLE territory ADD COLUMN IF NOT EXISTS attributes VARCHAR;
 
 -- territory__v records left in a CRM instance by a territory that moved to
 -- another instance: the next push of the old instance deletes them.

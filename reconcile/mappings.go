@@ -21,6 +21,9 @@ type FieldMapping struct {
 	CRMField   string `json:"crm_field"`
 	AlignField string `json:"align_field"`
 	Active     bool   `json:"active"`
+	// Required says why push cannot do without an outbound system mapping,
+	// which therefore cannot be deactivated.
+	Required string `json:"required,omitempty"`
 	// DefinedAt is where the config names it; "" for a shipped mapping the
 	// config leaves as shipped.
 	DefinedAt string `json:"defined_at,omitempty"`
@@ -36,7 +39,8 @@ func EffectiveMappings(cfg *schema.Config) []FieldMapping {
 	for _, dir := range []string{"inbound", "outbound"} {
 		for _, obj := range schema.ShippedObjects(dir) {
 			for _, m := range schema.ShippedMappings(dir, obj) {
-				out[key{dir, obj, m.CRMField}] = &FieldMapping{Direction: dir, Object: obj, Kind: "system", CRMField: m.CRMField, AlignField: m.AlignField, Active: true}
+				out[key{dir, obj, m.CRMField}] = &FieldMapping{Direction: dir, Object: obj, Kind: "system", CRMField: m.CRMField, AlignField: m.AlignField,
+					Active: true, Required: m.Required}
 			}
 		}
 	}

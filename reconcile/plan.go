@@ -205,6 +205,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
 	}
 	p.checkCountries(cfg)
+	p.Warnings = append(p.Warnings, cfg.AttributeWarnings()...)
 	if err := p.checkImports(ctx, db, cfg); err != nil {
 		return nil, err
 	}
@@ -262,7 +263,8 @@ func territoryRows(cfg *schema.Config) []query.TerritoryRow {
 	var out []query.TerritoryRow
 	for _, t := range cfg.Territories {
 		out = append(out, query.TerritoryRow{ID: t.ID, Instance: t.CRMInstance, Name: t.Name, Parent: t.Parent,
-			FieldForce: t.FieldForce, Country: t.Country, Start: utc(t.Start), End: utc(t.End), SendToCRM: t.SendToCRM})
+			FieldForce: t.FieldForce, Country: t.Country, Start: utc(t.Start), End: utc(t.End), SendToCRM: t.SendToCRM,
+			Attributes: cfg.PushedAttributes(t)})
 	}
 	return out
 }
@@ -294,6 +296,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		add("start_date", !sameTime(old.Start, t.Start))
 		add("end_date", !sameTime(old.End, t.End))
 		add("send_to_crm", old.SendToCRM != t.SendToCRM)
+		fields = append(fields, attributeChanges(old.Attributes, t.Attributes)...)
 		if len(fields) > 0 {
 			out = append(out, TerritoryChange{Action: "update", Territory: t.ID, Fields: fields})
 		}
@@ -381,13 +384,14 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 // by instance. An account territory's two fields are built here, not read
 // as a map per record: a first plan has millions of them.
 func eachPendingPush(ctx context.Context, db *query.DB, from query.Assignments, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
+	outbound := NewOutbound(cfg)
 	for _, inst := range cfg.Settings.CRMInstances {
 		err := db.EachPendingPush(ctx, from, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
 			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
 			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
 				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}
 			} else {
-				c.Fields = crmFieldsOf(it.Fields)
+				c.Fields = crmFieldsOf(outbound.Fields(it))
 			}
 			return each(c)
 		})

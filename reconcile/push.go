@@ -70,7 +70,8 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		}
 	}
 	for _, inst := range instances {
-		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: batchSize(opts.BatchSize, conns[inst.ID]), counts: map[string]*PushCount{}}
+		p := pusher{db: db, conn: conns[inst.ID], inst: inst.ID, now: now, batch: batchSize(opts.BatchSize, conns[inst.ID]), counts: map[string]*PushCount{},
+			outbound: NewOutbound(cfg)}
 		// Account territories come without a map of fields (there may be
 		// millions): write builds each batch's records as it sends them.
 		var items []query.PushItem
@@ -140,6 +141,8 @@ type pusher struct {
 	// territoryIDs are the territory__v record ids, once every territory
 	// is written.
 	territoryIDs map[string]string
+	// outbound says which fields a territory__v record gets.
+	outbound Outbound
 }
 
 func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
@@ -169,7 +172,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 			return err
 		}
 		for i := range level {
-			f := maps.Clone(level[i].Fields)
+			f := maps.Clone(p.outbound.Fields(level[i]))
 			f["parent_territory__v"] = ids[f["parent_territory__v"]]
 			if level[i].Action == "create" {
 				f[crm.ExternalID] = ExternalID(level[i])
@@ -195,7 +198,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 				continue
 			}
 			if it.Object != crm.AccountTerritory { // see fields
-				f := maps.Clone(it.Fields)
+				f := maps.Clone(p.outbound.Fields(it))
 				f["territory__v"] = ids[it.Territory]
 				f[crm.ExternalID] = ExternalID(it)
 				it.Fields = f

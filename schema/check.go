@@ -182,6 +182,10 @@ func (c *checker) pick(s *shape, n *node) *shape {
 func (c *checker) structValue(s *shape, n *node, a at) {
 	for i, k := range n.keys {
 		f := s.fields[k.value]
+		if f == nil && s.values != nil {
+			c.mapEntry(s, k, n.vals[i], a)
+			continue
+		}
 		if f == nil {
 			if s.closed {
 				c.unknownField(s, k, a)
@@ -195,6 +199,18 @@ func (c *checker) structValue(s *shape, n *node, a at) {
 			c.report(a, n.pos, "%s: missing required field %q", a.label, name)
 		}
 	}
+}
+
+// mapEntry checks one entry of a map such as attributes: its key against
+// the pattern, its value against the value shape.
+func (c *checker) mapEntry(s *shape, k, v *node, a at) {
+	// A key is text whatever YAML reads it as: attributes: {2024: x} has key "2024".
+	key := &node{kind: scalarNode, pos: k.pos, tag: "!!str", value: k.value, val: k.value}
+	if msg := c.schema.leafProblem(s.keys, key); msg != "" {
+		c.report(a, k.pos, "%s: %s key %q %s", a.label, a.name, k.value, msg)
+		return
+	}
+	c.value(s.values, v, at{label: a.label, name: a.name + "." + k.value, entity: a.entity})
 }
 
 func (c *checker) unknownField(s *shape, k *node, a at) {

@@ -195,6 +195,7 @@ func (d *decoder) fieldForce(o obj) *FieldForce {
 		CopyProductsToTerritories: o.boolean("copy_products_to_territories"),
 		Exclusions:                d.exclusions(o),
 		Products:                  d.products(o, true),
+		Attributes:                d.attributes(o),
 	}
 	f.Rules = d.rules(o, "field_force", f.ID, true)
 	return f
@@ -213,6 +214,7 @@ func (d *decoder) territory(o obj) *Territory {
 		End:         d.date(o, "end_date"),
 		SendToCRM:   o.boolean("send_to_crm"),
 		Exclusions:  d.exclusions(o),
+		Attributes:  d.attributes(o),
 	}
 	for _, g := range o.items("geographies") {
 		t.Geographies = append(t.Geographies, Geography{
@@ -234,6 +236,22 @@ func (d *decoder) territory(o obj) *Territory {
 	}
 	t.Rules = d.rules(o, "territory", t.ID, t.SendToCRM)
 	return t
+}
+
+// attributes are the entries of the attributes map, in file order; nil when
+// there are none (the config cache holds nil and empty apart).
+func (d *decoder) attributes(o obj) []Attribute {
+	m := o.n.get("attributes")
+	if m == nil || m.kind != mapNode {
+		return nil
+	}
+	var out []Attribute
+	for i, k := range m.keys {
+		if v := m.vals[i]; v.kind == scalarNode {
+			out = append(out, Attribute{Pos: k.pos, Key: k.value, Value: v.value})
+		}
+	}
+	return out
 }
 
 func (d *decoder) exclusions(o obj) []Exclusion {

@@ -42,13 +42,13 @@ func TestHostileFieldNames(t *testing.T) {
 		{`territory__v.name__v`, notObject},
 		{`user__sys.username__sys`, notObject},
 		{`information_schema.tables`, notObject},
-		{`outbound__c.x`, notObject},
+		{`account_territory__v.x`, notObject},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			files := maps.Clone(baseFiles)
 			files["ff.yaml"] = "kind: field_force\nid: ONC\nname: Oncology\nrules:\n  - id: r1\n    criteria:\n      - field: " +
 				strconv.Quote(tc.field) + "\n        operator: equals\n        value: x\n"
-			files["out.yaml"] = "kind: field_mapping\ndirection: outbound\ncrm_object: outbound__c\ncustom: [{crm_field: x, align_field: x}]\n"
+			files["out.yaml"] = "kind: field_mapping\ndirection: outbound\ncrm_object: account_territory__v\nsystem: [{crm_field: account__v}]\n"
 			got := loadErrors(t, files)
 			want := "cfg/ff.yaml:7:16: rule r1: criterion 1: field "
 			if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.Contains(got[0], tc.want) {

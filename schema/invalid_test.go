@@ -72,7 +72,7 @@ rules:
 			want: []string{
 				"cfg/t.yaml:3:7: territory ONC-1: name: want a string, got number 5; quote it: \"5\"",
 				"cfg/t.yaml:4:1: territory ONC-1: unknown field \"parnet\"; did you mean \"parent\"?",
-				"cfg/t.yaml:5:1: territory ONC-1: unknown field \"colour\"; allowed: id, name, parent, field_force, crm_instance, country, start_date, end_date, send_to_crm, geographies, products, exclusions, assignments, rules",
+				"cfg/t.yaml:5:1: territory ONC-1: unknown field \"colour\"; allowed: id, name, parent, field_force, crm_instance, country, start_date, end_date, send_to_crm, attributes, geographies, products, exclusions, assignments, rules",
 				"cfg/t.yaml:9:13: territory ONC-1: start_date \"2026-02-30\" is not a date; write YYYY-MM-DD",
 				"cfg/t.yaml:10:11: territory ONC-1: end_date: want a date YYYY-MM-DD or null, got number 20261231; quote it: \"20261231\"",
 				"cfg/t.yaml:11:14: territory ONC-1: send_to_crm: want true or false, got string \"yes\"",
@@ -465,7 +465,7 @@ crm_instance: us
 country: US
 `},
 			want: []string{
-				"cfg/t.yaml:7:1: territory PARENT: unknown field \"colour\"; allowed: id, name, parent, field_force, crm_instance, country, start_date, end_date, send_to_crm, geographies, products, exclusions, assignments, rules",
+				"cfg/t.yaml:7:1: territory PARENT: unknown field \"colour\"; allowed: id, name, parent, field_force, crm_instance, country, start_date, end_date, send_to_crm, attributes, geographies, products, exclusions, assignments, rules",
 			},
 		},
 		{
@@ -505,6 +505,57 @@ rules:
 				"cfg/territories/onc.yaml:4:9: territory ONC-101: parent \"ONC-100\" is not a territory id",
 				"cfg/territories/onc.yaml:9:11: territory ONC-101: end_date 2026-01-01 is before start_date 2026-03-01",
 				"cfg/territories/onc.yaml:13:54: rule onc-101: criterion 1: operator \"inn\" is not one of equals, not_equals, in, not_in, contains, starts_with, greater_than, less_than, is_null, is_not_null, more_than_days, less_than_days; did you mean \"in\"?",
+			},
+		},
+		{
+			name: "attributes are identifiers with string values",
+			files: map[string]string{
+				"ff.yaml": "kind: field_force\nid: ONC\nname: Oncology\nattributes: {region_code: NE, Region-Code: x}\n",
+				"t.yaml":  "kind: territory\nid: T1\nname: T\nfield_force: ONC\ncrm_instance: us\ncountry: US\nattributes:\n  region_code: 12\n  tier: [a]\n  ok: \"12\"\n",
+				"m.yaml":  "kind: field_mapping\ndirection: outbound\ncrm_object: territory__v\ncustom:\n  - {crm_field: region_code__c, align_field: region_code}\n  - {crm_field: ok__c, align_field: ok}\n",
+			},
+			want: []string{
+				"cfg/ff.yaml:4:31: field force ONC: attributes key \"Region-Code\" must start with a lower-case letter and hold only a-z, 0-9 and _ (it becomes a SQL name)",
+				"cfg/t.yaml:8:16: territory T1: attributes.region_code: want a string, got number 12; quote it: \"12\"",
+				"cfg/t.yaml:9:9: territory T1: attributes.tier: want a string, got a list",
+			},
+		},
+		{
+			name: "outbound mappings push can honour",
+			files: map[string]string{
+				"t.yaml": "kind: territory\nid: T1\nname: T\nfield_force: ONC\ncrm_instance: us\ncountry: US\nattributes: {region_code: NE}\n",
+				"m.yaml": `kind: field_mapping
+direction: outbound
+crm_object: territory__v
+system:
+  - {crm_field: description__v, active: false}
+  - {crm_field: name__v, active: false}
+  - {crm_field: owner__v, active: false}
+custom:
+  - {crm_field: region_code__c, align_field: region_code}
+  - {crm_field: area__c, align_field: area}
+  - {crm_field: external_id__v, align_field: region_code}
+---
+kind: field_mapping
+direction: outbound
+crm_object: account_territory__v
+system: [{crm_field: territory__v, active: false}]
+custom: [{crm_field: note__c, align_field: region_code}]
+---
+kind: field_mapping
+direction: outbound
+crm_object: territory_metrics__c
+`,
+			},
+			want: []string{
+				"cfg/m.yaml:6:34: field mapping outbound territory__v: name__v cannot be deactivated: it is the territory's key: push and import find the territory__v record by it",
+				"cfg/m.yaml:7:17: field mapping outbound territory__v: owner__v is not a system mapping of territory__v (those are name__v, description__v, parent_territory__v, country__v); map it under custom",
+				"cfg/m.yaml:10:39: field mapping outbound territory__v: align_field area: no territory has attributes.area (nor its field force)",
+				"cfg/m.yaml:11:17: field mapping outbound territory__v: crm_field external_id__v is written by push itself; map another field",
+				"cfg/m.yaml:11:46: field mapping outbound territory__v: align_field region_code is given twice; the first is at cfg/m.yaml:9:5",
+				"cfg/m.yaml:16:44: field mapping outbound account_territory__v: territory__v cannot be deactivated: an account_territory__v record is an account and a territory",
+				"cfg/m.yaml:17:9: field mapping outbound account_territory__v: custom outbound mappings write territory attributes, so only territory__v takes them",
+				"cfg/m.yaml:21:13: field mapping outbound territory_metrics__c: push writes account_territory__v, my_setup_products__v, territory__v, user_territory__v only; an outbound mapping of territory_metrics__c would do nothing",
 			},
 		},
 	}

@@ -94,6 +94,8 @@ type FieldForce struct {
 	Rules                     []*Rule
 	Exclusions                []Exclusion
 	Products                  []Product
+	// Attributes are inherited by its territories, key by key.
+	Attributes []Attribute
 }
 
 // Territory is one node of the territory tree.
@@ -106,12 +108,20 @@ type Territory struct {
 	CRMInstance string
 	Country     string
 	Start, End  *time.Time
-	SendToCRM   bool // default true
+	SendToCRM   bool        // default true
+	Attributes  []Attribute // its own, without its field force's (Config.TerritoryAttributes)
 	Geographies []Geography
 	Products    []Product
 	Exclusions  []Exclusion
 	Assignments []Assignment
 	Rules       []*Rule
+}
+
+// Attribute is one custom Align field of a territory or field force, which a
+// custom outbound field mapping of territory__v writes to the CRM.
+type Attribute struct {
+	Pos        Pos // of the key
+	Key, Value string
 }
 
 // Geography is a postal code, or a prefix when Code ends in "*".

@@ -77,6 +77,10 @@ func TestShapes(t *testing.T) {
 			for _, name := range s.order {
 				walk(path+"."+name, s.fields[name].shape)
 			}
+			if s.values != nil {
+				walk(path+"[key]", s.keys)
+				walk(path+"[value]", s.values)
+			}
 		case s.elem != nil:
 			walk(path+"[]", s.elem)
 		case s.check == nil:
@@ -119,6 +123,10 @@ func TestLeafChecks(t *testing.T) {
 		}
 		for name, f := range s.fields {
 			walk(path+"."+name, f.shape)
+		}
+		if s.values != nil {
+			walk(path+"[key]", s.keys)
+			walk(path+"[value]", s.values)
 		}
 		if s.elem != nil {
 			walk(path+"[]", s.elem)

@@ -31,6 +31,9 @@ type shape struct {
 	fields map[string]*field
 	order  []string // field names in schema order
 	closed bool
+	// A map such as attributes, `{[#Ident]: string}`: the shape of its
+	// keys (a leaf) and of its values; nil for a struct without a pattern.
+	keys, values *shape
 
 	// Lists.
 	elem *shape
@@ -123,12 +126,24 @@ func compileAlts(s *shape, depth int) (*shape, error) {
 func compileStruct(s *shape, depth int) (*shape, error) {
 	s.fields = map[string]*field{}
 	s.closed = s.v.IsClosed()
-	it, err := s.v.Fields(cue.Optional(true))
+	it, err := s.v.Fields(cue.Optional(true), cue.Patterns(true))
 	if err != nil {
 		return nil, err
 	}
 	for it.Next() {
 		sel := it.Selector()
+		if sel.Type()&cue.PatternConstraint != 0 {
+			if s.keys != nil {
+				return nil, fmt.Errorf("%v: one pattern per struct is supported: %v", s.v.Pos(), s.v)
+			}
+			if s.keys, err = compileShape(sel.Pattern(), depth+1); err != nil {
+				return nil, fmt.Errorf("pattern %v: %w", sel, err)
+			}
+			if s.values, err = compileShape(it.Value(), depth+1); err != nil {
+				return nil, fmt.Errorf("pattern %v: %w", sel, err)
+			}
+			continue
+		}
 		name := sel.Unquoted()
 		fs, err := compileShape(it.Value(), depth+1)
 		if err != nil {

@@ -519,6 +519,9 @@ func (v *validator) mappings() {
 				once(s.CRMField, s.Pos)
 			}
 		}
+		if m.Direction == "outbound" {
+			v.outbound(label, m)
+		}
 		aligned := map[string]Pos{}
 		for _, c := range m.Custom {
 			if v.bad[c.Pos] {
@@ -530,6 +533,58 @@ func (v *validator) mappings() {
 			} else {
 				aligned[c.AlignField] = c.Pos
 			}
+		}
+	}
+}
+
+// outbound checks an outbound mapping against what push writes: only the
+// objects it pushes, only their shipped system mappings, none that push
+// cannot do without deactivated, and custom mappings only on territory__v,
+// each to an attribute some territory has and to a field push does not
+// write itself.
+func (v *validator) outbound(label string, m *FieldMapping) {
+	objects := ShippedObjects("outbound")
+	if !slices.Contains(objects, m.CRMObject) {
+		v.ds.addf(v.at(m.Pos, "crm_object"), "%s: push writes %s only; an outbound mapping of %s would do nothing%s",
+			label, strings.Join(objects, ", "), m.CRMObject, didYouMean(m.CRMObject, objects))
+		return
+	}
+	for _, s := range m.System {
+		if v.bad[s.Pos] {
+			continue
+		}
+		sm, ok := LookupShipped("outbound", m.CRMObject, s.CRMField)
+		switch {
+		case !ok:
+			var names []string
+			for _, x := range ShippedMappings("outbound", m.CRMObject) {
+				names = append(names, x.CRMField)
+			}
+			v.ds.addf(v.at(s.Pos, "crm_field"), "%s: %s is not a system mapping of %s (those are %s); map it under custom",
+				label, s.CRMField, m.CRMObject, strings.Join(names, ", "))
+		case !s.Active && sm.Required != "":
+			v.ds.addf(v.at(s.Pos, "active"), "%s: %s cannot be deactivated: %s", label, s.CRMField, sm.Required)
+		}
+	}
+	if len(m.Custom) > 0 && m.CRMObject != "territory__v" {
+		v.ds.addf(v.at(m.Pos, "custom"), "%s: custom outbound mappings write territory attributes, so only territory__v takes them", label)
+		return
+	}
+	have := map[string]bool{}
+	for _, t := range v.cfg.Territories {
+		for key := range v.cfg.TerritoryAttributes(t) {
+			have[key] = true
+		}
+	}
+	for _, c := range m.Custom {
+		if v.bad[c.Pos] {
+			continue
+		}
+		if _, shipped := LookupShipped("outbound", m.CRMObject, c.CRMField); shipped || slices.Contains(PushWrites, c.CRMField) {
+			v.ds.addf(v.at(c.Pos, "crm_field"), "%s: crm_field %s is written by push itself; map another field", label, c.CRMField)
+		}
+		if v.complete && !have[c.AlignField] {
+			v.ds.addf(v.at(c.Pos, "align_field"), "%s: align_field %s: no territory has attributes.%s (nor its field force)", label, c.AlignField, c.AlignField)
 		}
 	}
 }

@@ -94,7 +94,7 @@ func generate(dir string, n int) error {
 		{"call2__v", []string{"id", "account__v", "call_date__v", "call_type__v", "ownerid__v", "status__v", "modified_date__v"}, g.calls()},
 		{"product_metrics__v", []string{"id", "account__v", "product__v", "decile__c", "modified_date__v"}, g.productMetrics()},
 		{"user__sys", []string{"id", "username__sys", "federated_id__sys", "first_name__sys", "last_name__sys", "email__sys", "status__v", "modified_date__v"}, g.users()},
-		{"territory__v", []string{"id", "name__v", "description__v", "parent_territory__v", "country__v", "modified_date__v"}, g.territories()},
+		{"territory__v", []string{"id", "name__v", "description__v", "parent_territory__v", "country__v", "region_code__c", "modified_date__v"}, g.territories()},
 		{"account_territory__v", []string{"id", "account__v", "territory__v", "created_by__v", "modified_date__v"}, g.selfAssignments()},
 		{"user_territory__v", []string{"id", "user__v", "territory__v", "modified_date__v"}, g.userTerritories()},
 		{"my_setup_products__v", []string{"id", "territory__v", "product__v", "modified_date__v"}, g.mySetupProducts()},
@@ -541,7 +541,8 @@ func (g *gen) territories() [][]string {
 		if t.parent > 0 {
 			parent = id("TER-", t.parent)
 		}
-		rows[i] = []string{id("TER-", i+1), t.name, t.description, parent, "US", g.timestamp(crmPast, crmPast.AddDate(0, 0, 14))}
+		// region_code__c is empty until a push writes the config's attribute.
+		rows[i] = []string{id("TER-", i+1), t.name, t.description, parent, "US", "", g.timestamp(crmPast, crmPast.AddDate(0, 0, 14))}
 	}
 	return rows
 }

@@ -35,6 +35,9 @@ func validateCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(g.stdout, "config%s is valid: %d files, %d field forces, %d territories, %d rules, %d roster members\n",
 				at, len(cfg.Files), len(cfg.FieldForces), len(cfg.Territories), rules, len(cfg.RosterMembers))
+			for _, w := range cfg.AttributeWarnings() {
+				fmt.Fprintln(g.stderr, "warning: "+w)
+			}
 			return nil
 		},
 	}
