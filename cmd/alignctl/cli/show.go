@@ -29,7 +29,7 @@ func showCmd(g *globals) *cobra.Command {
 			if err := showFlagsFit(cmd, what); err != nil {
 				return err
 			}
-			db, err := g.openState(cmd.Context())
+			db, err := g.openStateReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
