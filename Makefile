@@ -31,14 +31,20 @@ demo: build
 
 # Fuzz every parser for a bounded time (FUZZTIME per target); make test runs
 # the same targets over their seed corpora (testdata/fuzz). docs/reliability.md.
+# FUZZMINIMIZE bounds the minimizing of each new interesting input (Go's
+# default, 60s, holds a worker at 0 execs a second while it minimizes).
 FUZZTIME ?= 20s
+FUZZMINIMIZE ?= 1s
+FUZZ = -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) -fuzz
 fuzz:
-	$(GO) test ./schema -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./schema -run '^$$' -fuzz '^FuzzSplitIn$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./schema -run '^$$' -fuzz '^FuzzParseMatch$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./query -run '^$$' -fuzz '^FuzzCheckCSV$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./query -run '^$$' -fuzz '^FuzzStageCSV$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./crm/vault -run '^$$' -fuzz '^FuzzDecodeResponse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./schema $(FUZZ) '^FuzzLoad$$'
+	$(GO) test ./schema $(FUZZ) '^FuzzSplitIn$$'
+	$(GO) test ./schema $(FUZZ) '^FuzzParseMatch$$'
+	$(GO) test ./query $(FUZZ) '^FuzzCheckCSV$$'
+	$(GO) test ./query $(FUZZ) '^FuzzStageCSV$$'
+	$(GO) test ./crm/vault $(FUZZ) '^FuzzDecodeResponse$$'
+	$(GO) test ./reconcile $(FUZZ) '^FuzzPlanElementJSON$$'
+	$(GO) test ./reconcile $(FUZZ) '^FuzzCRMFieldsUnmarshal$$'
 
 clean:
 	rm -rf bin out

@@ -41,8 +41,54 @@ func (d *DB) Statements() int { return d.statements }
 
 // Open opens (creating when absent) the state database at path; "" or
 // ":memory:" is an in-memory database. Extensions are never fetched: parquet,
-// json and icu are linked in, and anything else fails fast.
+// json and icu are linked in, and anything else fails fast. It creates the
+// tables a state lacks (and the columns later versions added).
 func Open(ctx context.Context, path string) (*DB, error) {
+	if path != "" && path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("state %s: %w", path, err)
+		}
+	}
+	d, err := connect(ctx, path, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.createTables(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("state %s: creating tables: %w", path, err)
+	}
+	return d, nil
+}
+
+// OpenReadOnly opens an existing state database for the commands that only
+// read it (show, explain, completion): DuckDB's access_mode READ_ONLY, so
+// that reading never writes the file, not even the table upgrades Open
+// makes. A state that does not exist, or that needs those upgrades, is an
+// error saying which command makes it; temporary tables still work.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("state %s does not exist: run alignctl import first (or pass --state)", path)
+		}
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	d, err := connect(ctx, path, true)
+	if err != nil {
+		return nil, err
+	}
+	if missing, err := d.missingTables(ctx); err != nil || missing != "" {
+		d.Close()
+		if err == nil {
+			err = fmt.Errorf("made by an older alignctl, it lacks %s: run alignctl import (or plan) once to upgrade it", missing)
+		}
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// connect opens the database at path (in memory for "" or ":memory:") on
+// one connection.
+func connect(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	settings := url.Values{
 		"autoinstall_known_extensions": {"false"},
 		"autoload_known_extensions":    {"false"},
@@ -51,11 +97,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		"preserve_insertion_order": {"false"},
 		"memory_limit":             {MemoryLimit()},
 	}
+	if readOnly {
+		settings.Set("access_mode", "READ_ONLY")
+	}
 	dsn := ""
 	if path != "" && path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("state %s: %w", path, err)
-		}
 		// Joins and sorts beyond memory_limit spill beside the state.
 		settings.Set("temp_directory", path+".tmp")
 		dsn = path
@@ -75,16 +121,73 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("state %s: %w", path, cleanDuckErr(err))
 	}
-	d := &DB{db: sdb, conn: conn, path: path}
-	if _, err := conn.ExecContext(ctx, stateDDL); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("state %s: creating tables: %w", path, cleanDuckErr(err))
+	return &DB{db: sdb, conn: conn, path: path}, nil
+}
+
+// createTables makes what the state lacks of state.sql and the CRM objects'
+// tables; every statement is idempotent.
+func (d *DB) createTables(ctx context.Context) error {
+	if _, err := d.conn.ExecContext(ctx, stateDDL); err != nil {
+		return cleanDuckErr(err)
 	}
-	if err := d.createCRMTables(ctx); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("state %s: creating tables: %w", path, err)
+	return d.createCRMTables(ctx)
+}
+
+// stateColumns lists the tables, columns and sequences of the main
+// database as "table.column" and "sequence name".
+const stateColumns = `SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE database_name = current_database()
+	UNION ALL SELECT 'sequence ' || sequence_name FROM duckdb_sequences() WHERE database_name = current_database()`
+
+// missingTables names what createTables would add to the state ("" when
+// nothing): the tables and columns an empty database has once created,
+// less those the state has.
+func (d *DB) missingTables(ctx context.Context) (string, error) {
+	fresh, err := connect(ctx, "", false)
+	if err != nil {
+		return "", err
 	}
-	return d, nil
+	defer fresh.Close()
+	if err := fresh.createTables(ctx); err != nil {
+		return "", err
+	}
+	names := func(db *DB) (map[string]bool, error) {
+		rows, err := db.conn.QueryContext(ctx, stateColumns)
+		if err != nil {
+			return nil, cleanDuckErr(err)
+		}
+		defer rows.Close()
+		out := map[string]bool{}
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return nil, err
+			}
+			out[n] = true
+		}
+		return out, rows.Err()
+	}
+	want, err := names(fresh)
+	if err != nil {
+		return "", err
+	}
+	have, err := names(d)
+	if err != nil {
+		return "", err
+	}
+	var missing []string
+	for n := range want {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return "", nil
+	}
+	slices.Sort(missing)
+	if len(missing) > 3 {
+		missing = append(missing[:3], fmt.Sprintf("and %d more", len(missing)-3))
+	}
+	return strings.Join(missing, ", "), nil
 }
 
 // DefaultMemoryLimit is DuckDB's memory_limit unless ALIGNCTL_MEMORY_LIMIT

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -361,5 +362,32 @@ func TestMergeCRMReadsTheCheckedFile(t *testing.T) {
 	}
 	if ids != "U2" {
 		t.Errorf("state ids after the failed merge %q, want U2 (rolled back)", ids)
+	}
+}
+
+// The strict reader's scan reads each byte of a file a bounded number of
+// times, whatever the file: its searches read at most a few times the
+// file's size (counted, not timed). Short CRLF lines without a quote once
+// made every record search the rest of the buffer for a quote: 1 MB of
+// them took seconds, and FuzzCheckCSV stalled on such inputs.
+func TestCSVScanIsLinear(t *testing.T) {
+	for name, data := range map[string]string{
+		"short CRLF lines without a quote":     "id\r\n" + strings.Repeat("a\r\n", 500_000),
+		"short CRLF lines, a quote at the end": "id\r\n" + strings.Repeat("a\r\n", 500_000) + "\"b\"\r\n",
+		"short LF lines, a CR at the end":      "id\n" + strings.Repeat("a\n", 500_000) + "b\r\n",
+		"short LF lines, a quote at the end":   "id\n" + strings.Repeat("a\n", 500_000) + "\"b\"\n",
+		"quoted fields":                        "id,x\n" + strings.Repeat("\"a\",\"b\"\n", 300_000),
+		"quoted CRLF lines":                    "id,x\r\n" + strings.Repeat("a,\"b\"\r\n", 300_000),
+		"one quoted field over many lines":     "id\n\"" + strings.Repeat("a\n", 500_000) + "\"\n",
+		"plain lines":                          "id,x\n" + strings.Repeat("a,b\n", 500_000),
+	} {
+		sc := newCSVScan()
+		if _, err := io.CopyBuffer(sc, strings.NewReader(data), make([]byte, 1<<20)); err != nil {
+			t.Fatal(err)
+		}
+		sc.finish()
+		if sc.searched > 4*len(data) {
+			t.Errorf("%s: the scan's searches read %d bytes of a %d-byte file (%.1f times)", name, sc.searched, len(data), float64(sc.searched)/float64(len(data)))
+		}
 	}
 }

@@ -42,8 +42,10 @@ func (e *ViolationError) Error() string {
 
 // Apply writes a plan to the state in one transaction. It refuses a plan made
 // against another state serial or another config: the plan reviewed is the
-// plan applied, or nothing is. It refuses a plan that breaks the guardrails
-// unless AllowViolations.
+// plan applied, or nothing is. It judges the state the plan's writes leave
+// (checkOutcome) itself, never trusting the plan's own account of it, and
+// refuses a plan that breaks the guardrails unless AllowViolations; the
+// plan's GuardrailViolations become what it found.
 func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts ...ApplyOption) error {
 	var o applyOptions
 	for _, opt := range opts {
@@ -51,9 +53,6 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 	}
 	if p.FormatVersion != FormatVersion {
 		return fmt.Errorf("plan format_version %q is not %q: make the plan with this alignctl", p.FormatVersion, FormatVersion)
-	}
-	if len(p.GuardrailViolations) > 0 && !o.allowViolations {
-		return &ViolationError{Violations: p.GuardrailViolations}
 	}
 	if p.Config.Hash != cfg.Hash {
 		return &StaleError{Reason: "the config changed since the plan was made (" + configChange(p.Config, cfg) + ")"}
@@ -72,8 +71,18 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 				return &StaleError{Reason: fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): %s", p.StateSerial, serial, why)}
 			}
 		}
+		judge, err := startOutcome(ctx, db, cfg, p.Now)
+		if err != nil {
+			return err
+		}
 		if err := applyToState(ctx, db, cfg, p, planChanges); err != nil {
 			return err
+		}
+		if p.GuardrailViolations, err = judge.check(ctx, p.Scope); err != nil {
+			return err
+		}
+		if len(p.GuardrailViolations) > 0 && !o.allowViolations {
+			return &ViolationError{Violations: p.GuardrailViolations}
 		}
 		if _, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories}); err != nil {
 			return err
@@ -88,6 +97,51 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 		crashPoint(CrashApplyBeforeCommit)
 		return nil
 	})
+}
+
+// outcome judges the state an apply leaves, from inside its transaction:
+// the accounts per territory before the apply's writes and after them. The
+// guardrails are judged here and not read from the plan, so that a plan file
+// cannot carry its own verdict; policies (a later issue) judge the same
+// figures at the same place.
+type outcome struct {
+	db     *query.DB
+	cfg    *schema.Config
+	now    time.Time
+	before map[string]int
+}
+
+// startOutcome takes the figures before the apply writes; nothing when no
+// check needs them (counting millions of assignments is not free).
+func startOutcome(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (*outcome, error) {
+	o := &outcome{db: db, cfg: cfg, now: now}
+	if !o.needed() {
+		return o, nil
+	}
+	var err error
+	o.before, err = db.AccountsPerTerritory(ctx, query.StateAssignments, now)
+	return o, err
+}
+
+func (o *outcome) needed() bool {
+	g := o.cfg.Settings.Guardrails
+	return g.MinAccountsPerTerritory != nil || g.MaxAccountsPerTerritory != nil
+}
+
+// check judges the state as the apply's writes left it: the guardrail
+// violations, counted as the plan counts them (Plan.balance) over the
+// plan's scope.
+func (o *outcome) check(ctx context.Context, scope PlanScope) ([]GuardrailViolation, error) {
+	if !o.needed() {
+		return nil, nil
+	}
+	after, err := o.db.AccountsPerTerritory(ctx, query.StateAssignments, o.now)
+	if err != nil {
+		return nil, err
+	}
+	judged := Plan{Now: o.now, Scope: scope}
+	judged.balance(o.cfg, o.before, after)
+	return judged.GuardrailViolations, nil
 }
 
 // assignmentWrites says where applyToState takes a plan's assignment changes from.

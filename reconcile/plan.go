@@ -14,7 +14,7 @@ import (
 )
 
 // FormatVersion is the version of the plan JSON (docs/plan-json.md).
-const FormatVersion = "1"
+const FormatVersion = "2"
 
 // Plan is what applying the config to the state would change. It is also the
 // saved plan file and the JSON view: one struct for every rendering.
@@ -49,6 +49,9 @@ type Plan struct {
 	Command string `json:"command,omitempty"`
 	// Preview is the downloadable preview, made when PlanOptions.Preview asks.
 	Preview *Preview `json:"-"`
+	// seal is the digest ReadPlan found, which CheckSaved holds the plan to;
+	// WriteJSON writes a new one.
+	seal seal
 }
 
 // ConfigRef identifies the config a plan was made from.

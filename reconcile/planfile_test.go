@@ -2,11 +2,16 @@ package reconcile
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -61,6 +66,20 @@ func encoderJSON(t testing.TB, v any) []byte {
 	return b.Bytes()
 }
 
+// sealedJSON is a plan's JSON as json.Encoder writes it with the digest
+// field the definition gives: the SHA-256 of the bytes up to the end of the
+// last value, as the last field.
+func sealedJSON(t testing.TB, encoded []byte) []byte {
+	body := bytes.TrimSuffix(encoded, []byte("}\n"))
+	body = bytes.TrimSuffix(body, []byte("\n"))
+	sum := sha256.Sum256(body)
+	sep := ","
+	if bytes.Equal(body, []byte("{")) {
+		sep = ""
+	}
+	return fmt.Appendf(bytes.Clone(body), "%s\n  \"digest\": \"sha256:%x\"\n}\n", sep, sum)
+}
+
 func streamJSON(t testing.TB, p *Plan) []byte {
 	var b bytes.Buffer
 	if err := p.WriteJSON(&b); err != nil {
@@ -69,12 +88,13 @@ func streamJSON(t testing.TB, p *Plan) []byte {
 	return b.Bytes()
 }
 
-// The saved plan is the JSON json.Encoder made before it was streamed.
+// The saved plan is the JSON json.Encoder made before it was streamed, and
+// its digest.
 func TestWriteJSONIsTheEncodersJSON(t *testing.T) {
 	for name, p := range map[string]*Plan{"sample": samplePlan(), "zero": {}, "empty lists": {
 		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
 	}} {
-		if got, want := streamJSON(t, p), encoderJSON(t, p); !bytes.Equal(got, want) {
+		if got, want := streamJSON(t, p), sealedJSON(t, encoderJSON(t, p)); !bytes.Equal(got, want) {
 			t.Errorf("%s: WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", name, got, want)
 		}
 	}
@@ -173,4 +193,80 @@ func BenchmarkSavedPlan(b *testing.B) {
 			f.Close()
 		}
 	})
+}
+
+// A saved plan is applied only as it was written: an edited body, a
+// missing or moved digest, an older or newer format, a file cut short or
+// not JSON are each refused with one line saying to plan again.
+func TestSavedPlanRefusedUnlessAsWritten(t *testing.T) {
+	saved := streamJSON(t, samplePlan())
+	old := samplePlan()
+	old.FormatVersion = "1"
+	newer := samplePlan()
+	newer.FormatVersion = "3"
+	compact, err := json.Marshal(samplePlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	digestLine := saved[bytes.LastIndex(saved, []byte(",\n  \"digest\"")):]
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string // "" for accepted
+	}{
+		{"as written", saved, ""},
+		{"an account changed", bytes.Replace(saved, []byte(`"account": "A01"`), []byte(`"account": "A09"`), 1), "its body does not match its digest"},
+		{"the violations deleted", bytes.Replace(saved, []byte(`"guardrail_violations": [`), []byte(`"guardrail_violations": [], "was": [`), 1), "its body does not match its digest"},
+		{"one blank added", bytes.Replace(saved, []byte("{\n"), []byte("{ \n"), 1), "its body does not match its digest"},
+		{"reformatted", append(compact[:len(compact)-1], digestLine...), "its body does not match its digest"},
+		{"the digest changed", bytes.Replace(saved, []byte(`"sha256:`), []byte(`"sha256:0`), 1), "its body does not match its digest"},
+		{"no digest", encoderJSON(t, samplePlan()), "plan has no digest"},
+		{"the digest not last", bytes.Replace(saved, []byte("\n}\n"), []byte(",\n  \"x\": 1\n}\n"), 1), "its digest is not its last field"},
+		{"an older format_version", streamJSON(t, old), `older alignctl (format_version "1"; this one reads "2"); run alignctl plan again`},
+		{"an older plan, no digest", encoderJSON(t, old), `older alignctl (format_version "1"`},
+		{"a newer format_version", streamJSON(t, newer), "newer alignctl"},
+		{"no format_version", []byte(`{"now": "2026-03-01T09:00:00Z"}`), "no format_version"},
+		{"cut short", saved[:len(saved)/2], "the file ends before the plan does (cut short?)"},
+		{"cut short in the digest", saved[:len(saved)-20], "cut short?"},
+		{"not JSON", []byte("plan: yes\n"), "not a saved plan: invalid character"},
+		{"empty", nil, "cut short?"},
+		{"data after the plan", append(bytes.Clone(saved), "{}"...), "not a saved plan: data after"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadSavedPlan(bytes.NewReader(tc.in))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && err == nil:
+				t.Fatal("accepted")
+			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+				t.Fatalf("error %q does not say %q", err, tc.want)
+			case err != nil && strings.Contains(err.Error(), "\n"):
+				t.Fatalf("error is not one line: %q", err)
+			}
+			var pf *PlanFileError
+			if err != nil && !errors.As(err, &pf) {
+				t.Fatalf("error %T is not a *PlanFileError", err)
+			}
+		})
+	}
+}
+
+// The digest is checked while the plan is read, whatever the sizes of the
+// reads that bring its bytes: the bytes held back for the digest field
+// straddle reads of one byte, of half the asked, and of whole buffers.
+func TestSavedPlanDigestAcrossReads(t *testing.T) {
+	saved := streamJSON(t, syntheticPlan(5000))
+	edited := bytes.Replace(saved, []byte(`"ACC-00004999"`), []byte(`"ACC-00004998"`), 1)
+	for name, wrap := range map[string]func(io.Reader) io.Reader{
+		"whole": func(r io.Reader) io.Reader { return r }, "one byte": iotest.OneByteReader, "half": iotest.HalfReader,
+		"data with EOF": iotest.DataErrReader,
+	} {
+		if _, err := ReadSavedPlan(wrap(bytes.NewReader(saved))); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, err := ReadSavedPlan(wrap(bytes.NewReader(edited))); err == nil || !strings.Contains(err.Error(), "does not match its digest") {
+			t.Errorf("%s: an edit near the end: %v", name, err)
+		}
+	}
 }

@@ -179,7 +179,7 @@ func TestWriteJSONRandomPlans(t *testing.T) {
 		if (gotErr != nil) != (wantErr != nil) {
 			t.Fatalf("WriteJSON error %v, json.Encoder error %v", gotErr, wantErr)
 		}
-		if wantErr == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
+		if wantErr == nil && !bytes.Equal(got.Bytes(), sealedJSON(t, want.Bytes())) {
 			t.Fatalf("WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -47,8 +48,8 @@ func JSONSchema() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// compiled is the schema of one load: a cue.Context is not safe for
-// concurrent use, so each load compiles its own.
+// compiled is the schema of one load at a time: a cue.Context is not safe
+// for concurrent use, so a load borrows one (borrowSchema) for itself.
 type compiled struct {
 	ctx   *cue.Context
 	kinds map[string]*shape // document shapes by kind
@@ -60,6 +61,25 @@ type leafKey struct {
 	s          *shape
 	tag, value string
 }
+
+// schemas holds compiled schemas between loads. Compiling takes about 20 ms,
+// far longer than loading a small config: a command that loads several
+// configs (plan --base, the config cache's verify) and a fuzz target that
+// loads thousands a second compile once, not per load. A sync.Pool because
+// its entries are dropped at garbage collection: the CUE values and the
+// messages a schema accumulates as it checks do not grow for ever.
+var schemas sync.Pool
+
+// borrowSchema is a compiled schema for one load, which it hands back with
+// returnSchema when done.
+func borrowSchema() (*compiled, error) {
+	if c, ok := schemas.Get().(*compiled); ok {
+		return c, nil
+	}
+	return compileSchema()
+}
+
+func returnSchema(c *compiled) { schemas.Put(c) }
 
 func compileSchema() (*compiled, error) {
 	ctx := cuecontext.New()

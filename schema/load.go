@@ -121,10 +121,11 @@ func (c *ConfigCache) LoadFS(fsys fs.FS, display string) (*Config, error) {
 
 // load parses, decodes and validates the files read.
 func (l *loader) load(cfg *Config, data [][]byte) (*Config, error) {
-	schema, err := compileSchema()
+	schema, err := borrowSchema()
 	if err != nil {
 		return nil, err
 	}
+	defer returnSchema(schema)
 	bad := map[Pos]bool{}
 	docs, complete := l.parse(cfg, data, &checker{schema: schema, ds: l.ds, bad: bad})
 	loc := l.location(docs)

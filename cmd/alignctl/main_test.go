@@ -2,6 +2,8 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"io"
@@ -41,6 +43,7 @@ func TestScripts(t *testing.T) {
 			"nosecrets":  noSecretsCmd,
 			"gitinit":    gitInitCmd, "gitcommit": gitCommitCmd, "gittag": gitTagCmd,
 			"holdlock": holdLockCmd, "awaitwaiter": awaitWaiterCmd, "releaselock": releaseLockCmd,
+			"seal": sealCmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Every script starts from the same small config repo and file CRM.
@@ -140,4 +143,24 @@ func vaultMergeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: vaultmerge OBJECT LOSER WINNER")
 	}
 	ts.Check(ts.Value(vaultKey{}).(*vaulttest.Server).Merge(args[0], args[1], args[2]))
+}
+
+// sealCmd recomputes a saved plan's digest after the script edited it, as a
+// forger would (docs/plan-json.md gives the definition): the SHA-256 of the
+// bytes up to the comma before the digest field. It shows that apply judges
+// what a plan does, not only its seal.
+func sealCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: seal PLAN")
+	}
+	path := ts.MkAbs(args[0])
+	b, err := os.ReadFile(path)
+	ts.Check(err)
+	i := bytes.LastIndex(b, []byte(",\n  \"digest\": "))
+	if i < 0 {
+		ts.Fatalf("%s has no digest field", args[0])
+	}
+	sum := sha256.Sum256(b[:i])
+	out := fmt.Appendf(b[:i:i], ",\n  \"digest\": \"sha256:%x\"\n}\n", sum)
+	ts.Check(os.WriteFile(path, out, 0o644))
 }

@@ -3,6 +3,7 @@ package osfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -93,6 +94,48 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 || entries[0].Name() != "plan.json" {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// WriteAtomic syncs the whole new file before it takes the name, and the
+// folder once it has: a crash at any point leaves the old file or the new
+// one, whole. A failed sync fails the write and leaves the old file.
+func TestWriteAtomicSyncsFileThenFolder(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Repeat([]byte("x"), 2*aheadSize+3)
+	var synced []string
+	sync := func(f *os.File) error {
+		at, _ := os.ReadFile(path)
+		if f.Name() == dir {
+			synced = append(synced, fmt.Sprintf("folder, the name holding %d bytes", len(at)))
+			return f.Sync()
+		}
+		inFile, _ := os.ReadFile(f.Name())
+		synced = append(synced, fmt.Sprintf("file of %d bytes, the name holding %q", len(inFile), at))
+		return f.Sync()
+	}
+	if err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write(want); return err }, sync); err != nil {
+		t.Fatal(err)
+	}
+	wantSyncs := []string{fmt.Sprintf("file of %d bytes, the name holding \"old\"", len(want)), fmt.Sprintf("folder, the name holding %d bytes", len(want))}
+	if !slices.Equal(synced, wantSyncs) {
+		t.Errorf("syncs %q, want %q", synced, wantSyncs)
+	}
+
+	diskFull := errors.New("no space left on device")
+	err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }, func(*os.File) error { return diskFull })
+	if !errors.Is(err, diskFull) {
+		t.Fatalf("writeAtomic = %v, want %v", err, diskFull)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Errorf("after a failed sync the file holds %d bytes, want the old %d", len(got), len(want))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
 	}
 }

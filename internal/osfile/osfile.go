@@ -4,6 +4,8 @@
 package osfile
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,8 +35,16 @@ func Flock(f *os.File, how int) error {
 }
 
 // WriteAtomic writes a file through a temporary one beside it renamed into
-// place, so a half-written file never exists.
+// place, so a half-written file never exists: not after a crash either,
+// since the file's bytes reach the disk before the rename, and the rename
+// before WriteAtomic returns.
 func WriteAtomic(path string, write func(io.Writer) error) error {
+	return writeAtomic(path, write, (*os.File).Sync)
+}
+
+// writeAtomic is WriteAtomic with the sync of the file (before the rename)
+// and of its folder (after it) passed in, for tests to watch.
+func writeAtomic(path string, write func(io.Writer) error, sync func(*os.File) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".alignctl-*")
 	if err != nil {
 		return err
@@ -47,6 +57,11 @@ func WriteAtomic(path string, write func(io.Writer) error) error {
 	if cerr := aw.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		// Without it a crash after the rename can leave the new name
+		// pointing at an empty or partial file (ext4, xfs).
+		err = sync(tmp)
+	}
 	if err != nil {
 		tmp.Close()
 		return err
@@ -54,7 +69,21 @@ func WriteAtomic(path string, write func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// The rename is an entry of the folder: until the folder is synced a
+	// crash may forget it, and the old file (or none) comes back.
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	if err := sync(dir); err != nil && !errors.Is(err, syscall.EINVAL) {
+		// EINVAL: a file system that cannot sync a folder has nothing to sync.
+		return fmt.Errorf("%s: syncing its folder: %w", path, err)
+	}
+	return nil
 }
 
 // Stale lists the keys of a cache folder's entries beyond its newest n, keep

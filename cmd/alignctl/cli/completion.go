@@ -97,7 +97,7 @@ func (g *globals) completeAccounts(cmd *cobra.Command, _ []string, prefix string
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	db, err := g.openState(ctx)
+	db, err := g.openStateReadOnly(ctx)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

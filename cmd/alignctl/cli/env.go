@@ -30,13 +30,34 @@ func (g *globals) loadConfig() (*schema.Config, error) {
 // opens the state more than once (apply: plan, apply, push) holds it
 // throughout and no other command writes in between.
 func (g *globals) openState(ctx context.Context) (*query.DB, error) {
+	if err := g.lockState(ctx); err != nil {
+		return nil, err
+	}
+	return query.Open(ctx, g.state)
+}
+
+// openStateReadOnly locks and opens the state for a command that only reads
+// it (show, explain, completion): the state's file is left as it was, and a
+// missing state is an error rather than a new empty one.
+func (g *globals) openStateReadOnly(ctx context.Context) (*query.DB, error) {
+	if _, err := os.Stat(g.state); err != nil {
+		return query.OpenReadOnly(ctx, g.state) // says the state does not exist, creating nothing
+	}
+	if err := g.lockState(ctx); err != nil {
+		return nil, err
+	}
+	return query.OpenReadOnly(ctx, g.state)
+}
+
+// lockState takes the state lock once per command.
+func (g *globals) lockState(ctx context.Context) error {
 	if g.unlock == nil {
 		waiting := query.OnWait(func(h query.LockHolder) {
 			fmt.Fprintf(g.stderr, "alignctl: %s is locked by %s; waiting up to %s\n", g.state, h, g.lockTimeout)
 		})
 		unlock, err := query.LockState(ctx, g.state, query.ThisProcess(g.command), g.lockTimeout, waiting)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g.unlock = unlock
 		// Reading a large config leaves hundreds of megabytes of garbage,
@@ -45,7 +66,7 @@ func (g *globals) openState(ctx context.Context) (*query.DB, error) {
 		// before DuckDB takes its own.
 		debug.FreeOSMemory()
 	}
-	return query.Open(ctx, g.state)
+	return nil
 }
 
 // unlockState releases the state lock, if the command took it.

@@ -32,7 +32,7 @@ func explainCmd(g *globals) *cobra.Command {
 			if len(args) == 2 {
 				territory = args[1]
 			}
-			db, err := g.openState(cmd.Context())
+			db, err := g.openStateReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -168,19 +168,17 @@ func writePlan(path string, p *reconcile.Plan) error {
 	return nil
 }
 
-// readPlan loads a saved plan.
+// readPlan loads a saved plan to apply: one this alignctl made, unchanged
+// since (reconcile.CheckSaved).
 func readPlan(path string) (*reconcile.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := reconcile.ReadPlan(f)
+	p, err := reconcile.ReadSavedPlan(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a saved plan: %v", path, err)
-	}
-	if p.FormatVersion == "" {
-		return nil, fmt.Errorf("%s: not a saved plan (no format_version)", path)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -48,34 +49,41 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 			bar.set(done)
 		}})
 	bar.done()
-	if rep != nil {
-		// Whatever the push wrote, and whatever else the CRM gained (new
-		// self-assignments), is read back into the state.
-		var sources []reconcile.Source
-		for _, inst := range r.instances {
-			sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
-		}
-		irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, Mappings: reconcile.Mappings(r.cfg)})
-		if ierr != nil {
-			return fmt.Errorf("push: re-importing what the CRM holds now: %w", ierr)
-		}
-		for _, w := range irep.Warnings {
-			fmt.Fprintln(g.stderr, "warning: "+w)
-		}
+	if rep == nil {
+		return err
 	}
-	if rep != nil {
-		tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
-		for _, o := range rep.Objects {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, o.Created, o.Updated, o.Deleted, o.Failed)
-		}
-		if len(rep.Objects) == 0 {
-			fmt.Fprintln(tw, "(nothing to push)")
-		}
-		tw.Flush()
-		for _, f := range rep.Failures {
-			fmt.Fprintln(g.stderr, "failed: "+f)
-		}
+	// The report comes first: what the push wrote stays on record even when
+	// reading the CRM back fails.
+	printPushReport(g, rep)
+	// Whatever the push wrote, and whatever else the CRM gained (new
+	// self-assignments), is read back into the state.
+	var sources []reconcile.Source
+	for _, inst := range r.instances {
+		sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
+	}
+	irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, Mappings: reconcile.Mappings(r.cfg)})
+	if ierr != nil {
+		return errors.Join(err, fmt.Errorf("push: re-importing what the CRM holds now: %w; the push above is recorded, run alignctl import to read the CRM back", ierr))
+	}
+	for _, w := range irep.Warnings {
+		fmt.Fprintln(g.stderr, "warning: "+w)
 	}
 	return err
+}
+
+// printPushReport prints what a push wrote per object, and the records that
+// failed.
+func printPushReport(g *globals, rep *reconcile.PushReport) {
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
+	for _, o := range rep.Objects {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, o.Created, o.Updated, o.Deleted, o.Failed)
+	}
+	if len(rep.Objects) == 0 {
+		fmt.Fprintln(tw, "(nothing to push)")
+	}
+	tw.Flush()
+	for _, f := range rep.Failures {
+		fmt.Fprintln(g.stderr, "failed: "+f)
+	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/csv"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -25,7 +26,10 @@ func showCmd(g *globals) *cobra.Command {
 			if format != "text" && format != "json" && format != "csv" {
 				return fmt.Errorf("--format %q: must be text, json or csv", format)
 			}
-			db, err := g.openState(cmd.Context())
+			if err := showFlagsFit(cmd, what); err != nil {
+				return err
+			}
+			db, err := g.openStateReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -73,6 +77,29 @@ func showCmd(g *globals) *cobra.Command {
 	fl.StringVar(&at, "at", "", "the alignment as it stood (or will stand) at this time, RFC 3339")
 	fl.StringVar(&format, "format", "text", "text, json or csv")
 	return cmd
+}
+
+// showFlagsFit refuses the filters a view does not take: only the
+// assignments narrow by account, territory and time, and a filter that
+// silently did nothing would show more than was asked for.
+func showFlagsFit(cmd *cobra.Command, what string) error {
+	switch what {
+	case "summary", "imports", "pushes":
+	case "assignments":
+		return nil
+	default:
+		return fmt.Errorf("show %q: must be summary, assignments, imports or pushes", what)
+	}
+	var given []string
+	for _, name := range []string{"account", "territory", "at"} {
+		if cmd.Flags().Changed(name) {
+			given = append(given, "--"+name)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("show %s does not take %s: only show assignments narrows by account, territory or time", what, strings.Join(given, ", "))
 }
 
 type assignmentJSON struct {
