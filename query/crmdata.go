@@ -147,9 +147,10 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 		// Which side of the filter the staged accounts were on, to tell
 		// afterwards which of them crossed it.
 		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE account_before AS
-			SELECT a.id, true AS taken FROM crm_account__v a WHERE a._instance = $1 AND a.id IN (SELECT id FROM `+src+`)
+			WITH staged AS MATERIALIZED (SELECT id FROM `+src+`)
+			SELECT a.id, true AS taken FROM crm_account__v a WHERE a._instance = $1 AND a.id IN (SELECT id FROM staged)
 			UNION ALL
-			SELECT f.id, false FROM crm_filtered_account f WHERE f.instance = $1 AND f.id IN (SELECT id FROM `+src+`)`, args...); err != nil {
+			SELECT f.id, false FROM crm_filtered_account f WHERE f.instance = $1 AND f.id IN (SELECT id FROM staged)`, args...); err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, err)
 		}
 	}
