@@ -86,8 +86,6 @@ type ObjectReport struct {
 	// Dropped counts the records of accounts that left the selected
 	// countries, removed from the state.
 	Dropped int64
-	// Watermark is where the next import of the object starts reading.
-	Watermark query.Watermark
 	// Deleted lists, for deletions, the objects of the deletions new to
 	// the state.
 	Deleted []string
@@ -156,10 +154,10 @@ func importObjects(mapped []string) []query.Object {
 }
 
 // Overlap is how far before the latest record an import read the next one
-// starts reading. A CRM stamps a record when its transaction starts, and may
-// commit it after a later-stamped one that an export already returned; five
-// minutes re-reads the few records of that window, which the merge finds
-// unchanged and does not count.
+// starts reading. A record can reach an export after a later-stamped one
+// (a write still in flight when the export ran, the CRM's servers' clocks a
+// little apart); five minutes re-reads the few records of that window,
+// which the merge finds unchanged and does not count.
 const Overlap = 5 * time.Minute
 
 // NextWatermark is an object's watermark after an import: the latest time
@@ -256,7 +254,7 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		}
 		rep.Objects = append(rep.Objects, ObjectReport{Instance: src.Instance, Object: name, Full: objFull,
 			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors, Dropped: objDropped,
-			Watermark: wm, Deleted: st.Deleted})
+			Deleted: st.Deleted})
 	}
 	if entered > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("instance %s: %d accounts entered the selected countries: their addresses, affiliations, product metrics, calls and mapped objects were read by account", src.Instance, entered))
