@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DataLoader is the instance key of manually data-loaded accounts.
@@ -17,6 +18,11 @@ type Object struct {
 	Name       string
 	Required   []string
 	TimeColumn string
+	// Accounts are the columns that name the record's account (either,
+	// for an affiliation): the children of an account that enters the
+	// selected countries are read by them, and dropped when it leaves.
+	// Empty for objects the country filter does not follow through accounts.
+	Accounts []string
 	// take is a SQL condition over the staged row `i` (bound: $1 instance,
 	// $2 selected countries) saying the row is kept; known says, for a row
 	// that is not kept, whether it was filtered out (true) or refers to
@@ -28,20 +34,20 @@ var objects = []Object{
 	{Name: "account__v", Required: []string{"id", "modified_date__v", "country__v"}, TimeColumn: "modified_date__v",
 		take:  `len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], i.country__v)`,
 		known: `true`},
-	{Name: "address__v", Required: []string{"id", "modified_date__v", "account__v", "postal_code__v", "primary__v"}, TimeColumn: "modified_date__v",
+	{Name: "address__v", Accounts: []string{"account__v"}, Required: []string{"id", "modified_date__v", "account__v", "postal_code__v", "primary__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
-	{Name: "child_account__v", Required: []string{"id", "modified_date__v", "parent_account__v", "child_account__v"}, TimeColumn: "modified_date__v",
+	{Name: "child_account__v", Accounts: []string{"parent_account__v", "child_account__v"}, Required: []string{"id", "modified_date__v", "parent_account__v", "child_account__v"}, TimeColumn: "modified_date__v",
 		take: `i.parent_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
 			AND i.child_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `(i.parent_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
 				OR i.parent_account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1))
 			AND (i.child_account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)
 				OR i.child_account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1))`},
-	{Name: "product_metrics__v", Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+	{Name: "product_metrics__v", Accounts: []string{"account__v"}, Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
-	{Name: "call2__v", Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+	{Name: "call2__v", Accounts: []string{"account__v"}, Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`},
 	{Name: "user__sys", Required: []string{"id", "modified_date__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
@@ -69,7 +75,7 @@ func LookupObject(name string) (Object, bool) {
 // MappedObject describes an object an inbound field mapping adds: any object
 // with an account__v key, imported for the accounts the filter keeps.
 func MappedObject(name string) Object {
-	return Object{Name: name, Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
+	return Object{Name: name, Accounts: []string{"account__v"}, Required: []string{"id", "modified_date__v", "account__v"}, TimeColumn: "modified_date__v",
 		take:  `i.account__v IN (SELECT id FROM crm_account__v WHERE _instance = $1)`,
 		known: `i.account__v IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`}
 }
@@ -80,10 +86,21 @@ func CRMTable(object string) string { return "crm_" + object }
 
 // MergeStats counts what a merge read and took.
 type MergeStats struct {
-	Read     int64 // rows modified at or after the watermark
+	// Read counts the rows modified at or after the watermark that are new
+	// or changed: a row the state holds already with the same
+	// modified_date__v (read again in the watermark's overlap) is neither
+	// read, loaded nor filtered again.
+	Read     int64
 	Loaded   int64 // rows now in the state
 	Filtered int64 // rows the country filter left out
 	Errors   int64 // rows that could not be taken (e.g. an address of an unknown account)
+	// Latest is the latest time column value among every row read,
+	// unchanged ones included: the next watermark comes from it.
+	Latest time.Time
+	// Entered and Left count, for account__v, the accounts that entered
+	// and left the selected countries; entering_account and leaving_account
+	// hold them until the next merge of account__v.
+	Entered, Left int64
 	// Deleted lists, for deletions, the objects of the deletions newly
 	// recorded.
 	Deleted []string
@@ -99,23 +116,50 @@ type MergeStats struct {
 // SELECT from read_csv; nothing is deleted when the instance has no rows
 // yet, and the rows not taken are counted only when there are some.
 func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance string, full bool, countries []string) (MergeStats, error) {
-	st := MergeStats{Read: s.Read}
+	st := MergeStats{Read: s.Read, Latest: s.Latest}
 	if countries == nil {
 		countries = []string{}
 	}
 	table := CRMTable(obj.Name)
-	// $1 instance, $2 countries, $3 and $4 the staged rows' parameters.
-	args := append([]any{instance, countries}, s.args()...)
-	src := s.source(3)
 	if err := d.ensureCRMTable(ctx, table, s.Columns()); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
-	// Replace earlier versions: all of the instance's rows on a full import.
-	if err := d.replaceRows(ctx, table, "_instance", src, args, full); err != nil {
+	has, err := d.hasRows(ctx, table, "_instance", instance)
+	if err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
-	if obj.Name == "account__v" {
-		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", src, args, full); err != nil {
+	s.skipUnchanged = false
+	// $1 instance, $2 countries, $3 and $4 the staged rows' parameters, $5
+	// the object.
+	args := append([]any{instance, countries}, s.args()...)
+	args = append(args, obj.Name)
+	if has && !full {
+		n, err := d.markUnchanged(ctx, obj, s, args)
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+		st.Read -= n
+		s.skipUnchanged = n > 0
+	}
+	src := s.source(3)
+	account := obj.Name == "account__v"
+	if account && has {
+		// Which side of the filter the staged accounts were on, to tell
+		// afterwards which of them crossed it.
+		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE account_before AS
+			WITH staged AS MATERIALIZED (SELECT id FROM `+src+`)
+			SELECT a.id, true AS taken FROM crm_account__v a WHERE a._instance = $1 AND a.id IN (SELECT id FROM staged)
+			UNION ALL
+			SELECT f.id, false FROM crm_filtered_account f WHERE f.instance = $1 AND f.id IN (SELECT id FROM staged)`, args...); err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+	}
+	// Replace earlier versions: all of the instance's rows on a full import.
+	if err := d.replaceRows(ctx, table, "_instance", src, args, full, has); err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	if account {
+		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", src, args, full, true); err != nil {
 			return st, err
 		}
 		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...); err != nil {
@@ -128,6 +172,9 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	st.Loaded, _ = res.RowsAffected()
+	if err := d.recordFiltered(ctx, obj, src, args, full, st.Loaded != st.Read); err != nil {
+		return st, fmt.Errorf("%s: %w", obj.Name, err)
+	}
 	switch {
 	case st.Loaded == st.Read:
 	case obj.known == "true":
@@ -139,24 +186,164 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 			return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
 		}
 	}
+	if account {
+		if st.Entered, st.Left, err = d.crossings(ctx, instance, has); err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+	}
 	return st, s.unchanged()
+}
+
+// markUnchanged fills unchanged_row with the staged records the state holds
+// already with the same modified date, taken or filtered: the watermark's
+// overlap reads them again, and taking them again would count as a change
+// of CRM data (the evaluation cache keys on that). It returns their number.
+func (d *DB) markUnchanged(ctx context.Context, obj Object, s *Staged, args []any) (int64, error) {
+	t := Ident(obj.TimeColumn)
+	// The records of entering accounts were filtered, unchanged, and are
+	// read now to be taken.
+	filtered := "true"
+	if len(s.accounts) > 0 {
+		filtered = "false"
+	}
+	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE unchanged_row AS
+		SELECT i.id FROM `+s.source(3)+` i
+		WHERE EXISTS (SELECT 1 FROM `+Ident(CRMTable(obj.Name))+` x WHERE x._instance = $1 AND x.id = i.id AND x.`+t+` = i.`+t+`)
+		   OR (`+filtered+` AND EXISTS (SELECT 1 FROM crm_filtered_record x WHERE x.instance = $1 AND x.object = $5 AND x.id = i.id AND x.modified = i.`+t+`))`, args...)
+	if err != nil {
+		return 0, err
+	}
+	// CREATE TABLE AS reports no rows affected.
+	var n int64
+	err = d.QueryRow(ctx, `SELECT count(*) FROM unchanged_row`).Scan(&n)
+	return n, cleanDuckErr(err)
+}
+
+// recordFiltered keeps the records the country filter left out (not those
+// that are errors), so that reading them again unchanged is no change:
+// replaced like the state table's rows, added only when some were not taken.
+func (d *DB) recordFiltered(ctx context.Context, obj Object, src string, args []any, full, some bool) error {
+	// Most objects of most instances have no filtered record: their
+	// staged rows need no second read to replace any.
+	var had bool
+	if err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM crm_filtered_record WHERE instance = $1 AND object = $5)`, args...).Scan(&had); err != nil {
+		return cleanDuckErr(err)
+	}
+	switch {
+	case !had:
+	case full:
+		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_record WHERE instance = $1 AND object = $5`, args...); err != nil {
+			return err
+		}
+	default:
+		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_record WHERE instance = $1 AND object = $5 AND id IN (SELECT id FROM `+src+`)`, args...); err != nil {
+			return err
+		}
+	}
+	if !some {
+		return nil
+	}
+	_, err := d.Exec(ctx, `INSERT INTO crm_filtered_record
+		SELECT $1, $5, i.id, i.`+Ident(obj.TimeColumn)+` FROM `+src+` i WHERE NOT (`+obj.take+`) AND (`+obj.known+`)`, args...)
+	return err
+}
+
+// crossings fills entering_account with the staged accounts the filter
+// left out before and takes now, and leaving_account with those it took
+// before and leaves out now. A first import has neither.
+func (d *DB) crossings(ctx context.Context, instance string, had bool) (entered, left int64, err error) {
+	before := `SELECT id, taken FROM account_before`
+	if !had {
+		before = `SELECT NULL::VARCHAR AS id, NULL::BOOLEAN AS taken WHERE false`
+	}
+	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE entering_account AS
+		SELECT DISTINCT b.id FROM (`+before+`) b
+		WHERE NOT b.taken AND b.id IN (SELECT id FROM crm_account__v WHERE _instance = $1)`, instance)
+	if err != nil {
+		return 0, 0, err
+	}
+	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE leaving_account AS
+		SELECT DISTINCT b.id FROM (`+before+`) b
+		WHERE b.taken AND b.id IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`, instance)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = d.QueryRow(ctx, `SELECT (SELECT count(*) FROM entering_account), (SELECT count(*) FROM leaving_account)`).Scan(&entered, &left)
+	return entered, left, cleanDuckErr(err)
+}
+
+// EnteringAccounts lists the accounts that entered the selected countries
+// in the last merge of account__v.
+func (d *DB) EnteringAccounts(ctx context.Context) ([]string, error) {
+	rows, err := d.Query(ctx, `SELECT id FROM entering_account ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// DropLeaving removes from an object's state table the records of the
+// accounts that left the selected countries in this import (leaving_account),
+// remembering them as filtered; it returns how many.
+func (d *DB) DropLeaving(ctx context.Context, obj Object, instance string) (int64, error) {
+	if len(obj.Accounts) == 0 {
+		return 0, nil
+	}
+	table := Ident(CRMTable(obj.Name))
+	refs := make([]string, len(obj.Accounts))
+	for i, f := range obj.Accounts {
+		refs[i] = `x.` + Ident(f) + ` IN (SELECT id FROM leaving_account)`
+	}
+	of := `FROM ` + table + ` x WHERE x._instance = $1 AND (` + strings.Join(refs, " OR ") + `)`
+	if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_record WHERE instance = $1 AND object = $2 AND id IN (SELECT x.id `+of+`)`, instance, obj.Name); err != nil {
+		return 0, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_record SELECT $1, $2, x.id, x.`+Ident(obj.TimeColumn)+` `+of, instance, obj.Name); err != nil {
+		return 0, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	res, err := d.Exec(ctx, `DELETE `+of, instance)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", obj.Name, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// hasRows reports whether an instance has rows in a table.
+func (d *DB) hasRows(ctx context.Context, table, instanceColumn, instance string) (bool, error) {
+	var has bool
+	err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1)`, instance).Scan(&has)
+	return has, cleanDuckErr(err)
 }
 
 // replaceRows deletes an instance's rows of a table that the staged rows
 // (src, a subquery over args) replace: all of them on a full import, else
-// those with a staged id. An instance with no rows yet (a first import)
-// needs no DELETE.
-func (d *DB) replaceRows(ctx context.Context, table, instanceColumn, src string, args []any, full bool) error {
-	var has bool
-	err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1)`, args...).Scan(&has)
-	if err != nil || !has {
-		return cleanDuckErr(err)
+// those with a staged id. An instance with no rows yet (a first import,
+// has false) needs no DELETE.
+func (d *DB) replaceRows(ctx context.Context, table, instanceColumn, src string, args []any, full, has bool) error {
+	if has && instanceColumn != "_instance" {
+		var err error
+		if has, err = d.hasRows(ctx, table, instanceColumn, args[0].(string)); err != nil {
+			return err
+		}
+	}
+	if !has {
+		return nil
 	}
 	if full {
-		_, err = d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1`, args...)
+		_, err := d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1`, args...)
 		return err
 	}
-	_, err = d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1
+	_, err := d.Exec(ctx, `DELETE FROM `+Ident(table)+` WHERE `+Ident(instanceColumn)+` = $1
 		AND id IN (SELECT id FROM `+src+`)`, args...)
 	return err
 }
@@ -210,8 +397,11 @@ func (d *DB) createCRMTables(ctx context.Context) error {
 
 // MergeDeletions records the staged deleted CRM records (those deleted at
 // or after the watermark) and removes them from their objects' state tables.
+//
+// Deletions the state holds already (read again in the watermark's
+// overlap) are not counted as read.
 func (d *DB) MergeDeletions(ctx context.Context, s *Staged, instance string) (MergeStats, error) {
-	st := MergeStats{Read: s.Read}
+	st := MergeStats{Latest: s.Latest}
 	merged := "NULL"
 	if slices.Contains(s.Columns(), "merged_into") {
 		merged = "nullif(trim(merged_into), '')"
@@ -250,6 +440,7 @@ func (d *DB) MergeDeletions(ctx context.Context, s *Staged, instance string) (Me
 		return st, fmt.Errorf("deletions: %w", err)
 	}
 	st.Loaded, _ = res.RowsAffected()
+	st.Read = st.Loaded
 	for _, o := range objects {
 		_, err := d.Exec(ctx, `DELETE FROM `+Ident(CRMTable(o.Name))+`
 			WHERE _instance = $1 AND id IN (SELECT id FROM merge_in WHERE object = $2)`, instance, o.Name)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -26,6 +27,11 @@ type Staging struct {
 	// Since, when set, leaves out the rows whose time column is before it:
 	// an incremental import merges only what changed.
 	Since time.Time
+	// Accounts, when set, keeps only the rows whose account reference
+	// columns (any of them) name an account that entered the selected
+	// countries in this import (the entering_account table MergeCRM fills):
+	// a connector without crm.AccountExporter hands over the whole object.
+	Accounts []string
 }
 
 // Staged is a snapshot file that passed StageCSV's checks. Its rows are not
@@ -37,15 +43,23 @@ type Staged struct {
 	Path string
 	// Header is the file's header as written, dropped columns included.
 	Header []string
-	// Read counts the records at or after Staging.Since.
+	// Read counts the records at or after Staging.Since (of the entering
+	// accounts, with Staging.Accounts).
 	Read int64
+	// Latest is the latest time column value of those records; zero when
+	// there are none. The import's next watermark comes from it.
+	Latest time.Time
 
 	cols       []string // the columns kept, in header order
 	names      []string // their names in the state (a rename's align_field)
 	timeColumn string
 	since      time.Time
-	size       int64
-	modified   time.Time
+	accounts   []string // Staging.Accounts
+	// skipUnchanged leaves out the records of the unchanged_row table: an
+	// incremental merge does not take again what it already holds.
+	skipUnchanged bool
+	size          int64
+	modified      time.Time
 }
 
 // Columns are the staged columns as they land in the state: the header less
@@ -88,10 +102,32 @@ func (s *Staged) source(n int) string {
 		}
 	}
 	q := `(SELECT ` + strings.Join(list, ", ") + ` FROM read_csv($` + strconv.Itoa(n) + `, ` + csvOptions + `)`
-	if s.timeColumn != "" && !s.since.IsZero() {
-		q += ` WHERE try_cast(` + Ident(s.timeColumn) + ` AS TIMESTAMPTZ) >= $` + strconv.Itoa(n+1)
+	cond := s.readCondition(n + 1)
+	if s.skipUnchanged {
+		cond = append(cond, `id NOT IN (SELECT id FROM unchanged_row)`)
+	}
+	if len(cond) > 0 {
+		q += ` WHERE ` + strings.Join(cond, " AND ")
 	}
 	return q + `)`
+}
+
+// readCondition is what makes a record of the file one the import reads:
+// at or after the watermark (bound as $since), and of an entering account
+// when the staging asks for those only.
+func (s *Staged) readCondition(since int) []string {
+	var cond []string
+	if s.timeColumn != "" && !s.since.IsZero() {
+		cond = append(cond, `try_cast(`+Ident(s.timeColumn)+` AS TIMESTAMPTZ) >= $`+strconv.Itoa(since))
+	}
+	if len(s.accounts) > 0 {
+		refs := make([]string, len(s.accounts))
+		for i, f := range s.accounts {
+			refs[i] = Ident(f) + ` IN (SELECT id FROM entering_account)`
+		}
+		cond = append(cond, `(`+strings.Join(refs, " OR ")+`)`)
+	}
+	return cond
 }
 
 // args are the values of source's parameters.
@@ -163,7 +199,12 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 		return slices.Contains(keep.Drop, c) && !slices.Contains(required, c)
 	})
 	s := &Staged{Path: path, Header: header, cols: kept, names: slices.Clone(kept),
-		timeColumn: timeColumn, since: keep.Since, size: fi.Size(), modified: fi.ModTime()}
+		timeColumn: timeColumn, since: keep.Since, accounts: keep.Accounts, size: fi.Size(), modified: fi.ModTime()}
+	for _, f := range keep.Accounts {
+		if !slices.Contains(header, f) {
+			return nil, fmt.Errorf("%s:1: header has no %q column, which names the record's account", path, f)
+		}
+	}
 	checks, err := d.checkCSVRecords(ctx, s, required)
 	if err != nil || scanErr() != nil {
 		return nil, fail(err)
@@ -188,26 +229,33 @@ func (d *DB) csvColumns(ctx context.Context, path string) ([]string, error) {
 type recordChecks struct{ missing, dups, bad int64 }
 
 // checkCSVRecords makes the record checks of a file in one aggregate query
-// (a record without an id, an id twice, a time that does not parse) and
-// counts the records at or after the watermark.
+// (a record without an id, an id twice, a time that does not parse), counts
+// the records the import reads and finds the latest time among them.
 func (d *DB) checkCSVRecords(ctx context.Context, s *Staged, required []string) (recordChecks, error) {
 	var c recordChecks
-	noID, dupID, badTime, read := "0", "0", "0", "count(*)"
+	noID, dupID, badTime, latest := "0", "0", "0", "NULL::TIMESTAMPTZ"
 	if slices.Contains(required, "id") {
 		noID = `count(*) FILTER (WHERE id IS NULL OR trim(id) = '')`
 		dupID = `count(*) - count(DISTINCT id)`
 	}
+	read, where := "count(*)", ""
+	if cond := s.readCondition(2); len(cond) > 0 {
+		where = ` WHERE ` + strings.Join(cond, " AND ")
+		read = `count(*) FILTER (` + where + `)`
+	}
 	if s.timeColumn != "" {
 		ts := `try_cast(` + Ident(s.timeColumn) + ` AS TIMESTAMPTZ)`
 		badTime = `count(*) FILTER (WHERE ` + ts + ` IS NULL)`
-		if !s.since.IsZero() {
-			read = `count(*) FILTER (WHERE ` + ts + ` >= $2)`
-		}
+		latest = `max(` + ts + `)` + strings.Replace(read, "count(*)", "", 1)
 	}
-	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+` FROM read_csv($1, `+csvOptions+`)`, s.Path, s.since).
-		Scan(&c.missing, &c.dups, &c.bad, &s.Read)
+	var last sql.NullTime
+	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+`, `+latest+` FROM read_csv($1, `+csvOptions+`)`, s.Path, s.since).
+		Scan(&c.missing, &c.dups, &c.bad, &s.Read, &last)
 	if err != nil {
 		return c, fmt.Errorf("%s: %w", s.Path, cleanDuckErr(err))
+	}
+	if last.Valid {
+		s.Latest = last.Time.UTC()
 	}
 	return c, nil
 }

@@ -15,38 +15,119 @@ func (d *DB) FirstImport(ctx context.Context, instance string) (bool, error) {
 	return n == 0, cleanDuckErr(err)
 }
 
-// Watermark is the start time of the last import of an object that did not
-// abort; zero when there was none.
-func (d *DB) Watermark(ctx context.Context, instance, object string) (time.Time, error) {
-	var t time.Time
-	err := d.QueryRow(ctx, `SELECT last_import FROM process_monitor WHERE instance = ? AND object = ?`, instance, object).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	return t.UTC(), cleanDuckErr(err)
+// Where a watermark came from.
+const (
+	// WatermarkRecords: the latest modified date among the records read
+	// (deleted_date for deletions), minus the overlap.
+	WatermarkRecords = "records"
+	// WatermarkServerClock: the CRM's clock before the export, minus the
+	// overlap, when no record was read, or when the records read were
+	// stamped after it.
+	WatermarkServerClock = "server_clock"
+	// WatermarkKept: nothing was read and the CRM's clock is not known;
+	// the previous watermark stands.
+	WatermarkKept = "kept"
+	// WatermarkImportStart: a state of an older alignctl, whose watermark
+	// was the start time (--now) of the last import.
+	WatermarkImportStart = "import_start"
+)
+
+// Watermark is an object's incremental lower bound and where it came from.
+// At is zero when no record of the object has been read yet: the next
+// import reads all of it.
+type Watermark struct {
+	At     time.Time `json:"at,omitzero"`
+	Source string    `json:"source"`
 }
 
-// RecordImport moves an object's watermark to this import's start time and
-// logs its counts. It runs in the import's transaction, so an aborted import
-// moves no watermark.
-func (d *DB) RecordImport(ctx context.Context, instance, object string, now time.Time, full bool, st MergeStats, hash string) error {
-	prev, err := d.ImportHash(ctx, instance, object)
+// Watermark is an object's watermark as the last import that did not abort
+// left it; found is false when the object was never imported. A row of an
+// older state has no watermark: its last_import, the import's start time,
+// is what that version read from, and so is this one.
+func (d *DB) Watermark(ctx context.Context, instance, object string) (wm Watermark, found bool, err error) {
+	var at sql.NullTime
+	var src sql.NullString
+	var last time.Time
+	err = d.QueryRow(ctx, `SELECT last_import, watermark, watermark_source FROM process_monitor WHERE instance = ? AND object = ?`, instance, object).
+		Scan(&last, &at, &src)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Watermark{}, false, nil
+	}
 	if err != nil {
+		return Watermark{}, false, cleanDuckErr(err)
+	}
+	if !src.Valid {
+		return Watermark{At: last.UTC(), Source: WatermarkImportStart}, true, nil
+	}
+	if at.Valid {
+		wm.At = at.Time.UTC()
+	}
+	wm.Source = src.String
+	return wm, true, nil
+}
+
+// ImportRecord is what an import of one object leaves in the process
+// monitor and the import log.
+type ImportRecord struct {
+	Instance, Object string
+	Now              time.Time // the import's start time (--now)
+	Full             bool
+	Stats            MergeStats
+	Watermark        Watermark
+	// Hash is what shaped the object's data (see reconcile.ImportHash);
+	// Countries the country filter the import applied.
+	Hash      string
+	Countries []string
+}
+
+// RecordImport moves an object's watermark and logs its counts. It runs in
+// the import's transaction, so an aborted import moves no watermark.
+func (d *DB) RecordImport(ctx context.Context, r ImportRecord) error {
+	if _, err := d.Exec(ctx, `DELETE FROM process_monitor WHERE instance = ? AND object = ?`, r.Instance, r.Object); err != nil {
 		return err
 	}
-	if !full {
-		hash = prev // only a full import takes in a new mapping or country filter
+	countries := slices.Sorted(slices.Values(r.Countries))
+	if countries == nil {
+		countries = []string{}
 	}
-	if _, err := d.Exec(ctx, `DELETE FROM process_monitor WHERE instance = ? AND object = ?`, instance, object); err != nil {
+	var wm any
+	if !r.Watermark.At.IsZero() {
+		wm = r.Watermark.At
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO process_monitor
+		(instance, object, last_import, started_at, ended_at, successes, errors, import_hash, watermark, watermark_source, countries)
+		VALUES ($1, $2, $3, $3, $3, $4, $5, $6, $7, $8, $9::VARCHAR[])`,
+		r.Instance, r.Object, r.Now, r.Stats.Loaded, r.Stats.Errors, r.Hash, wm, r.Watermark.Source, countries); err != nil {
 		return err
 	}
-	if _, err := d.Exec(ctx, `INSERT INTO process_monitor VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		instance, object, now, now, now, st.Loaded, st.Errors, hash); err != nil {
-		return err
-	}
-	_, err = d.Exec(ctx, `INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-		instance, object, now, full, st.Read, st.Loaded, st.Errors)
+	_, err := d.Exec(ctx, `INSERT INTO import_log
+		(instance, object, started_at, full_import, read_rows, successes, errors, first_error, watermark, watermark_source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)`,
+		r.Instance, r.Object, r.Now, r.Full, r.Stats.Read, r.Stats.Loaded, r.Stats.Errors, wm, r.Watermark.Source)
 	return err
+}
+
+// ImportCountries is the country filter the last import of an instance's
+// accounts applied (empty: everything); known is false when there was none,
+// or the state is older than the record of it.
+func (d *DB) ImportCountries(ctx context.Context, instance string) (countries []string, known bool, err error) {
+	var list []any
+	var raw any
+	err = d.QueryRow(ctx, `SELECT countries FROM process_monitor WHERE instance = ? AND object = 'account__v'`, instance).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && raw == nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, cleanDuckErr(err)
+	}
+	list, _ = raw.([]any)
+	countries = []string{}
+	for _, c := range list {
+		if s, ok := c.(string); ok {
+			countries = append(countries, s)
+		}
+	}
+	return countries, true, nil
 }
 
 // ImportCRMAssignments turns account_territory__v rows that Align neither

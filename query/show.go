@@ -230,11 +230,16 @@ type ImportRun struct {
 	Successes  int64     `json:"successes"`
 	Errors     int64     `json:"errors"`
 	FirstError string    `json:"first_error,omitempty"`
+	// Watermark is where the next import of the object starts reading, and
+	// where it came from; null in the runs of an older alignctl, whose
+	// watermark was the run's start time.
+	Watermark *Watermark `json:"watermark"`
 }
 
 // Imports lists the import history, newest first.
 func (d *DB) Imports(ctx context.Context) ([]ImportRun, error) {
-	rows, err := d.Query(ctx, `SELECT instance, object, started_at, full_import, read_rows, successes, errors, coalesce(first_error, '')
+	rows, err := d.Query(ctx, `SELECT instance, object, started_at, full_import, read_rows, successes, errors, coalesce(first_error, ''),
+		watermark, watermark_source
 		FROM import_log ORDER BY started_at DESC, instance, object`)
 	if err != nil {
 		return nil, err
@@ -243,10 +248,18 @@ func (d *DB) Imports(ctx context.Context) ([]ImportRun, error) {
 	var out []ImportRun
 	for rows.Next() {
 		var r ImportRun
-		if err := rows.Scan(&r.Instance, &r.Object, &r.StartedAt, &r.Full, &r.Read, &r.Successes, &r.Errors, &r.FirstError); err != nil {
+		var at sql.NullTime
+		var src sql.NullString
+		if err := rows.Scan(&r.Instance, &r.Object, &r.StartedAt, &r.Full, &r.Read, &r.Successes, &r.Errors, &r.FirstError, &at, &src); err != nil {
 			return nil, err
 		}
 		r.StartedAt = r.StartedAt.UTC()
+		if src.Valid {
+			r.Watermark = &Watermark{Source: src.String}
+			if at.Valid {
+				r.Watermark.At = at.Time.UTC()
+			}
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()

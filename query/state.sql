@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS state (
     applied_config  VARCHAR,       -- config commit or content hash of the last apply
     applied_at      TIMESTAMPTZ
 );
-INSERT INTO state SELECT 0, 1, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM state);
+INSERT INTO state SELECT 0, 2, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM state);
 
 -- The state's identity, made once: the evaluation cache keys on it, so that a
 -- state made again from scratch never takes another's entries.
@@ -55,6 +55,30 @@ CREATE TABLE IF NOT EXISTS import_log (
     errors      BIGINT NOT NULL,
     first_error VARCHAR
 );
+
+-- Schema version 2: watermarks from the CRM (docs/reliability.md,
+-- "Watermarks"). process_monitor.watermark is the next import's lower bound,
+-- taken from the records read or the CRM's clock, never from alignctl's;
+-- watermark_source says which (records, server_clock, kept). A row of an
+-- older state has neither: its last_import (that import's --now) is read as
+-- the watermark, as the older version did. countries is the country filter
+-- the import applied (sorted; empty: everything), so that the next import
+-- notices a change; NULL in an older state, where it is not known.
+ALTER TABLE process_monitor ADD COLUMN IF NOT EXISTS watermark TIMESTAMPTZ;
+ALTER TABLE process_monitor ADD COLUMN IF NOT EXISTS watermark_source VARCHAR;
+ALTER TABLE process_monitor ADD COLUMN IF NOT EXISTS countries VARCHAR[];
+ALTER TABLE import_log ADD COLUMN IF NOT EXISTS watermark TIMESTAMPTZ;
+ALTER TABLE import_log ADD COLUMN IF NOT EXISTS watermark_source VARCHAR;
+
+-- Records the country filter left out, with their modified date: the
+-- watermark's overlap reads them again, and unchanged they are no change.
+CREATE TABLE IF NOT EXISTS crm_filtered_record (
+    instance VARCHAR NOT NULL,
+    object   VARCHAR NOT NULL,
+    id       VARCHAR NOT NULL,
+    modified VARCHAR
+);
+UPDATE state SET schema_version = 2 WHERE schema_version < 2;
 
 -- Deleted CRM records, from deletions.csv or the Vault deletions endpoint.
 CREATE TABLE IF NOT EXISTS crm_deletion (

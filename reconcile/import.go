@@ -49,6 +49,9 @@ type FieldRename struct {
 type ImportReport struct {
 	Objects  []ObjectReport
 	Warnings []string
+	// Notes say what the import did beyond reading changed records:
+	// accounts that entered or left the selected countries.
+	Notes []string
 }
 
 // changesCRMData reports whether the import may have changed the CRM data
@@ -64,7 +67,7 @@ func (r *ImportReport) changesCRMData() bool {
 			}
 			continue
 		}
-		if !slices.Contains(PushedObjects, o.Object) && (o.Full || o.Loaded > 0) {
+		if !slices.Contains(PushedObjects, o.Object) && (o.Full || o.Loaded > 0 || o.Dropped > 0) {
 			return true
 		}
 	}
@@ -80,6 +83,9 @@ type ObjectReport struct {
 	Loaded   int64
 	Filtered int64
 	Errors   int64
+	// Dropped counts the records of accounts that left the selected
+	// countries, removed from the state.
+	Dropped int64
 	// Deleted lists, for deletions, the objects of the deletions new to
 	// the state.
 	Deleted []string
@@ -147,66 +153,119 @@ func importObjects(mapped []string) []query.Object {
 	return append(out, query.Deletions)
 }
 
+// Overlap is how far before the latest record an import read the next one
+// starts reading. A record can reach an export after a later-stamped one
+// (a write still in flight when the export ran, the CRM's servers' clocks a
+// little apart); five minutes re-reads the few records of that window,
+// which the merge finds unchanged and does not count.
+const Overlap = 5 * time.Minute
+
+// NextWatermark is an object's watermark after an import: the latest time
+// among the records read, or the CRM's clock as observed before the export
+// (before; zero when the connector has no clock or saw no answer yet) when
+// that is earlier, since records stamped after it may be missing from the
+// answer; each minus Overlap. With nothing read the CRM's clock is the
+// watermark, so that an idle object's does not age past what the CRM keeps
+// (Vault keeps deleted ids 30 days); without one, the previous watermark
+// stands. alignctl's own clock plays no part.
+func NextWatermark(prev query.Watermark, latest, before time.Time) query.Watermark {
+	switch {
+	case !latest.IsZero() && (before.IsZero() || !before.Before(latest)):
+		return query.Watermark{At: latest.Add(-Overlap), Source: query.WatermarkRecords}
+	case !before.IsZero():
+		return query.Watermark{At: before.Add(-Overlap), Source: query.WatermarkServerClock}
+	default:
+		return query.Watermark{At: prev.At, Source: query.WatermarkKept}
+	}
+}
+
 func importSource(ctx context.Context, db *query.DB, src Source, objects []query.Object, opts ImportOptions, now time.Time, rep *ImportReport) error {
 	full := opts.Full
 	first, err := db.FirstImport(ctx, src.Instance)
 	if err != nil {
 		return err
 	}
+	clock, _ := src.CRM.(crm.ServerClock)
+	countries := slices.Sorted(slices.Values(src.Countries))
+	prevCountries, known, err := db.ImportCountries(ctx, src.Instance)
+	if err != nil {
+		return err
+	}
+	// A change of the country filter (or a state that does not say which
+	// filter it was imported with) reads account__v in full to find the
+	// accounts that enter and leave; their children follow by account.
+	refilter := !first && !full && (!known || !slices.Equal(prevCountries, countries)) &&
+		slices.ContainsFunc(objects, func(o query.Object) bool { return o.Name == crm.Account })
+	var entered, left, dropped int64
 	for _, obj := range objects {
 		name := obj.Name
 		if opts.Progress != nil {
 			opts.Progress(src.Instance, name)
 		}
-		since, err := db.Watermark(ctx, src.Instance, name)
+		prev, found, err := db.Watermark(ctx, src.Instance, name)
 		if err != nil {
 			return err
 		}
-		objFull := full || since.IsZero()
+		objFull := full || !found || (name == crm.Account && refilter)
+		since := prev.At
 		if objFull {
 			// A full refresh reads everything: a CRM that filters by
 			// time itself (Vault's VQL) must not be asked for less.
 			since = time.Time{}
 		}
-		exp, err := src.CRM.Export(ctx, name, since)
-		if err != nil {
-			return fmt.Errorf("import %s %s: %w", src.Instance, name, err)
+		var before time.Time
+		if clock != nil {
+			before = clock.ServerTime()
 		}
-		var st query.MergeStats
-		if exp.Path != "" {
-			m := opts.Mappings[name]
-			var staged *query.Staged
-			staged, err = db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
-			if err == nil {
-				for _, f := range m.Expect {
-					if !slices.Contains(staged.Header, f) {
-						rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
-					}
-				}
-				err = renameFields(name, staged, m.Rename)
-			}
-			if err == nil {
-				if name == crm.Deletions {
-					st, err = db.MergeDeletions(ctx, staged, src.Instance)
-				} else {
-					st, err = db.MergeCRM(ctx, obj, staged, src.Instance, objFull, src.Countries)
-				}
-			}
-		}
-		exp.Cleanup()
+		st, err := importObject(ctx, db, src, obj, opts, objFull, since, rep)
 		if err != nil {
 			return err
+		}
+		if name == crm.Account {
+			entered, left = st.Entered, st.Left
+		}
+		var objDropped int64
+		if !objFull && len(obj.Accounts) > 0 {
+			if left > 0 {
+				if objDropped, err = db.DropLeaving(ctx, obj, src.Instance); err != nil {
+					return err
+				}
+				dropped += objDropped
+			}
+			if entered > 0 {
+				est, err := importEntering(ctx, db, src, obj, opts)
+				if err != nil {
+					return err
+				}
+				st.Read += est.Read
+				st.Loaded += est.Loaded
+				st.Filtered += est.Filtered
+				st.Errors += est.Errors
+			}
 		}
 		if name == crm.Deletions {
 			if err := reconcileDeletionWindow(ctx, db, src, objects, since, now, rep); err != nil {
 				return err
 			}
 		}
-		if err := db.RecordImport(ctx, src.Instance, name, now, objFull, st, ImportHash(opts.Mappings[name], src.Countries)); err != nil {
+		wm := NextWatermark(prev, st.Latest, before)
+		hash, err := importHash(ctx, db, src.Instance, name, opts.Mappings[name], countries, prevCountries, known, objFull, refilter)
+		if err != nil {
+			return err
+		}
+		if err := db.RecordImport(ctx, query.ImportRecord{Instance: src.Instance, Object: name, Now: now, Full: objFull,
+			Stats: st, Watermark: wm, Hash: hash, Countries: countries}); err != nil {
 			return err
 		}
 		rep.Objects = append(rep.Objects, ObjectReport{Instance: src.Instance, Object: name, Full: objFull,
-			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors, Deleted: st.Deleted})
+			Read: st.Read, Loaded: st.Loaded, Filtered: st.Filtered, Errors: st.Errors, Dropped: objDropped,
+			Deleted: st.Deleted})
+	}
+	if entered > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("instance %s: %d accounts entered the selected countries: their addresses, affiliations, product metrics, calls and mapped objects were read by account", src.Instance, entered))
+	}
+	if left > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("instance %s: %d accounts left the selected countries: %d records of theirs dropped", src.Instance, left, dropped))
 	}
 	if src.Instance == query.DataLoader {
 		return nil
@@ -238,6 +297,121 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d manual or crm assignments end-dated: their account or account_territory__v record was deleted in the CRM", src.Instance, ended))
 	}
 	return nil
+}
+
+// importObject reads one object from the CRM (from since; all of it when
+// full) and merges it into the state.
+func importObject(ctx context.Context, db *query.DB, src Source, obj query.Object, opts ImportOptions, full bool, since time.Time, rep *ImportReport) (query.MergeStats, error) {
+	name := obj.Name
+	exp, err := src.CRM.Export(ctx, name, since)
+	if err != nil {
+		return query.MergeStats{}, fmt.Errorf("import %s %s: %w", src.Instance, name, err)
+	}
+	defer exp.Cleanup()
+	if exp.Path == "" {
+		return query.MergeStats{}, nil
+	}
+	m := opts.Mappings[name]
+	staged, err := db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
+	if err != nil {
+		return query.MergeStats{}, err
+	}
+	for _, f := range m.Expect {
+		if !slices.Contains(staged.Header, f) {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
+		}
+	}
+	if err := renameFields(name, staged, m.Rename); err != nil {
+		return query.MergeStats{}, err
+	}
+	if name == crm.Deletions {
+		return db.MergeDeletions(ctx, staged, src.Instance)
+	}
+	return db.MergeCRM(ctx, obj, staged, src.Instance, full, src.Countries)
+}
+
+// importEntering reads the records of an object that belong to the
+// accounts that entered the selected countries in this import, whatever
+// their modified date: an incremental export does not return them, since
+// they did not change. A connector that cannot export by account is read
+// in full, and only those accounts' records are taken.
+func importEntering(ctx context.Context, db *query.DB, src Source, obj query.Object, opts ImportOptions) (query.MergeStats, error) {
+	var exp crm.Export
+	var err error
+	if ax, ok := src.CRM.(crm.AccountExporter); ok {
+		var ids []string
+		if ids, err = db.EnteringAccounts(ctx); err != nil {
+			return query.MergeStats{}, err
+		}
+		exp, err = ax.ExportAccounts(ctx, obj.Name, obj.Accounts, ids)
+	} else {
+		exp, err = src.CRM.Export(ctx, obj.Name, time.Time{})
+	}
+	if err != nil {
+		return query.MergeStats{}, fmt.Errorf("import %s %s of the accounts entering the selected countries: %w", src.Instance, obj.Name, err)
+	}
+	defer exp.Cleanup()
+	if exp.Path == "" {
+		return query.MergeStats{}, nil
+	}
+	m := opts.Mappings[obj.Name]
+	staged, err := db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Accounts: obj.Accounts})
+	if err != nil {
+		return query.MergeStats{}, err
+	}
+	if err := renameFields(obj.Name, staged, m.Rename); err != nil {
+		return query.MergeStats{}, err
+	}
+	return db.MergeCRM(ctx, obj, staged, src.Instance, false, src.Countries)
+}
+
+// importHash is the import hash an object's import leaves: the new one when
+// the import took in everything that shapes the object (a full read; or a
+// change of the country filter, which the import follows by account, while
+// the inbound mapping stayed as it was), else the previous one, so that a
+// plan keeps asking for a full import after a mapping change.
+func importHash(ctx context.Context, db *query.DB, instance, object string, m ObjectMapping, countries, prevCountries []string, known, full, refilter bool) (string, error) {
+	next := ImportHash(m, countries)
+	if full {
+		return next, nil
+	}
+	prev, err := db.ImportHash(ctx, instance, object)
+	if err != nil || prev == next {
+		return prev, err
+	}
+	if refilter && known && prev == ImportHash(m, prevCountries) {
+		return next, nil
+	}
+	return prev, nil
+}
+
+// MappingChanged reports whether an object's inbound field mapping changed
+// since its last full import, which only a full import takes in. The state
+// records the country filter each import applied; one older than that
+// record cannot tell a mapping change from a filter change, and says changed.
+func MappingChanged(ctx context.Context, db *query.DB, instance, object string, m ObjectMapping, countries []string) (bool, error) {
+	prev, err := db.ImportHash(ctx, instance, object)
+	if err != nil || prev == "" {
+		return false, err
+	}
+	imported, known, err := db.ImportCountries(ctx, instance)
+	if err != nil {
+		return false, err
+	}
+	if !known {
+		imported = countries
+	}
+	return prev != ImportHash(m, imported), nil
+}
+
+// countryFilterWarning says when an instance's country filter differs from
+// the one its data was imported with: the next import takes the change in.
+func countryFilterWarning(ctx context.Context, db *query.DB, instance string, countries []string) (string, error) {
+	imported, known, err := db.ImportCountries(ctx, instance)
+	if err != nil || !known || slices.Equal(imported, slices.Sorted(slices.Values(countries))) {
+		return "", err
+	}
+	return fmt.Sprintf("instance %s: the country filter changed since the last import: run alignctl import, which reads the accounts that enter or leave it", instance), nil
 }
 
 // renameFields gives custom-mapped fields their Align names in the staged

@@ -471,25 +471,32 @@ func (p *Plan) checkCountries(cfg *schema.Config) {
 	}
 }
 
-// checkImports warns when the inbound field mappings or the country filter
-// changed since an object's last full import: the state does not reflect
-// them until alignctl import --full.
+// checkImports warns when the inbound field mappings changed since an
+// object's last full import: the state does not reflect them until alignctl
+// import --full. A change of the country filter the next import follows
+// itself (reconcile.Import): the plan says to run it.
 func (p *Plan) checkImports(ctx context.Context, db *query.DB, cfg *schema.Config) error {
 	mappings := Mappings(cfg)
 	for _, inst := range cfg.Settings.CRMInstances {
 		var stale []string
 		for _, obj := range importObjects(cfg.CriterionObjects()) {
-			prev, err := db.ImportHash(ctx, inst.ID, obj.Name)
+			changed, err := MappingChanged(ctx, db, inst.ID, obj.Name, mappings[obj.Name], inst.SelectedCountries())
 			if err != nil {
 				return err
 			}
-			if prev != "" && prev != ImportHash(mappings[obj.Name], inst.SelectedCountries()) {
+			if changed {
 				stale = append(stale, obj.Name)
 			}
 		}
 		if len(stale) > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("instance %s: the inbound field mappings or the country filter changed since the last full import of %s: run alignctl import --full",
+			p.Warnings = append(p.Warnings, fmt.Sprintf("instance %s: the inbound field mappings changed since the last full import of %s: run alignctl import --full",
 				inst.ID, strings.Join(stale, ", ")))
+		}
+		if w, err := countryFilterWarning(ctx, db, inst.ID, inst.SelectedCountries()); err != nil || w != "" {
+			if err != nil {
+				return err
+			}
+			p.Warnings = append(p.Warnings, w)
 		}
 	}
 	return nil

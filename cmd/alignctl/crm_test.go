@@ -24,8 +24,8 @@ import (
 // TestCRMScripts runs every script of testdata/crm-script twice: once
 // against the file CRM and once against Vault's REST API (an in-process fake
 // Vault seeded with the same files). A script sees the CRM only through
-// commands that work the same on both: crmrows, crmadd, crmdelete and
-// crmclock, so one expected output serves both connectors.
+// commands that work the same on both: crmrows, crmadd, crmupdate,
+// crmdelete and crmclock, so one expected output serves both connectors.
 func TestCRMScripts(t *testing.T) {
 	for _, mode := range []string{"file", "vault"} {
 		t.Run(mode, func(t *testing.T) {
@@ -38,6 +38,7 @@ func TestCRMScripts(t *testing.T) {
 					"crmadd":    crmAddCmd,
 					"crmdelete": crmDeleteCmd,
 					"crmclock":  crmClockCmd,
+					"crmupdate": crmUpdateCmd,
 				},
 				Setup: func(env *testscript.Env) error { return setupCRM(env, mode) },
 			})
@@ -222,6 +223,50 @@ func crmAddCmd(ts *testscript.TestScript, neg bool, args []string) {
 		row[i] = rec[h]
 	}
 	c.writeCSV(ts, args[0], header, append(rows, row))
+}
+
+// crmUpdateCmd changes fields of a record as a CRM user would (an
+// account's country, say), stamping it with the CRM's clock:
+// crmupdate OBJECT ID field=value...
+func crmUpdateCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: crmupdate OBJECT ID field=value...")
+	}
+	c := ts.Value(crmKey{}).(*scriptCRM)
+	set := map[string]string{"modified_date__v": c.now().Format(time.RFC3339)}
+	for _, kv := range args[2:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			ts.Fatalf("crmupdate: %q is not field=value", kv)
+		}
+		set[k] = v
+	}
+	if c.vault != nil {
+		for _, r := range c.vault.Rows(args[0]) {
+			if r["id"] == args[1] {
+				maps.Copy(r, set)
+				c.vault.Seed(args[0], []map[string]string{r})
+				return
+			}
+		}
+		ts.Fatalf("crmupdate: %s has no record %s", args[0], args[1])
+	}
+	header, rows := c.readCSV(ts, args[0])
+	for _, r := range rows {
+		if r[slices.Index(header, "id")] != args[1] {
+			continue
+		}
+		for k, v := range set {
+			i := slices.Index(header, k)
+			if i < 0 {
+				ts.Fatalf("crmupdate: %s has no field %s", args[0], k)
+			}
+			r[i] = v
+		}
+		c.writeCSV(ts, args[0], header, rows)
+		return
+	}
+	ts.Fatalf("crmupdate: %s has no record %s", args[0], args[1])
 }
 
 // crmDeleteCmd deletes a record as a CRM user would: crmdelete OBJECT ID.

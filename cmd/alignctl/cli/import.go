@@ -69,6 +69,9 @@ func importCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, mode, o.Read, o.Loaded, o.Filtered, o.Errors)
 			}
 			tw.Flush()
+			for _, n := range rep.Notes {
+				fmt.Fprintln(g.stderr, n)
+			}
 			for _, w := range rep.Warnings {
 				fmt.Fprintln(g.stderr, "warning: "+w)
 			}

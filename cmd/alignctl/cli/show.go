@@ -204,23 +204,45 @@ func (g *globals) showImports(runs []query.ImportRun, format string) error {
 		}{append([]query.ImportRun{}, runs...)})
 	case "csv":
 		w := csv.NewWriter(g.stdout)
-		w.Write([]string{"instance", "object", "started_at", "full", "read", "successes", "errors", "first_error"})
+		w.Write([]string{"instance", "object", "started_at", "full", "read", "successes", "errors", "first_error", "watermark", "watermark_source"})
 		for _, r := range runs {
-			w.Write([]string{r.Instance, r.Object, fmtTime(r.StartedAt), fmt.Sprint(r.Full), fmt.Sprint(r.Read), fmt.Sprint(r.Successes), fmt.Sprint(r.Errors), r.FirstError})
+			at, from := watermarkText(r.Watermark)
+			w.Write([]string{r.Instance, r.Object, fmtTime(r.StartedAt), fmt.Sprint(r.Full), fmt.Sprint(r.Read), fmt.Sprint(r.Successes), fmt.Sprint(r.Errors), r.FirstError, at, from})
 		}
 		w.Flush()
 		return w.Error()
 	}
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tINSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tERRORS\tFIRST ERROR")
+	fmt.Fprintln(tw, "STARTED\tINSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tERRORS\tWATERMARK\tFROM\tFIRST ERROR")
 	for _, r := range runs {
 		mode := "incremental"
 		if r.Full {
 			mode = "full"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", fmtTime(r.StartedAt), r.Instance, r.Object, mode, r.Read, r.Successes, r.Errors, r.FirstError)
+		at, from := watermarkText(r.Watermark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", fmtTime(r.StartedAt), r.Instance, r.Object, mode, r.Read, r.Successes, r.Errors, orDash(at), orDash(from), r.FirstError)
 	}
 	return tw.Flush()
+}
+
+// watermarkText is an import run's watermark and where it came from: ""
+// for a run of an older alignctl, which kept none apart from its start;
+// at is "" too while no record of the object has been read.
+func watermarkText(wm *query.Watermark) (at, from string) {
+	if wm == nil {
+		return "", ""
+	}
+	if !wm.At.IsZero() {
+		at = fmtTime(wm.At)
+	}
+	return at, wm.Source
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func (g *globals) showPushes(runs []query.PushRun, failures []query.PushFailure, format string) error {
