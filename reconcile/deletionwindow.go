@@ -53,7 +53,7 @@ func reconcileDeletionWindow(ctx context.Context, db *query.DB, src Source, obje
 	if len(found) > 0 {
 		result = "deleted: " + strings.Join(found, ", ")
 	}
-	rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: the last import of deletions (%s) is older than the CRM's window of deleted records: read every id of %s to find deletions by absence (%s)",
+	rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: the deletions watermark (%s) is older than the CRM's window of deleted records: read every id of %s to find deletions by absence (%s)",
 		src.Instance, since.UTC().Format(time.RFC3339), strings.Join(read, ", "), result))
 	return nil
 }
