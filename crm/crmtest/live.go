@@ -2,8 +2,6 @@ package crmtest
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -126,17 +124,9 @@ func column(t *testing.T, ex crm.Export, name, other string) (values, others []s
 	if ex.Path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(ex.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	i, j := slices.Index(rows[0], name), slices.Index(rows[0], other)
-	for _, r := range rows[1:] {
+	header, rows := readCSV(t, ex.Path)
+	i, j := slices.Index(header, name), slices.Index(header, other)
+	for _, r := range rows {
 		values = append(values, r[i])
 		if j >= 0 {
 			others = append(others, r[j])

@@ -1,8 +1,6 @@
 package crmtest
 
 import (
-	"encoding/csv"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -34,18 +32,10 @@ func RunDeletionWindow(t *testing.T, open func(t *testing.T, seed map[string][][
 		t.Fatal(err)
 	}
 	defer ex.Cleanup()
-	f, err := os.Open(ex.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	header, rows := readCSV(t, ex.Path)
 	var got []string
-	for _, r := range rows[1:] {
-		got = append(got, r[slices.Index(rows[0], "id")])
+	for _, r := range rows {
+		got = append(got, r[slices.Index(header, "id")])
 	}
 	slices.Sort(got)
 	var want []string
