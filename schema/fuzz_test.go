@@ -33,11 +33,9 @@ func FuzzLoad(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	schema, err := compileSchema()
-	if err != nil {
-		f.Fatal(err)
-	}
+	var lent lentSchema
 	f.Fuzz(func(t *testing.T, data []byte) {
+		schema := lent.lend(t)
 		cfg, err := LoadFS(fstest.MapFS{"config.yaml": {Data: data}}, "cfg")
 		if err == nil {
 			if cfg == nil {
@@ -56,4 +54,38 @@ func FuzzLoad(f *testing.F) {
 		}
 		agreeWithCUE(t, schema, "config.yaml", data)
 	})
+}
+
+// lentSchema keeps one compiled schema in the pool loads borrow from.
+// The pool drops its schemas at every garbage collection, and a fuzz
+// worker collects garbage every few inputs: compiling the schema again
+// (tens of milliseconds, more with the fuzzer's instrumentation) cost more
+// than all the loads between two collections, and kept FuzzLoad at about a
+// thousand inputs a second. Every load still checks against a complete
+// compiled schema, the one agreeWithCUE uses; it is compiled afresh every
+// recompileEvery inputs so that its memo of leaf checks and its CUE
+// context do not grow for the length of a long run.
+type lentSchema struct {
+	c *compiled
+	n int
+}
+
+const recompileEvery = 20000
+
+func (l *lentSchema) lend(t *testing.T) *compiled {
+	t.Helper()
+	if l.c == nil || l.n%recompileEvery == 0 {
+		c, err := compileSchema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.c = c
+	}
+	l.n++
+	// One schema in the pool, this one: a second copy of it could be
+	// borrowed by two loads at once.
+	for schemas.Get() != nil {
+	}
+	returnSchema(l.c)
+	return l.c
 }
