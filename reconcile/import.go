@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -186,6 +187,15 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		return err
 	}
 	clock, _ := src.CRM.(crm.ServerClock)
+	if clock != nil && clock.ServerTime().IsZero() {
+		// As Align's "Import from CRM" does, check the integration user's
+		// credentials before reading anything; the answer also gives the
+		// CRM's clock before the first object's export, which bounds its
+		// watermark as it bounds the others'.
+		if _, err := src.CRM.Fields(ctx, crm.Account); err != nil && !errors.Is(err, crm.ErrUnknownObject) {
+			return fmt.Errorf("import %s: %w", src.Instance, err)
+		}
+	}
 	countries := slices.Sorted(slices.Values(src.Countries))
 	prevCountries, known, err := db.ImportCountries(ctx, src.Instance)
 	if err != nil {

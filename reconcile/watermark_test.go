@@ -110,3 +110,41 @@ func TestOverlapReReadIsNoChange(t *testing.T) {
 		t.Errorf("call2__v watermark with a server clock %+v, want %+v", wm, want)
 	}
 }
+
+// answerClockCRM is a CRM whose clock is known only once it has answered a
+// call, as Vault's client learns it from the Date of its first answer.
+type answerClockCRM struct {
+	*file.CRM
+	clock, now time.Time
+}
+
+func (c *answerClockCRM) ServerTime() time.Time { return c.now }
+
+func (c *answerClockCRM) Fields(ctx context.Context, object string) ([]string, error) {
+	c.now = c.clock
+	return c.CRM.Fields(ctx, object)
+}
+
+// The import checks the credentials before its first export, so the first
+// object's watermark is bounded by the CRM's clock as every other's is: a
+// record stamped after the clock the export started at does not move the
+// watermark past it.
+func TestFirstExportBoundedByTheServerClock(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	cfg, db, files := importedFixture(t, now)
+	inst := cfg.Settings.CRMInstances[0]
+	// The fixture's accounts are stamped 2026-01-05T10:00:00Z, an hour after
+	// the CRM's clock as its first answer gives it.
+	server := &answerClockCRM{CRM: files, clock: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+	if _, err := Import(ctx, db, cfg, []Source{{Instance: inst.ID, CRM: server, Countries: inst.SelectedCountries()}}, ImportOptions{Now: now, Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	wm, _, err := db.Watermark(ctx, inst.ID, crm.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (query.Watermark{At: server.clock.Add(-Overlap), Source: query.WatermarkServerClock}); wm != want {
+		t.Errorf("account__v watermark %+v, want %+v", wm, want)
+	}
+}
