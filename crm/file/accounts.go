@@ -22,16 +22,7 @@ var _ crm.AccountExporter = (*CRM)(nil)
 // no file for the object.
 func (c *CRM) ExportAccounts(ctx context.Context, object string, fields, accounts []string) (crm.Export, error) {
 	none := crm.Export{Cleanup: func() {}}
-	if err := checkObject(object); err != nil {
-		return none, err
-	}
-	c.mu.Lock()
-	err := c.recoverAppends(object)
-	c.mu.Unlock()
-	if err != nil {
-		return none, err
-	}
-	t, err := openTable(c.path(object))
+	t, err := c.readTable(object)
 	if errors.Is(err, fs.ErrNotExist) {
 		return none, nil
 	}

@@ -141,19 +141,10 @@ func (c *CRM) Export(ctx context.Context, object string, since time.Time) (crm.E
 // Fields returns the header of the object's file, or an error wrapping
 // crm.ErrUnknownObject when there is no such file.
 func (c *CRM) Fields(ctx context.Context, object string) ([]string, error) {
-	if err := checkObject(object); err != nil {
-		return nil, err
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	err := c.recoverAppends(object)
-	c.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	t, err := openTable(c.path(object))
+	t, err := c.readTable(object)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w: no file %s", object, crm.ErrUnknownObject, c.path(object))
 	}
@@ -162,6 +153,22 @@ func (c *CRM) Fields(ctx context.Context, object string) ([]string, error) {
 	}
 	defer t.close()
 	return slices.Clone(t.header), nil
+}
+
+// readTable opens the object's file to read it, once what a crashed append
+// left is undone (recoverAppends); an error wrapping fs.ErrNotExist when the
+// folder has no file for the object.
+func (c *CRM) readTable(object string) (*table, error) {
+	if err := checkObject(object); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	err := c.recoverAppends(object)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return openTable(c.path(object))
 }
 
 // recoverAppends undoes an append to the object's file, and to
