@@ -3,16 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alignctl/alignctl/cmd/alignctl/cli"
 	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/crm/crmtest"
 	"github.com/alignctl/alignctl/crm/vault"
 )
 
@@ -101,8 +100,7 @@ func deleteUnder(t *testing.T, c *vault.Client, prefix string) {
 			t.Errorf("cleaning up under %s: %v", prefix, err)
 			return
 		}
-		ids := territoryIDs(t, ex.Path, prefix+suffix)
-		ex.Cleanup()
+		ids := territoryIDs(t, ex, prefix+suffix)
 		if len(ids) > 0 {
 			if _, err := c.Delete(ctx, crm.Territory, ids); err != nil {
 				t.Errorf("cleaning up %s%s: %v", prefix, suffix, err)
@@ -112,26 +110,14 @@ func deleteUnder(t *testing.T, c *vault.Client, prefix string) {
 }
 
 // territoryIDs are the ids of the territory__v records of an export whose
-// name__v is name.
-func territoryIDs(t *testing.T, path, name string) []string {
+// name__v is name; it releases the export.
+func territoryIDs(t *testing.T, ex crm.Export, name string) []string {
 	t.Helper()
-	if path == "" {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, n := slices.Index(rows[0], "id"), slices.Index(rows[0], "name__v")
+	ids, names := crmtest.Column(t, ex, "id", "name__v")
 	var out []string
-	for _, r := range rows[1:] {
-		if n >= 0 && r[n] == name {
-			out = append(out, r[id])
+	for i, n := range names {
+		if n == name {
+			out = append(out, ids[i])
 		}
 	}
 	return out

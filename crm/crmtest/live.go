@@ -78,7 +78,7 @@ func RunLive(t *testing.T, c crm.Connector, prefix string, now func() time.Time)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ids, _ := column(t, ex, "id", ""); slices.Contains(ids, id) {
+		if ids, _ := Column(t, ex, "id", ""); slices.Contains(ids, id) {
 			t.Errorf("ExportIDs(territory__v) still lists the deleted %s", id)
 		}
 	}
@@ -87,7 +87,7 @@ func RunLive(t *testing.T, c crm.Connector, prefix string, now func() time.Time)
 		if err != nil {
 			t.Fatalf("ExportAccounts(address__v): %v", err)
 		}
-		if rows, _ := column(t, ex, "id", ""); len(rows) != 0 {
+		if rows, _ := Column(t, ex, "id", ""); len(rows) != 0 {
 			t.Errorf("ExportAccounts of an account nobody has: %d rows", len(rows))
 		}
 	}
@@ -102,7 +102,7 @@ func cleanLive(t *testing.T, c crm.Connector, prefix string) {
 		t.Errorf("cleaning up under %s: %v", prefix, err)
 		return
 	}
-	ids, names := column(t, ex, "id", "name__v")
+	ids, names := Column(t, ex, "id", "name__v")
 	var mine []string
 	for i, n := range names {
 		if strings.HasPrefix(n, prefix) {
@@ -117,8 +117,9 @@ func cleanLive(t *testing.T, c crm.Connector, prefix string) {
 	}
 }
 
-// column reads two columns of an export, and releases it.
-func column(t *testing.T, ex crm.Export, name, other string) (values, others []string) {
+// Column reads two columns of an export (other may be "", or a column the
+// export lacks), and releases it.
+func Column(t *testing.T, ex crm.Export, name, other string) (values, others []string) {
 	t.Helper()
 	defer ex.Cleanup()
 	if ex.Path == "" {
