@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -119,10 +120,7 @@ func (c *Client) Export(ctx context.Context, object string, since time.Time) (cr
 // ""), and writes their rows to one CSV in the snapshot format.
 func (c *Client) exportQuery(ctx context.Context, object string, fields []fieldMetadata, wheres []string) (crm.Export, error) {
 	none := crm.Export{Cleanup: func() {}}
-	out, err := newCSVFile(object)
-	if err != nil {
-		return none, err
-	}
+	out := newCSVFile(object)
 	names := make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = f.Name
@@ -310,10 +308,7 @@ func fromOf(q string) string {
 // or main_record_id when the response carries one, else "".
 func (c *Client) exportDeletions(ctx context.Context, since time.Time) (crm.Export, error) {
 	none := crm.Export{Cleanup: func() {}}
-	out, err := newCSVFile(crm.Deletions)
-	if err != nil {
-		return none, err
-	}
+	out := newCSVFile(crm.Deletions)
 	if err := out.w.Write(deletionsHeader); err != nil {
 		return none, out.fail(err)
 	}
@@ -427,34 +422,74 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// csvFile is an export being written: a temporary file, removed on failure.
+// csvFile is an export being written. Its rows collect in memory until
+// there are spillAt bytes of them, then go to a temporary file, removed on
+// failure: an export that fails on its first page (an error answer, a
+// refused query) never touches the disk.
 type csvFile struct {
-	f *os.File
-	w *csv.Writer
+	object string
+	buf    bytes.Buffer
+	f      *os.File
+	w      *csv.Writer
 }
 
-func newCSVFile(object string) (*csvFile, error) {
-	f, err := os.CreateTemp("", "alignctl-vault-"+object+"-*.csv")
-	if err != nil {
-		return nil, fmt.Errorf("vault: export of %s: %w", object, err)
+const spillAt = 1 << 20
+
+func newCSVFile(object string) *csvFile {
+	o := &csvFile{object: object}
+	o.w = csv.NewWriter(o)
+	return o
+}
+
+// Write takes the csv.Writer's output.
+func (o *csvFile) Write(p []byte) (int, error) {
+	if o.f == nil {
+		if o.buf.Len()+len(p) <= spillAt {
+			return o.buf.Write(p)
+		}
+		if err := o.spill(); err != nil {
+			return 0, err
+		}
 	}
-	return &csvFile{f: f, w: csv.NewWriter(f)}, nil
+	return o.f.Write(p)
+}
+
+// spill moves the rows held in memory to a new temporary file.
+func (o *csvFile) spill() error {
+	f, err := os.CreateTemp("", "alignctl-vault-"+o.object+"-*.csv")
+	if err != nil {
+		return fmt.Errorf("vault: export of %s: %w", o.object, err)
+	}
+	o.f = f
+	if _, err := f.Write(o.buf.Bytes()); err != nil {
+		return fmt.Errorf("vault: export of %s: %w", o.object, err)
+	}
+	o.buf = bytes.Buffer{}
+	return nil
 }
 
 func (o *csvFile) fail(err error) error {
-	o.f.Close()
-	os.Remove(o.f.Name())
+	if o.f != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
 	return err
 }
 
 func (o *csvFile) done() (crm.Export, error) {
+	none := crm.Export{Cleanup: func() {}}
 	o.w.Flush()
 	if err := o.w.Error(); err != nil {
-		return crm.Export{Cleanup: func() {}}, o.fail(err)
+		return none, o.fail(err)
+	}
+	if o.f == nil {
+		if err := o.spill(); err != nil {
+			return none, o.fail(err)
+		}
 	}
 	if err := o.f.Close(); err != nil {
 		os.Remove(o.f.Name())
-		return crm.Export{Cleanup: func() {}}, err
+		return none, err
 	}
 	path := o.f.Name()
 	return crm.Export{Path: path, Cleanup: func() { os.Remove(path) }}, nil

@@ -1682,3 +1682,53 @@ func TestServerTimeFromDateHeader(t *testing.T) {
 		t.Errorf("ServerTime = %v, want %v", got, testNow)
 	}
 }
+
+// An export that fails on its first page writes no temporary file: its rows
+// collect in memory until there are enough of them to spill.
+func TestExportFailureLeavesNoFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, n int) {
+		if strings.HasSuffix(r.URL.Path, "/query") {
+			writeJSON(w, 200, obj{"responseStatus": "FAILURE", "errors": []obj{{"type": "MALFORMED_URL", "message": "bad query"}}})
+			return
+		}
+		writeJSON(w, 200, territoryMetadata)
+	})
+	c, _ := newClient(t, s.URL)
+	if _, err := c.Export(t.Context(), crm.Territory, time.Time{}); err == nil {
+		t.Fatal("Export of a failed query succeeded")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("a failed export left %v in TMPDIR", left)
+	}
+}
+
+// An export larger than what is held in memory goes to its file whole, in
+// order.
+func TestExportSpillsLargeExportsToAFile(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	const n = 3000
+	name := strings.Repeat("x", 600) // 3,000 rows of 600 bytes: past spillAt
+	s := newScripted(t, func(w http.ResponseWriter, r *http.Request, body string, _ int) {
+		if !strings.HasSuffix(r.URL.Path, "/query") {
+			writeJSON(w, 200, territoryMetadata)
+			return
+		}
+		data := make([]obj, n)
+		for i := range data {
+			data[i] = obj{"id": fmt.Sprintf("ter-%d", i), "name__v": name, "modified_date__v": "2020-02-01T00:00:00.000Z"}
+		}
+		writeJSON(w, 200, success(obj{"responseDetails": obj{"size": n, "total": n}, "data": data}))
+	})
+	c, _ := newClient(t, s.URL)
+	_, rows := exportRows(t, c, crm.Territory, time.Time{})
+	if len(rows) != n || n*len(name) <= spillAt {
+		t.Fatalf("%d rows exported, want %d (more than %d bytes)", len(rows), n, spillAt)
+	}
+	for i, r := range rows {
+		if r[0] != fmt.Sprintf("ter-%d", i) || r[1] != name {
+			t.Fatalf("row %d = %.40q", i, r)
+		}
+	}
+}
