@@ -161,10 +161,10 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 		return nil, err
 	}
 	// What read_csv accepts but reads otherwise than RFC 4180 (see
-	// csvScan) is looked for at the same time, on the other core.
-	scanned := make(chan error, 1)
-	go func() { scanned <- scanCSV(path) }()
-	scanErr := sync.OnceValue(func() error { return <-scanned })
+	// csvScan) is looked for at the same time, on the other core; a small
+	// file is read strictly first (CheckCSV, which scans it too), so that a
+	// broken one costs no DuckDB query.
+	scanErr := startScan(path, fi.Size())
 	// DuckDB's sniffer says little about where a file is broken, and the
 	// scan is not the only check: find the first problem.
 	fail := func(err error) error {
@@ -177,23 +177,20 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 		}
 		return err
 	}
-	cols, err := d.csvColumns(ctx, path)
-	if err != nil {
-		return nil, fail(fmt.Errorf("%s: %w", path, err))
-	}
-	// DuckDB renames a duplicated or empty column name (id_1, column2)
-	// rather than refuse it: the header must be read as written.
 	header, err := readHeader(path)
-	if err == nil {
-		err = checkHeader(path, header)
+	if err != nil {
+		return nil, fail(fmt.Errorf("%s:1: header: %w", path, err))
 	}
-	if err != nil || !slices.Equal(cols, header) {
-		return nil, fail(fmt.Errorf("%s:1: header %q was read as the columns %q", path, header, cols))
+	if err := checkHeader(path, header); err != nil {
+		return nil, fail(err)
 	}
 	for _, c := range required {
-		if !slices.Contains(cols, c) {
+		if !slices.Contains(header, c) {
 			return nil, fail(fmt.Errorf("%s:1: header has no %q column (the snapshot format needs %s)", path, c, strings.Join(required, ", ")))
 		}
+	}
+	if fi.Size() <= smallCSV && scanErr() != nil {
+		return nil, fail(scanErr())
 	}
 	kept := slices.DeleteFunc(slices.Clone(header), func(c string) bool {
 		return slices.Contains(keep.Drop, c) && !slices.Contains(required, c)
@@ -207,12 +204,50 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 	}
 	checks, err := d.checkCSVRecords(ctx, s, required)
 	if err != nil || scanErr() != nil {
-		return nil, fail(err)
+		return nil, fail(d.misread(ctx, path, header, err))
 	}
 	if err := d.reportChecks(ctx, s, checks); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// smallCSV is the size up to which a snapshot file is checked before
+// DuckDB reads it rather than beside it: a few milliseconds at most, and a
+// broken file is refused without a query.
+const smallCSV = 4 << 20
+
+// startScan runs scanCSV on path in the background, or CheckCSV at once
+// for a small file, and returns the result, waiting for it on the first
+// call.
+func startScan(path string, size int64) func() error {
+	if size <= smallCSV {
+		err := CheckCSV(path)
+		return func() error { return err }
+	}
+	scanned := make(chan error, 1)
+	go func() { scanned <- scanCSV(path) }()
+	return sync.OnceValue(func() error { return <-scanned })
+}
+
+// misread explains a failed read of a file whose header is well-formed:
+// DuckDB renames a duplicated or empty column name (id_1, column2) rather
+// than refuse it, and its sniffer may take a line for another; the header
+// must be read as written. It runs on the error path only: the record
+// checks select every header column by name, so a header read otherwise
+// fails them.
+func (d *DB) misread(ctx context.Context, path string, header []string, err error) error {
+	if err == nil {
+		return nil
+	}
+	cols, cerr := d.csvColumns(ctx, path)
+	if cerr != nil {
+		return fmt.Errorf("%s: %w", path, cerr)
+	}
+	if !slices.Equal(cols, header) {
+		return fmt.Errorf("%s:1: header %q was read as the columns %q", path, header, cols)
+	}
+	return err
 }
 
 // csvColumns are the columns read_csv reads in a file (its sniffer only).
@@ -249,7 +284,15 @@ func (d *DB) checkCSVRecords(ctx context.Context, s *Staged, required []string) 
 		latest = `max(` + ts + `)` + strings.Replace(read, "count(*)", "", 1)
 	}
 	var last sql.NullTime
-	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+`, `+latest+` FROM read_csv($1, `+csvOptions+`)`, s.Path, s.since).
+	// Every header column by name: a header DuckDB reads otherwise fails
+	// here, at bind time, before the file is read (see misread). Columns
+	// the checks do not use cost nothing; DuckDB reads only the others.
+	cols := make([]string, len(s.Header))
+	for i, c := range s.Header {
+		cols[i] = Ident(c)
+	}
+	from := `(SELECT ` + strings.Join(cols, ", ") + ` FROM read_csv($1, ` + csvOptions + `))`
+	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+`, `+latest+` FROM `+from, s.Path, s.since).
 		Scan(&c.missing, &c.dups, &c.bad, &s.Read, &last)
 	if err != nil {
 		return c, fmt.Errorf("%s: %w", s.Path, cleanDuckErr(err))
@@ -337,6 +380,22 @@ func readHeader(path string) ([]string, error) {
 
 const bom = "\ufeff"
 
+// bufferFor sizes a read buffer for r: 1 MB, or the whole of a smaller
+// file or in-memory reader (a snapshot of a few records, a fuzz input) so
+// that reading it allocates no more than it holds.
+func bufferFor(r io.Reader) int {
+	size := int64(1 << 20)
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		size = int64(r.Len())
+	case *os.File:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	return int(min(max(size+1, 4096), 1<<20))
+}
+
 // checkHeader: a header names each column once, with a Vault field name.
 func checkHeader(name string, header []string) error {
 	seen := map[string]bool{}
@@ -373,7 +432,7 @@ func CheckCSV(path string) error {
 
 func checkCSV(name string, r io.Reader) error {
 	ends := newCSVScan()
-	br := bufio.NewReaderSize(io.TeeReader(r, ends), 1<<20)
+	br := bufio.NewReaderSize(io.TeeReader(r, ends), bufferFor(r))
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	// The first problem wins: the scan's or the CSV reader's. The scan sees
@@ -474,7 +533,7 @@ func scanCSV(path string) error {
 	}
 	defer f.Close()
 	sc := newCSVScan()
-	if _, err := io.CopyBuffer(sc, f, make([]byte, 1<<20)); err != nil {
+	if _, err := io.CopyBuffer(sc, f, make([]byte, bufferFor(f))); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if sc.finish() != nil {
@@ -708,7 +767,7 @@ func linesWhere(path, column string, match func(string) bool, n int) []int {
 		return nil
 	}
 	defer f.Close()
-	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	cr := csv.NewReader(bufio.NewReaderSize(f, bufferFor(f)))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {

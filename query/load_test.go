@@ -16,7 +16,10 @@ import (
 	"time"
 )
 
+// A file the Go checks refuse (its structure, its header) costs no DuckDB
+// query; only the record checks (ids, times) need DuckDB's read.
 func TestStageCSVErrors(t *testing.T) {
+	recordChecks := map[string]bool{"bad date": true, "missing id": true, "duplicate id": true}
 	required := []string{"id", "modified_date__v"}
 	tests := []struct {
 		name, content, want string
@@ -51,9 +54,13 @@ func TestStageCSVErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			before := db.Statements()
 			_, err = db.StageCSV(context.Background(), path, required, "modified_date__v", Staging{})
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
+			}
+			if queried := db.Statements() > before; queried != recordChecks[tt.name] {
+				t.Errorf("ran SQL: %v, want %v", queried, recordChecks[tt.name])
 			}
 			if got := strings.TrimPrefix(err.Error(), filepath.Dir(path)+"/"); !strings.HasPrefix(got, tt.want) {
 				t.Fatalf("error %q, want prefix %q", got, tt.want)
@@ -97,6 +104,23 @@ func TestStageCSVAccepts(t *testing.T) {
 				t.Fatalf("staged %q, want %q", got, want[1:])
 			}
 		})
+	}
+}
+
+func TestBufferFor(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		r    io.Reader
+		want int
+	}{
+		{"empty", strings.NewReader(""), 4096},
+		{"small", bytes.NewReader(make([]byte, 10_000)), 10_001},
+		{"large", bytes.NewReader(make([]byte, 5<<20)), 1 << 20},
+		{"unknown size", io.MultiReader(), 1 << 20},
+	} {
+		if got := bufferFor(tt.r); got != tt.want {
+			t.Errorf("%s: bufferFor = %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 
