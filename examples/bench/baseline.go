@@ -51,7 +51,7 @@ var selectivity = []string{
 
 // ruleRows are the rules as the query's input tables.
 type ruleRows struct {
-	rules    [][]driver.Value // rule, n (criteria to hold), any, drive_pos, geography
+	rules    [][]driver.Value // rule, n (criteria to hold), any, drive_pos, geography, other (a criterion not on account__v)
 	values   [][]driver.Value // rule, pos, field, value
 	bindings [][]driver.Value // rule, territory
 	geos     [][]driver.Value // territory, key ('=' code or '*' prefix)
@@ -79,7 +79,7 @@ func compileBaseline(cfg *schema.Config) ruleRows {
 			return
 		}
 		key := int32(len(rr.rules) + 1)
-		drive, best, n := int32(0), len(selectivity), int32(0)
+		drive, best, n, other := int32(0), len(selectivity), int32(0), false
 		for i, c := range r.Criteria {
 			field := c.Object + "." + c.Field
 			rank := slices.Index(selectivity, field)
@@ -90,6 +90,7 @@ func compileBaseline(cfg *schema.Config) ruleRows {
 				rr.fields = append(rr.fields, field)
 			}
 			n++
+			other = other || c.Object != "account__v"
 			values := []string{c.Value}
 			if c.Operator == "in" {
 				values = schema.SplitIn(c.Value)
@@ -109,7 +110,7 @@ func compileBaseline(cfg *schema.Config) ruleRows {
 		if r.Geography && len(territories) == 1 && r.Match == schema.MatchAll {
 			drive = 0
 		}
-		rr.rules = append(rr.rules, []driver.Value{key, n, r.Match == schema.MatchAny, drive, r.Geography})
+		rr.rules = append(rr.rules, []driver.Value{key, n, r.Match == schema.MatchAny, drive, r.Geography, other})
 		for _, t := range territories {
 			rr.bindings = append(rr.bindings, []driver.Value{key, t})
 		}
@@ -195,24 +196,28 @@ WITH attr AS (
         WHERE r.drive_pos = 0
     )
 ), need AS MATERIALIZED (
-    -- the criteria values an all-rule candidate must have
-    SELECT c.account, c.rule, r.n, v.pos, v.field, v.value
+    -- the account-field values an all-rule candidate must have
+    SELECT c.account, c.rule, v.pos, v.field, v.value
     FROM cand c JOIN r_rule r USING (rule) JOIN r_value v ON v.rule = c.rule
-    WHERE NOT r.match_any
+    WHERE NOT r.match_any AND v.field LIKE 'account\_\_v.%%' ESCAPE '\'
 ), held AS (
     -- account fields: one join on the account, the field picked by name
-    SELECT n.account, n.rule, n.n, n.pos
+    SELECT n.account, n.rule, n.pos
     FROM need n JOIN account a ON a.id = n.account
     WHERE n.value = %s
     UNION ALL
-    SELECT n.account, n.rule, n.n, n.pos
-    FROM need n SEMI JOIN (%s) a ON a.account = n.account AND a.field = n.field AND a.value = n.value
-    WHERE n.field NOT LIKE 'account\_\_v.%%' ESCAPE '\'
+    -- other objects: the candidate's few rows (addresses, affiliations)
+    -- joined to its rule's values, rather than every value of the rule (a
+    -- list of 500 ZIP codes) to the candidate
+    SELECT c.account, c.rule, v.pos
+    FROM cand c JOIN r_rule r USING (rule) JOIN (%s) a ON a.account = c.account
+    JOIN r_value v ON v.rule = c.rule AND v.field = a.field AND v.value = a.value
+    WHERE NOT r.match_any AND r.other
 ), hit AS MATERIALIZED (
     SELECT c.account, c.rule FROM cand c JOIN r_rule r USING (rule) WHERE r.match_any
     UNION ALL
-    SELECT account, rule FROM held
-    GROUP BY account, rule, n HAVING count(DISTINCT pos) = n
+    SELECT h.account, h.rule FROM held h JOIN r_rule r USING (rule)
+    GROUP BY h.account, h.rule, r.n HAVING count(DISTINCT h.pos) = r.n
 ), geo_hit AS MATERIALIZED (
     SELECT h.account, h.rule, g.territory
     FROM hit h JOIN r_rule r USING (rule) JOIN geo g ON g.account = h.account
@@ -278,7 +283,7 @@ func runBaseline(dir string, explain bool) error {
 		name, ddl string
 		rows      [][]driver.Value
 	}{
-		{"r_rule", "rule INTEGER, n INTEGER, match_any BOOLEAN, drive_pos INTEGER, geography BOOLEAN", rr.rules},
+		{"r_rule", "rule INTEGER, n INTEGER, match_any BOOLEAN, drive_pos INTEGER, geography BOOLEAN, other BOOLEAN", rr.rules},
 		{"r_value", "rule INTEGER, pos INTEGER, field VARCHAR, value VARCHAR", rr.values},
 		{"r_binding", "rule INTEGER, territory VARCHAR", rr.bindings},
 		{"r_geo", "territory VARCHAR, key VARCHAR", rr.geos},

@@ -1,11 +1,13 @@
 // Command bench is the driver of `make bench`: for each size it generates an
 // alignment with examples/scale, runs the whole cycle with the alignctl
 // binary as child processes at a fixed --now (validate, import, first plan,
-// apply, push to the file CRM, no-change re-plan, plan after a one-rule
-// change), times a hand-written DuckDB baseline on the same data, and
-// writes wall time and peak RSS of each step to docs/benchmarks.md.
+// apply, push to the file CRM, no-change re-plan, plan after a change to 1%
+// of the rules, plan after a one-rule change), times a hand-written DuckDB
+// baseline on the same data, and writes wall time and peak RSS of each step
+// to docs/benchmarks.md. With -mixes, every size runs once per rule mix
+// (examples/scale -mix), each a column of its own.
 //
-//	go run ./examples/bench [-accounts 100000,1000000] [-alignctl bin/alignctl] [-doc docs/benchmarks.md]
+//	go run ./examples/bench [-accounts 100000,1000000] [-mixes templates,zip-lists] [-alignctl bin/alignctl] [-doc docs/benchmarks.md]
 //
 // The table lands between the markers <!-- bench:start --> and
 // <!-- bench:end --> of the doc (added at its end when missing), so the rest
@@ -29,6 +31,7 @@ import (
 
 type config struct {
 	sizes                 []int
+	mixes                 []string
 	territories, criteria int
 	alignctl, work, doc   string
 	now                   string
@@ -39,6 +42,7 @@ type config struct {
 func main() {
 	var c config
 	accounts := flag.String("accounts", "1000000", "comma-separated account counts, one column of the table each")
+	mixList := flag.String("mixes", "templates", "comma-separated rule mixes of examples/scale (-mix), one column each at every size")
 	flag.IntVar(&c.territories, "territories", 0, "territories at every size (default: the generator's, accounts/200 up to 25,000)")
 	flag.IntVar(&c.criteria, "criteria", 0, "rule criteria at every size (default: the generator's, accounts/100)")
 	flag.StringVar(&c.alignctl, "alignctl", filepath.Join("bin", "alignctl"), "the alignctl binary to measure")
@@ -65,6 +69,9 @@ func main() {
 			os.Exit(2)
 		}
 		c.sizes = append(c.sizes, n)
+	}
+	for _, m := range strings.Split(*mixList, ",") {
+		c.mixes = append(c.mixes, strings.TrimSpace(m))
 	}
 	if c.command == "" {
 		c.command = "go run ./examples/bench " + strings.Join(os.Args[1:], " ")
@@ -97,10 +104,12 @@ func run(c config) error {
 	rep := &report{command: c.command, machine: describeMachine(c.revision), started: time.Now()}
 	var failed error
 	for _, n := range c.sizes {
-		r := measure(c, scale, self, n)
-		rep.sizes = append(rep.sizes, r)
-		if r.err != nil {
-			failed = errors.Join(failed, fmt.Errorf("%d accounts: %w", n, r.err))
+		for _, mix := range c.mixes {
+			r := measure(c, scale, self, n, mix)
+			rep.sizes = append(rep.sizes, r)
+			if r.err != nil {
+				failed = errors.Join(failed, fmt.Errorf("%d accounts, %s: %w", n, mix, r.err))
+			}
 		}
 	}
 	rep.loadEnd = loadAverage()
@@ -127,6 +136,7 @@ type step struct {
 
 // sizeResult is one column of the table.
 type sizeResult struct {
+	mix                                    string
 	accounts, territories, criteria, rules int
 	rows                                   int64 // snapshot records, all files
 	bytes                                  int64
@@ -159,14 +169,21 @@ const (
 	stepApply          = "apply"
 	stepPush           = "push"
 	stepReplan         = "no-change re-plan"
+	stepChanged1pct    = "plan after a change to 1% of the rules"
 	stepChanged        = "plan after a one-rule change"
 )
 
-// measure runs the cycle at one size, in a fresh folder (push writes to the
-// file CRM, so a run always starts from a newly generated snapshot).
-func measure(c config, scale, self string, n int) *sizeResult {
-	r := &sizeResult{accounts: n}
-	dir, err := filepath.Abs(filepath.Join(c.work, strconv.Itoa(n)))
+// measure runs the cycle at one size and mix, in a fresh folder (push
+// writes to the file CRM, so a run always starts from a newly generated
+// snapshot). The one-rule change widens a field force rule of the templates
+// mix; the other mixes have none, and run the 1% change only.
+func measure(c config, scale, self string, n int, mix string) *sizeResult {
+	r := &sizeResult{accounts: n, mix: mix}
+	name := strconv.Itoa(n)
+	if mix != "templates" {
+		name += "-" + mix
+	}
+	dir, err := filepath.Abs(filepath.Join(c.work, name))
 	if err != nil {
 		r.err = err
 		return r
@@ -179,8 +196,8 @@ func measure(c config, scale, self string, n int) *sizeResult {
 		r.err = err
 		return r
 	}
-	fmt.Fprintf(os.Stderr, "bench: %d accounts in %s\n", n, dir)
-	gen := []string{"-out", dir, "-accounts", strconv.Itoa(n)}
+	fmt.Fprintf(os.Stderr, "bench: %d accounts, %s, in %s\n", n, mix, dir)
+	gen := []string{"-out", dir, "-accounts", strconv.Itoa(n), "-mix", mix}
 	if c.territories > 0 {
 		gen = append(gen, "-territories", strconv.Itoa(c.territories))
 	}
@@ -211,8 +228,13 @@ func measure(c config, scale, self string, n int) *sizeResult {
 		{name: stepApply, argv: cli("apply", "plan1.json"), ok: []int{0}},
 		{name: stepPush, argv: cli("push"), ok: []int{0}},
 		{name: stepReplan, argv: cli("plan", "--out", "plan2.json", "--detailed-exitcode"), ok: []int{0}},
-		{name: "widen", argv: []string{scale, "-out", dir, "-widen"}, ok: []int{0}},
-		{name: stepChanged, argv: cli("plan", "--out", "plan3.json", "--detailed-exitcode"), ok: []int{2}},
+		{name: "change", argv: append([]string{scale}, append(gen, "-change", "1")...), ok: []int{0}},
+		{name: stepChanged1pct, argv: cli("plan", "--out", "plan4.json", "--detailed-exitcode"), ok: []int{0, 2}},
+	}
+	if mix == "templates" {
+		plan = append(plan,
+			plannedStep{name: "widen", argv: []string{scale, "-out", dir, "-widen"}, ok: []int{0}},
+			plannedStep{name: stepChanged, argv: cli("plan", "--out", "plan3.json", "--detailed-exitcode"), ok: []int{2}})
 	}
 	for _, p := range plan {
 		if p.prepare != nil {
@@ -222,7 +244,7 @@ func measure(c config, scale, self string, n int) *sizeResult {
 			}
 		}
 		s, out, err := runStep(c, dir, p.name, p.argv, p.ok)
-		if p.name != "widen" {
+		if p.name != "widen" && p.name != "change" {
 			r.steps = append(r.steps, s)
 		}
 		if err != nil {

@@ -113,7 +113,9 @@ func writeFieldForces(w *bufio.Writer, al *alignment) {
 			w.WriteString("copy_products_to_territories: true\n")
 			fmt.Fprintf(w, "products: [%s]\n", strings.Join(ff.products, ", "))
 		}
-		w.WriteString("rules:\n")
+		if len(al.ffRules[i]) > 0 {
+			w.WriteString("rules:\n")
+		}
 		for _, r := range al.ffRules[i] {
 			writeRule(w, r, "  ")
 		}

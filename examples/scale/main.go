@@ -4,6 +4,13 @@
 //
 //	go run ./examples/scale -out DIR [-accounts N] [-territories T] [-criteria C] [-field-forces F]
 //	go run ./examples/scale -out DIR -widen   # the one-rule change the benchmark plans
+//	go run ./examples/scale -out DIR [-mix NAME] [-change PCT]
+//
+// -mix picks the rules (mixes.go): "templates", the default, or one of the
+// shapes customers write by lists (ZIP lists, specialty lists, many
+// criteria, calls and product metrics, match expressions). -change PCT
+// writes the config again with PCT percent of its rules edited (the same
+// flags otherwise), for the benchmark's plan after a small change.
 //
 // Accounts split ~80% HCP / ~20% HCO with skewed specialties, ~96% US, the
 // rest Puerto Rico and Canada (outside the country filter), a few inactive;
@@ -35,6 +42,8 @@ type options struct {
 	out                   string
 	accounts, territories int
 	criteria, fieldForces int
+	mix                   string
+	change                float64 // percent of the rules to edit; config only
 }
 
 func main() {
@@ -46,6 +55,8 @@ func main() {
 	flag.IntVar(&o.criteria, "criteria", 0, "number of rule criteria (default: accounts/100)")
 	flag.IntVar(&o.fieldForces, "field-forces", 0, fmt.Sprintf("number of field forces, 1-%d (default 8)", len(fieldForces)))
 	flag.BoolVar(&widen, "widen", false, "edit -out's config: widen one field force rule (the benchmark's one-rule change)")
+	flag.StringVar(&o.mix, "mix", "templates", "the rules: templates, zip-lists, specialty-lists, many-criteria, multi-row or expressions")
+	flag.Float64Var(&o.change, "change", 0, "write -out's config only, with this percent of the rules edited (same other flags)")
 	flag.Parse()
 	if o.out == "" {
 		fmt.Fprintln(os.Stderr, "scale: -out is required")
@@ -76,6 +87,9 @@ func (o *options) defaults() error {
 	if o.fieldForces == 0 {
 		o.fieldForces = 8
 	}
+	if o.mix == "" {
+		o.mix = "templates"
+	}
 	switch {
 	case o.accounts < 1000:
 		return fmt.Errorf("-accounts %d: at least 1000", o.accounts)
@@ -94,9 +108,24 @@ func generate(o options) error {
 	}
 	places := newPlaces(rand.New(rand.NewPCG(seed, 1)))
 	pop := drawPopulation(rand.New(rand.NewPCG(seed, 2)), places, o.accounts)
+	m, err := mixNamed(o.mix)
+	if err != nil {
+		return err
+	}
 	al, err := buildAlignment(rand.New(rand.NewPCG(seed, 3)), pop, o.fieldForces, o.territories, o.criteria)
 	if err != nil {
 		return err
+	}
+	if m.leaf != nil {
+		al.mixRules(rand.New(rand.NewPCG(seed, 5)), pop, m)
+	}
+	if o.change > 0 {
+		changed := al.changeRules(o.change)
+		if err := writeConfig(filepath.Join(o.out, "config"), al, o.accounts); err != nil {
+			return err
+		}
+		fmt.Printf("scale: %d rules changed\n", changed)
+		return nil
 	}
 	if err := writeConfig(filepath.Join(o.out, "config"), al, o.accounts); err != nil {
 		return err

@@ -193,3 +193,99 @@ func TestConfigCacheRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Every mix writes a config that loads, with the rules its description
+// promises on every leaf and none on the field forces, over the same
+// snapshot as the default mix.
+func TestMixes(t *testing.T) {
+	base := t.TempDir()
+	o := small
+	o.out = base
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mixes[1:] {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			o := small
+			o.out, o.mix = dir, m.name
+			if err := generate(o); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := schema.LoadDir(filepath.Join(dir, "config"))
+			if err != nil {
+				t.Fatalf("config of mix %s does not load: %v", m.name, err)
+			}
+			for _, ff := range cfg.FieldForces {
+				if len(ff.Rules) > 0 {
+					t.Errorf("field force %s has %d rules, want none", ff.ID, len(ff.Rules))
+				}
+			}
+			leaves, longest := 0, 0
+			for _, tr := range cfg.Territories {
+				for _, r := range tr.Rules {
+					leaves++
+					for _, c := range r.Criteria {
+						if c.Operator == "in" {
+							longest = max(longest, len(schema.SplitIn(c.Value)))
+						}
+					}
+				}
+			}
+			if leaves == 0 {
+				t.Errorf("no territory rules")
+			}
+			if m.name == "zip-lists" && longest < 50 {
+				t.Errorf("longest IN list has %d values, want ZIP lists of 50 or more", longest)
+			}
+			for _, f := range []string{"account__v.csv", "address__v.csv", "call2__v.csv"} {
+				if !bytes.Equal(readFile(t, filepath.Join(base, "crm", f)), readFile(t, filepath.Join(dir, "crm", f))) {
+					t.Errorf("%s differs from the default mix's", f)
+				}
+			}
+		})
+	}
+}
+
+// -change edits the config only, and exactly the share of rules asked:
+// each edited rule loses the last value of one IN list.
+func TestChangeRules(t *testing.T) {
+	dir := t.TempDir()
+	o := small
+	o.out, o.mix = dir, "zip-lists"
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	before, err := schema.LoadDir(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := readFile(t, filepath.Join(dir, "crm", "account__v.csv"))
+	o.change = 10
+	if err := generate(o); err != nil {
+		t.Fatal(err)
+	}
+	after, err := schema.LoadDir(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatalf("changed config does not load: %v", err)
+	}
+	rules, changed := 0, 0
+	for i, tr := range before.Territories {
+		for j, r := range tr.Rules {
+			rules++
+			a, b := r.Criteria[0].Value, after.Territories[i].Rules[j].Criteria[0].Value
+			if a != b {
+				changed++
+				if got, want := len(schema.SplitIn(b)), len(schema.SplitIn(a))-1; got != want {
+					t.Errorf("rule %s: %d values after the change, want %d", r.ID, got, want)
+				}
+			}
+		}
+	}
+	if want := (rules + 5) / 10; changed != want {
+		t.Errorf("%d of %d rules changed, want %d", changed, rules, want)
+	}
+	if !bytes.Equal(snapshot, readFile(t, filepath.Join(dir, "crm", "account__v.csv"))) {
+		t.Errorf("-change rewrote the snapshot")
+	}
+}
