@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
 )
@@ -35,6 +36,9 @@ type CyclePlanTarget struct {
 	// plan of the same cycle: the target may move with the account.
 	GainedBy []string `json:"gained_by,omitempty"`
 }
+
+// CyclePlanObjects are the Multichannel Cycle Plan objects an import reads.
+var CyclePlanObjects = []string{crm.MCCycle, crm.MCCyclePlan, crm.MCCyclePlanTarget}
 
 // The statuses of a cycle plan target.
 const (
