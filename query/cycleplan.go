@@ -63,10 +63,11 @@ type CycleOrphan struct {
 	Kind, Instance, Object, Record, Field, Ref string
 }
 
-// HasCyclePlans reports whether the state holds imported cycle plans and
-// targets; without them a plan has no cycle plan targets.
+// HasCyclePlans reports whether the state holds imported cycle plans,
+// targets and the accounts they name; without them a plan has no cycle
+// plan targets.
 func (d *DB) HasCyclePlans(ctx context.Context) (bool, error) {
-	for _, t := range []string{cycleTable, cyclePlanTable, cycleTargetTable} {
+	for _, t := range []string{cycleTable, cyclePlanTable, cycleTargetTable, CRMTable("account__v")} {
 		ok, err := d.TableExists(ctx, t)
 		if err != nil || !ok {
 			return false, err

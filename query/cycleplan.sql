@@ -47,7 +47,7 @@ SELECT t.territory, t.cycle, t.cycle_plan, t.target, t.account,
        b.account IS NOT NULL AS held_before, a.account IS NOT NULL AS held_after,
        -- the territories that gain the account in this cycle, other than
        -- the target's own
-       array_to_string(list_filter(coalesce(g.territories, []::VARCHAR[]), x -> x <> t.territory), ',')
+       array_to_string(list_filter(coalesce(g.territories, []::VARCHAR[]), lambda x: x <> t.territory), ',')
 FROM target t
 LEFT JOIN held_before b ON b.account = t.account AND b.territory = t.territory
 LEFT JOIN held_after a ON a.account = t.account AND a.territory = t.territory
