@@ -169,8 +169,8 @@ func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.C
 		if o.Kind == "target account" {
 			what = "account"
 		}
-		warns.add(o.Object+" "+o.Kind, fmt.Sprintf("instance %s: %s %s: %s %s names %s %q, which the CRM does not have; the target is left out",
-			o.Instance, o.Object, o.Record, o.Field, o.Ref, what, o.Ref))
+		warns.add(o.Object+" "+o.Kind, fmt.Sprintf("instance %s: %s %s: %s names %s %q, which the CRM does not have; the target is left out",
+			o.Instance, o.Object, o.Record, o.Field, what, o.Ref))
 	}
 	targets, err := db.CycleTargets(ctx, counted, query.StateAssignments, after, p.Now)
 	if err != nil {
