@@ -3,6 +3,8 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,7 +98,8 @@ func readGoal(s string) (goal *float64, ok bool) {
 		return nil, true
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	// NaN and infinities parse, but are no goal (and JSON cannot carry them).
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, false
 	}
 	return &f, true
@@ -128,18 +131,9 @@ func (w *cycleWarnings) add(kind, line string) {
 
 func (w *cycleWarnings) all() []string {
 	out := slices.Clone(w.lines)
-	for _, kind := range slicesSortedKeys(w.more) {
+	for _, kind := range slices.Sorted(maps.Keys(w.more)) {
 		out = append(out, fmt.Sprintf("%s: %d more records like the above", kind, w.more[kind]))
 	}
-	return out
-}
-
-func slicesSortedKeys(m map[string]int) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 

@@ -40,6 +40,8 @@ func TestGoalsThatAreNotNumbersReadAsMissing(t *testing.T) {
 		{"", nil, true},
 		{"six", nil, false},
 		{"12 calls", nil, false},
+		{"NaN", nil, false},
+		{"+Inf", nil, false},
 	} {
 		got, ok := readGoal(tc.text)
 		if ok != tc.ok || (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
