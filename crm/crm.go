@@ -21,6 +21,11 @@ const (
 	AccountTerritory = "account_territory__v"
 	UserTerritory    = "user_territory__v"
 	MySetupProducts  = "my_setup_products__v"
+	// Multichannel Cycle Plans, read only: a cycle, its plans (one per
+	// territory) and their targets (accounts with interaction goals).
+	MCCycle           = "mc_cycle__v"
+	MCCyclePlan       = "mc_cycle_plan__v"
+	MCCyclePlanTarget = "mc_cycle_plan_target__v"
 	// Deletions is the pseudo-object listing deleted records:
 	// object, id, deleted_date, merged_into.
 	Deletions = "deletions"
@@ -28,7 +33,8 @@ const (
 
 // ImportObjects are the objects an import reads, in the order it loads them
 // (accounts first: the country filter of the others depends on them).
-var ImportObjects = []string{Account, Address, ChildAccount, ProductMetrics, Call, User, Territory, AccountTerritory, UserTerritory, MySetupProducts, Deletions}
+var ImportObjects = []string{Account, Address, ChildAccount, ProductMetrics, Call, User, Territory, AccountTerritory, UserTerritory, MySetupProducts,
+	MCCycle, MCCyclePlan, MCCyclePlanTarget, Deletions}
 
 // Record is one CRM record: Vault field name -> value, as text.
 type Record map[string]string

@@ -55,6 +55,15 @@ var objects = []Object{
 	{Name: "account_territory__v", Required: []string{"id", "modified_date__v", "account__v", "territory__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
 	{Name: "user_territory__v", Required: []string{"id", "modified_date__v", "user__v", "territory__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
 	{Name: "my_setup_products__v", Required: []string{"id", "modified_date__v", "territory__v", "product__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	// Multichannel cycle plans (read only). Cycles and plans are taken
+	// whatever their country; a target follows its account through the
+	// country filter, and one whose account the CRM does not have is kept,
+	// so that the plan can warn naming it rather than lose it unseen.
+	{Name: "mc_cycle__v", Required: []string{"id", "modified_date__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "mc_cycle_plan__v", Required: []string{"id", "modified_date__v", "cycle__v", "territory__v"}, TimeColumn: "modified_date__v", take: `true`, known: `true`},
+	{Name: "mc_cycle_plan_target__v", Accounts: []string{"target__v"}, Required: []string{"id", "modified_date__v", "cycle_plan__v", "target__v"}, TimeColumn: "modified_date__v",
+		take:  `i.target__v NOT IN (SELECT id FROM crm_filtered_account WHERE instance = $1)`,
+		known: `true`},
 }
 
 // Deletions is the pseudo-object of deleted records.

@@ -23,6 +23,8 @@ type Explanation struct {
 	// Unassigned counts the other territories that neither assign nor
 	// concern the account, when no territory was asked for.
 	Unassigned int `json:"unassigned_territories"`
+	// CycleTargets are the cycle plans that have the account as a target.
+	CycleTargets []AccountCycleTarget `json:"cycle_plan_targets,omitempty"`
 }
 
 // TerritoryExplanation is one candidate territory of an account.
@@ -107,6 +109,9 @@ func Explain(ctx context.Context, db *query.DB, cfg *schema.Config, account, ter
 		} else {
 			ex.Unassigned++
 		}
+	}
+	if ex.CycleTargets, err = accountCycleTargets(ctx, db, cfg, account, now); err != nil {
+		return nil, err
 	}
 	return ex, nil
 }

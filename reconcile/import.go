@@ -63,16 +63,24 @@ type ImportReport struct {
 func (r *ImportReport) changesCRMData() bool {
 	for _, o := range r.Objects {
 		if o.Object == crm.Deletions {
-			if slices.ContainsFunc(o.Deleted, func(obj string) bool { return !slices.Contains(PushedObjects, obj) }) {
+			if slices.ContainsFunc(o.Deleted, readByRules) {
 				return true
 			}
 			continue
 		}
-		if !slices.Contains(PushedObjects, o.Object) && (o.Full || o.Loaded > 0 || o.Dropped > 0) {
+		if readByRules(o.Object) && (o.Full || o.Loaded > 0 || o.Dropped > 0) {
 			return true
 		}
 	}
 	return false
+}
+
+// readByRules reports whether rules may read an object's records: not the
+// objects a push writes, nor the cycle plans, which every plan reads afresh
+// (and which Vault recalculates often: their imports must not cost the
+// next plan its evaluation).
+func readByRules(object string) bool {
+	return !slices.Contains(PushedObjects, object) && !slices.Contains(CyclePlanObjects, object)
 }
 
 // ObjectReport is one object's share of an import.

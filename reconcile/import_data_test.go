@@ -20,6 +20,8 @@ func TestChangesCRMData(t *testing.T) {
 		{"a full import loading nothing", []ObjectReport{{Object: "call2__v", Full: true}}, true},
 		{"after a push: pushed records read back", []ObjectReport{{Object: crm.AccountTerritory, Loaded: 900}, {Object: crm.Territory, Full: true, Loaded: 50}}, false},
 		{"after a push: the deletion it made", []ObjectReport{{Object: crm.AccountTerritory, Loaded: 1}, {Object: crm.Deletions, Loaded: 1, Deleted: []string{crm.UserTerritory}}}, false},
+		{"cycle plan targets recalculated", []ObjectReport{{Object: crm.MCCyclePlanTarget, Loaded: 500}, {Object: crm.MCCycle, Full: true, Loaded: 2}}, false},
+		{"a deleted cycle plan target", []ObjectReport{{Object: crm.Deletions, Loaded: 1, Deleted: []string{crm.MCCyclePlanTarget}}}, false},
 		{"a deleted account", []ObjectReport{{Object: crm.Deletions, Loaded: 2, Deleted: []string{"account__v", crm.UserTerritory}}}, true},
 	}
 	for _, tt := range tests {

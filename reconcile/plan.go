@@ -38,7 +38,10 @@ type Plan struct {
 	// Accounts are the accounts per territory before and after the plan,
 	// of the territories the balance covers.
 	Accounts []TerritoryAccounts `json:"accounts_per_territory"`
-	Summary  Summary             `json:"summary"`
+	// CyclePlanTargets are the targets of the cycle plans that count at
+	// now on the territories in scope, kept or lost (cycleplan.go).
+	CyclePlanTargets []CyclePlanTarget `json:"cycle_plan_targets"`
+	Summary          Summary           `json:"summary"`
 	// With --base: the config the change starts from, and what the change
 	// itself does (not what the plan does to the state).
 	Base       *ConfigRef        `json:"base,omitempty"`
@@ -148,6 +151,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		FormatVersion: FormatVersion, Now: now, Config: opts.Config, StateSerial: serial,
 		AssignmentChanges: []AssignmentChange{}, TerritoryChanges: []TerritoryChange{}, ConfigChanges: []ConfigChange{},
 		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+		CyclePlanTargets: []CyclePlanTarget{},
 	}
 	rs, err := Compile(cfg, now, opts.Scope)
 	if err != nil {
@@ -240,6 +244,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	}
 	if p.Preview != nil {
 		p.Preview.fillTargets(cfg, p.Scope.Territories)
+		p.Preview.CycleTargets = p.CyclePlanTargets
 	}
 	p.summarize()
 	return p, nil
@@ -333,6 +338,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			pendingPush = append(pendingPush, c)
 			return nil
 		})
+		if err == nil {
+			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments)
+		}
 	} else {
 		type key struct{ object, action, record string }
 		pending := map[key]bool{}
@@ -352,6 +360,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 				return err
 			}
 			if countsAfter, err = db.AccountsPerTerritory(ctx, query.DiffAssignments, p.Now); err != nil {
+				return err
+			}
+			if err := p.cyclePlanTargets(ctx, db, cfg, query.DiffAssignments); err != nil {
 				return err
 			}
 			if p.Preview != nil {

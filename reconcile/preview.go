@@ -21,7 +21,9 @@ type Preview struct {
 	Assignments []query.UniqueAssignment
 	Exclusions  []query.Excluded
 	Targets     []Target
-	Exclusive   []query.Conflict
+	// CycleTargets are the plan's cycle plan targets (Plan.CyclePlanTargets).
+	CycleTargets []CyclePlanTarget
+	Exclusive    []query.Conflict
 	// HasExclusive says a field force in scope is exclusive: only then is
 	// exclusive_assignments.csv part of the preview.
 	HasExclusive bool
@@ -63,7 +65,7 @@ func (p *Preview) WriteZip(w io.Writer) error {
 	}{
 		{"unique_assignment_previews.csv", []string{"account", "territory", "sources"}, p.assignmentRows(), true},
 		{"exclusions.csv", []string{"account", "territory", "source", "rule", "reason"}, p.exclusionRows(), false},
-		{"targets.csv", []string{"territory", "name", "accounts_before", "accounts_after"}, p.targetRows(), false},
+		{"targets.csv", targetsHeader, p.targetRows(), false},
 	}
 	if p.HasExclusive {
 		files = append(files, struct {
@@ -112,12 +114,41 @@ func (p *Preview) exclusionRows() [][]string {
 	return out
 }
 
+// targetsHeader is targets.csv's header (docs/rules.md, sentence 47): a row
+// of kind territory per territory in scope with its accounts, one of kind
+// cycle_plan per counted cycle plan with its targets and goals, and one of
+// kind lost_target per target the plan takes away.
+var targetsHeader = []string{"kind", "territory", "name", "cycle", "cycle_plan", "target", "account",
+	"accounts_before", "accounts_after", "targets_before", "targets_after",
+	"interactions_goal_before", "interactions_goal_after", "product_goal_before", "product_goal_after"}
+
 func (p *Preview) targetRows() [][]string {
+	plans := map[string][]TerritoryTargets{}
+	for _, s := range perCyclePlan(p.CycleTargets) {
+		plans[s.Territory] = append(plans[s.Territory], s)
+	}
 	var out [][]string
 	for _, t := range p.Targets {
-		out = append(out, []string{t.Territory, t.Name, strconv.Itoa(t.Before), strconv.Itoa(t.After)})
+		out = append(out, []string{"territory", t.Territory, t.Name, "", "", "", "", strconv.Itoa(t.Before), strconv.Itoa(t.After), "", "", "", "", "", ""})
+		for _, s := range plans[t.Territory] {
+			out = append(out, []string{"cycle_plan", t.Territory, t.Name, s.Cycle, s.CyclePlans[0], "", "", "", "",
+				strconv.Itoa(s.Before), strconv.Itoa(s.After),
+				FormatGoal(s.GoalsBefore), FormatGoal(s.GoalsAfter), FormatGoal(s.ProductGoalsBefore), FormatGoal(s.ProductGoalsAfter)})
+			for _, l := range s.LostTargets {
+				out = append(out, []string{"lost_target", t.Territory, t.Name, l.Cycle, l.CyclePlan, l.Target, l.Account, "", "",
+					"1", "0", goalCell(l.Goals.ChannelInteractions), "0", goalCell(l.Goals.ProductInteractions), "0"})
+			}
+		}
 	}
 	return out
+}
+
+// goalCell is a goal as a CSV cell: empty when missing.
+func goalCell(g *float64) string {
+	if g == nil {
+		return ""
+	}
+	return FormatGoal(*g)
 }
 
 func (p *Preview) exclusiveRows() [][]string {

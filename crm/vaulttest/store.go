@@ -39,22 +39,38 @@ func DefaultSchema() map[string][]string {
 		crm.AccountTerritory: {FieldID, "account__v", "territory__v", "created_by__v", crm.ExternalID, FieldModifiedDate},
 		crm.UserTerritory:    {FieldID, "user__v", "territory__v", crm.ExternalID, FieldModifiedDate},
 		crm.MySetupProducts:  {FieldID, "territory__v", "product__v", crm.ExternalID, FieldModifiedDate},
+		// Multichannel Cycle Plans, as Vault CRM help describes them
+		// ("Configuring Multichannel Cycle Plans", "Creating Multichannel
+		// Cycle Plans": vaultcrmhelp.veeva.com/doc/Content/CRM_topics/
+		// CyclePlans/MCCP/ConfigMCCP.htm and .../Creating/CreateMCCP.htm):
+		// the cycle with its dates and mc_cycle_status__v; the plan linking
+		// a territory to the cycle, with mc_cycle_plan_status__v (planned__v,
+		// in_progress__v, completed__v); the target, "high-priority target
+		// accounts, along with overall channel and product goals". The goal
+		// fields are those Veeva support names on the target ("Channel
+		// Interactions Goal", "Product Interactions Goal").
+		crm.MCCycle:           {FieldID, "name__v", "start_date__v", "end_date__v", "mc_cycle_status__v", "status__v", FieldModifiedDate},
+		crm.MCCyclePlan:       {FieldID, "name__v", "cycle__v", "territory__v", "mc_cycle_plan_status__v", "status__v", FieldModifiedDate},
+		crm.MCCyclePlanTarget: {FieldID, "cycle_plan__v", "target__v", "channel_interactions_goal__v", "product_interactions_goal__v", FieldModifiedDate},
 	}
 }
 
 // idPrefixes are the three-character key prefixes of new record ids, the way
 // every Vault object has one (object metadata "prefix").
 var idPrefixes = map[string]string{
-	crm.Account:          "VAC",
-	crm.Address:          "VAD",
-	crm.ChildAccount:     "VCA",
-	crm.ProductMetrics:   "VPM",
-	crm.Call:             "VCL",
-	crm.User:             "VUS",
-	crm.Territory:        "VTR",
-	crm.AccountTerritory: "VAT",
-	crm.UserTerritory:    "VUT",
-	crm.MySetupProducts:  "VMS",
+	crm.Account:           "VAC",
+	crm.Address:           "VAD",
+	crm.ChildAccount:      "VCA",
+	crm.ProductMetrics:    "VPM",
+	crm.Call:              "VCL",
+	crm.User:              "VUS",
+	crm.Territory:         "VTR",
+	crm.AccountTerritory:  "VAT",
+	crm.UserTerritory:     "VUT",
+	crm.MySetupProducts:   "VMS",
+	crm.MCCycle:           "VCY",
+	crm.MCCyclePlan:       "VCP",
+	crm.MCCyclePlanTarget: "VCT",
 }
 
 // IDPrefix is the prefix of the ids the fake gives new records of object:

@@ -22,7 +22,8 @@ const (
 
 var objects = []string{
 	"account__v", "address__v", "child_account__v", "call2__v", "product_metrics__v", "user__sys",
-	"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v", "deletions",
+	"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v",
+	"mc_cycle__v", "mc_cycle_plan__v", "mc_cycle_plan_target__v", "deletions",
 }
 
 func TestDeterministic(t *testing.T) {
@@ -89,6 +90,10 @@ func TestIntegrity(t *testing.T) {
 	refs("user_territory__v", "user__v", users)
 	refs("user_territory__v", "territory__v", territories)
 	refs("my_setup_products__v", "territory__v", territories)
+	refs("mc_cycle_plan__v", "cycle__v", tables["mc_cycle__v"])
+	refs("mc_cycle_plan__v", "territory__v", territories)
+	refs("mc_cycle_plan_target__v", "cycle_plan__v", tables["mc_cycle_plan__v"])
+	refs("mc_cycle_plan_target__v", "target__v", accounts)
 
 	for _, a := range accounts.rows {
 		if p := a["primary_parent__v"]; p != "" && accounts.byID[p]["record_type__v"] != "HCO" {

@@ -98,6 +98,11 @@ func generate(dir string, n int) error {
 		{"account_territory__v", []string{"id", "account__v", "territory__v", "created_by__v", "modified_date__v"}, g.selfAssignments()},
 		{"user_territory__v", []string{"id", "user__v", "territory__v", "modified_date__v"}, g.userTerritories()},
 		{"my_setup_products__v", []string{"id", "territory__v", "product__v", "modified_date__v"}, g.mySetupProducts()},
+		// Drawn after every other object, so that adding them left those
+		// files as they were.
+		{"mc_cycle__v", []string{"id", "name__v", "start_date__v", "end_date__v", "mc_cycle_status__v", "modified_date__v"}, g.cycles()},
+		{"mc_cycle_plan__v", []string{"id", "cycle__v", "territory__v", "mc_cycle_plan_status__v", "modified_date__v"}, g.cyclePlans()},
+		{"mc_cycle_plan_target__v", []string{"id", "cycle_plan__v", "target__v", "channel_interactions_goal__v", "product_interactions_goal__v", "modified_date__v"}, g.cycleTargets()},
 		{"deletions", []string{"object", "id", "deleted_date", "merged_into"}, nil},
 	}
 	for _, f := range files {

@@ -111,6 +111,7 @@ func renderExplanation(w io.Writer, ex *reconcile.Explanation) {
 			fmt.Fprintf(w, "  plan: %s\n", describeChange(c))
 		}
 	}
+	renderCycleTargets(w, ex.CycleTargets)
 	if ex.Unassigned > 0 {
 		fmt.Fprintf(w, "\n%d other territories do not assign this account (alignctl explain %s TERRITORY shows why for one).\n", ex.Unassigned, ex.Account)
 	}

@@ -58,6 +58,7 @@ type htmlPage struct {
 	Pending       []string
 	Conflicts     []string
 	ConflictsMore int
+	Targets       htmlCycleTargets
 }
 
 type htmlCount struct {
@@ -139,6 +140,7 @@ func newHTMLPage(p *reconcile.Plan) htmlPage {
 	pg.CRM, pg.Pending = countCRM(p.CRMChanges), countCRM(p.PendingPush)
 	pg.Conflicts = p.Conflicts[:min(len(p.Conflicts), htmlListed)]
 	pg.ConflictsMore = len(p.Conflicts) - len(pg.Conflicts)
+	pg.Targets = newHTMLCycleTargets(p)
 	return pg
 }
 
@@ -298,7 +300,10 @@ var htmlTemplate = template.Must(template.New("plan").Funcs(template.FuncMap{
 		}
 		return ""
 	},
-}).Parse(htmlSource))
+	"join": strings.Join,
+	"goal": reconcile.FormatGoal,
+	"add":  func(a, b int) int { return a + b },
+}).Parse(htmlSource + `{{define "cycletargets"}}` + htmlCycleTargetsSource + `{{end}}`))
 
 // htmlSource is the page. Every value from the plan is data to the template,
 // escaped for where it lands (text, attribute, SVG).
@@ -465,6 +470,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; }
 {{- end}}
 </section>
 {{- end}}
+{{- template "cycletargets" .}}
 
 {{- if .Charts}}
 

@@ -83,6 +83,8 @@ func (markdownView) render(w io.Writer, p *reconcile.Plan) error {
 		}
 	}
 
+	markdownCycleTargets(w, p)
+
 	if p.ConfigDiff != "" {
 		fmt.Fprintf(w, "\n<details><summary>Config diff</summary>\n\n%s\n\n</details>\n", mdFence("diff", p.ConfigDiff))
 	}

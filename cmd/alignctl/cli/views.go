@@ -153,6 +153,7 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 			}
 		}
 	}
+	v.cycleTargets(w, p)
 	if len(p.CRMChanges)+len(p.PendingPush) > 0 {
 		fmt.Fprintf(w, "\nCRM changes a push would make after apply:\n")
 		for _, line := range countCRM(p.CRMChanges) {
