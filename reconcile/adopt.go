@@ -376,7 +376,7 @@ func (b *adoptBuilder) render(members []*adoptedMember) *Adoption {
 	a := &Adoption{}
 	date := b.opts.Now.In(b.cfg.Settings.Location).Format("2006-01-02")
 	inst := b.opts.Instance
-	header := fmt.Sprintf("# Adopted by alignctl adopt from CRM instance %s (%s %s) at %s.\n", inst.ID, inst.Type, inst.URL, b.opts.Now.UTC().Format(time.RFC3339))
+	header := fmt.Sprintf("# Adopted by alignctl adopt from CRM instance %s at %s.\n", inst.ID, b.opts.Now.UTC().Format(time.RFC3339))
 	maxPer := cmp.Or(b.opts.MaxPerFile, adoptMaxPerFile)
 	names := fileNames{}
 
