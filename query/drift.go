@@ -197,6 +197,10 @@ func (d *DB) Baseline(ctx context.Context, instance string, countries []string, 
 }
 
 func (d *DB) baselineAssignments(ctx context.Context, b *DriftBaseline, instance string, now time.Time) error {
+	lastPush := b.LastPush
+	if lastPush.IsZero() {
+		lastPush = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	rows, err := d.Query(ctx, `
 		WITH a AS (
 			SELECT *, start_date <= $2 AND (end_date IS NULL OR end_date > $2) AS active
@@ -205,13 +209,13 @@ func (d *DB) baselineAssignments(ctx context.Context, b *DriftBaseline, instance
 			SELECT account, territory,
 			       bool_or(source <> 'crm' AND active AND send_to_crm) AS managed,
 			       min(crm_record_id) FILTER (WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NULL) AS live,
-			       -- deleted while an assignment of the pair was active: not by a push
-			       max(crm_record_id) FILTER (WHERE crm_record_id IS NOT NULL AND crm_deleted_at IS NOT NULL AND active) AS lost
+			       -- deleted since the last push (an import learnt it): not by a push
+			       max(crm_record_id) FILTER (WHERE crm_record_id IS NOT NULL AND crm_deleted_at > $3) AS lost
 			FROM a GROUP BY account, territory
 		)
 		SELECT coalesce(live, lost), account, territory FROM pair
 		WHERE managed AND coalesce(live, lost) IS NOT NULL
-		ORDER BY territory, account`, instance, now)
+		ORDER BY territory, account`, instance, now, lastPush)
 	if err != nil {
 		return err
 	}

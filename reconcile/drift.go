@@ -109,7 +109,7 @@ func Drift(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*s
 		}
 	}
 	for _, inst := range instances {
-		d := drifter{inst: inst.ID, countries: inst.SelectedCountries(), view: views[inst.ID], inactive: inactive, report: r}
+		d := drifter{db: db, inst: inst.ID, countries: inst.SelectedCountries(), view: views[inst.ID], inactive: inactive, report: r}
 		b, err := db.Baseline(ctx, inst.ID, d.countries, now)
 		if err != nil {
 			return nil, err
@@ -150,6 +150,7 @@ func Drift(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*s
 }
 
 type drifter struct {
+	db        *query.DB
 	inst      string
 	countries []string
 	view      CRMView
@@ -330,7 +331,24 @@ func (d *drifter) roster(ctx context.Context) error {
 		username[u["id"]] = cmp.Or(u["username__sys"], u["federated_id__sys"], u["id"])
 	}
 	type pair = [2]string
-	compare := func(object string, recs []crm.Record, fields [2]string, kept, any []pair, skip func(pair) bool, fill func(*DriftEntry, pair)) {
+	compare := func(object string, recs []crm.Record, fields [2]string, kept, any []pair, skip func(pair) bool, fill func(*DriftEntry, pair)) error {
+		// The state's copy names the records the CRM no longer has.
+		mirror, err := d.db.CRMRecords(ctx, object, d.inst)
+		if err != nil {
+			return err
+		}
+		was := map[pair]string{}
+		for _, r := range mirror {
+			if t, ok := d.base.TerritoryOf[r["territory__v"]]; ok {
+				p := pair{r[fields[0]], r[fields[1]]}
+				if fields[0] == "territory__v" {
+					p[0] = t
+				} else {
+					p[1] = t
+				}
+				was[p] = r["id"]
+			}
+		}
 		have := map[pair]string{}
 		for _, r := range recs {
 			t, managed := d.base.TerritoryOf[r["territory__v"]]
@@ -348,7 +366,7 @@ func (d *drifter) roster(ctx context.Context) error {
 		if d.base.Settled && !d.base.LastPush.IsZero() {
 			for _, p := range kept {
 				if _, ok := have[p]; !ok {
-					e := DriftEntry{Object: object, Kind: DriftDeleted}
+					e := DriftEntry{Object: object, Record: was[p], Kind: DriftDeleted}
 					fill(&e, p)
 					d.add(e)
 				}
@@ -366,12 +384,13 @@ func (d *drifter) roster(ctx context.Context) error {
 			fill(&e, p)
 			d.add(e)
 		}
+		return nil
 	}
 	uts, err := d.view(ctx, crm.UserTerritory)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
-	compare(crm.UserTerritory, uts, [2]string{"user__v", "territory__v"}, d.base.UserTerritories, d.base.AnyUserTerritories,
+	err = compare(crm.UserTerritory, uts, [2]string{"user__v", "territory__v"}, d.base.UserTerritories, d.base.AnyUserTerritories,
 		func(p pair) bool { return d.base.Unmastered[p[0]] },
 		func(e *DriftEntry, p pair) {
 			e.User, e.Territory = cmp.Or(username[p[0]], p[0]), p[1]
@@ -381,13 +400,15 @@ func (d *drifter) roster(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
-	compare(crm.MySetupProducts, msps, [2]string{"territory__v", "product__v"}, d.base.Products, d.base.AnyProducts,
+	if err != nil {
+		return err
+	}
+	return compare(crm.MySetupProducts, msps, [2]string{"territory__v", "product__v"}, d.base.Products, d.base.AnyProducts,
 		func(pair) bool { return false },
 		func(e *DriftEntry, p pair) {
 			e.Territory, e.Product = p[0], p[1]
 			e.Key = p[1] + " in " + d.territoryKey(p[0])
 		})
-	return nil
 }
 
 // StateDrift is the drift the state already knows: the CRM as the last

@@ -95,10 +95,13 @@ func printDrift(g *globals, rep *reconcile.DriftReport) error {
 	if len(rep.Drift) == 0 {
 		fmt.Fprintln(tw, "\nNo drift: the CRM holds what alignctl last pushed.")
 	} else {
-		fmt.Fprintln(tw, "\nDrift (the next push restores what the config says):")
+		fmt.Fprintln(tw, "\nDrift (after an import, the next push restores what the config says, except where noted):")
 		fmt.Fprintln(tw, "  KIND\tINSTANCE\tOBJECT\tRECORD\tKEY")
 		for _, e := range rep.Drift {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", e.Kind, e.Instance, e.Object, dash(e.Record), e.Key)
+			if !e.Restorable {
+				fmt.Fprintf(tw, "  \t\t\t\t  %s\n", notRestored(e))
+			}
 			for _, c := range e.Changes {
 				fmt.Fprintf(tw, "  \t\t\t\t  %s: pushed %q, CRM %q\n", c.Field, c.Pushed, c.CRM)
 			}
@@ -135,4 +138,12 @@ func printRestores(g *globals, cmd *cobra.Command, db *query.DB, r *crmRun) erro
 		}
 	}
 	return nil
+}
+
+// notRestored says why a push leaves a drifted record as the CRM has it.
+func notRestored(e reconcile.DriftEntry) string {
+	if e.Kind == reconcile.DriftAdded {
+		return "push leaves it: alignctl deletes no territory__v record it never pushed; add the territory to the config, or delete it in the CRM"
+	}
+	return "push leaves it: the record now names another account or territory; end the assignment in the config, or fix the record in the CRM"
 }
