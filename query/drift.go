@@ -110,6 +110,9 @@ type DriftBaseline struct {
 	// LastPush is the start of the instance's last successful push of
 	// every territory; zero when there was none.
 	LastPush time.Time
+	// FirstPush is the start of the instance's first successful push: a
+	// record the CRM has held since before it is no drift.
+	FirstPush time.Time
 	// Settled: nothing was applied since LastPush, so every roster member
 	// territory and product the state holds was pushed by then.
 	Settled     bool
@@ -150,10 +153,14 @@ func (d *DB) Baseline(ctx context.Context, instance string, countries []string, 
 	}
 	b := &DriftBaseline{Known: map[string]bool{}, Unmastered: map[string]bool{},
 		Territory: map[string]string{}, TerritoryOf: map[string]string{}}
-	var lastPush, applied *time.Time
+	var lastPush, firstPush, applied *time.Time
 	if err := d.QueryRow(ctx, `SELECT (SELECT max(started_at) FROM push_log WHERE instance = $1 AND success AND coalesce(scope, '') = ''),
-		(SELECT applied_at FROM state)`, instance).Scan(&lastPush, &applied); err != nil {
+		(SELECT min(started_at) FROM push_log WHERE instance = $1 AND success),
+		(SELECT applied_at FROM state)`, instance).Scan(&lastPush, &firstPush, &applied); err != nil {
 		return nil, err
+	}
+	if firstPush != nil {
+		b.FirstPush = firstPush.UTC()
 	}
 	if lastPush != nil {
 		b.LastPush = lastPush.UTC()

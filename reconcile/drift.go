@@ -239,6 +239,9 @@ func (d *drifter) territories(ctx context.Context) error {
 		if len(d.countries) > 0 && !slices.Contains(d.countries, rec["country__v"]) {
 			continue // not mastered by Align in this instance
 		}
+		if m, err := time.Parse(time.RFC3339, rec["modified_date__v"]); d.base.FirstPush.IsZero() || (err == nil && m.Before(d.base.FirstPush)) {
+			continue // in the CRM before alignctl pushed to it: not drift
+		}
 		key := rec["name__v"]
 		if rec["description__v"] != "" && rec["description__v"] != key {
 			key += " (" + rec["description__v"] + ")"
@@ -371,6 +374,9 @@ func (d *drifter) roster(ctx context.Context) error {
 					d.add(e)
 				}
 			}
+		}
+		if d.base.FirstPush.IsZero() {
+			return nil // alignctl has not pushed: the CRM's records are no drift yet
 		}
 		wanted := map[pair]bool{}
 		for _, p := range any {
