@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -126,14 +127,19 @@ func dash(s string) string {
 }
 
 // printRestores says which records drifted in the CRM (as the last import
-// read them) that the push about to run writes back.
-func printRestores(g *globals, cmd *cobra.Command, db *query.DB, r *crmRun) error {
+// read them) that the push about to run writes back: those of the
+// territory's subtree when the push is scoped to one.
+func printRestores(g *globals, cmd *cobra.Command, db *query.DB, r *crmRun, territory string) error {
 	rep, err := reconcile.StateDrift(cmd.Context(), db, r.cfg, r.instances, r.now)
 	if err != nil {
 		return err
 	}
+	var scope []string
+	if territory != "" && r.cfg.Territory(territory) != nil {
+		scope = reconcile.Subtree(r.cfg, territory)
+	}
 	for _, e := range rep.Drift {
-		if e.Restorable {
+		if e.Restorable && (scope == nil || slices.Contains(scope, e.Territory)) {
 			fmt.Fprintf(g.stdout, "restoring %s %s %s %s: %s in the CRM\n", e.Instance, e.Object, dash(e.Record), e.Key, e.Kind)
 		}
 	}

@@ -39,7 +39,7 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 		return err
 	}
 	defer db.Close()
-	if err := printRestores(g, cmd, db, r); err != nil {
+	if err := printRestores(g, cmd, db, r, territory); err != nil {
 		return err
 	}
 	bar := newProgress(g.stderr, "push", -1)
