@@ -3,8 +3,8 @@ package query
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -88,14 +88,21 @@ func (d *DB) MirrorTerritoryUpdates(ctx context.Context, instance string, result
 				return err
 			}
 		}
-		for _, c := range cols {
-			v, ok := r.Fields[c]
-			if !ok || c == "id" || c == "_instance" {
+		for c, v := range r.Fields {
+			if c == "id" || c == "_instance" || !ident.MatchString(c) {
 				continue
 			}
-			// c is a column of the table, so a quoted identifier of it is
-			// one the table has; the value is bound.
-			if _, err := d.Exec(ctx, `UPDATE crm_territory__v SET "`+strings.ReplaceAll(c, `"`, `""`)+`" = $3 WHERE _instance = $1 AND id = $2`,
+			// A field the CRM's records lacked until this push (the file CRM
+			// adds the column) joins the copy, as the read-back would add it.
+			if !slices.Contains(cols, c) {
+				if _, err := d.Exec(ctx, `ALTER TABLE crm_territory__v ADD COLUMN IF NOT EXISTS "`+c+`" VARCHAR`); err != nil {
+					return err
+				}
+				cols = append(cols, c)
+			}
+			// c is a Vault field name (lower case, digits, _: ident), never
+			// other text; the value is bound.
+			if _, err := d.Exec(ctx, `UPDATE crm_territory__v SET "`+c+`" = $3 WHERE _instance = $1 AND id = $2`,
 				instance, r.CRMID, v); err != nil {
 				return err
 			}
@@ -339,4 +346,25 @@ func (d *DB) baselineRoster(ctx context.Context, b *DriftBaseline, instance stri
 		}
 	}
 	return rows.Err()
+}
+
+// ident is a Vault field name, which may stand in SQL as a quoted identifier.
+var ident = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// CRMDeleted lists the records of an object the CRM reported deleted.
+func (d *DB) CRMDeleted(ctx context.Context, object, instance string) (map[string]bool, error) {
+	rows, err := d.Query(ctx, `SELECT id FROM crm_deletion WHERE instance = $1 AND object = $2`, instance, object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

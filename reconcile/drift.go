@@ -76,26 +76,56 @@ type DriftChange struct {
 func (r *DriftReport) HasDrift() bool { return len(r.Drift) > 0 }
 
 // CRMView is the CRM as drift sees it: every record of an object.
-type CRMView func(ctx context.Context, object string) ([]crm.Record, error)
+type CRMView struct {
+	Records func(ctx context.Context, object string) ([]crm.Record, error)
+	// Deleted, when set, says which records of an object the CRM reported
+	// deleted: a record of territory__v or account_territory__v missing
+	// from Records is deleted only if listed there. The state's copy lacks
+	// the records a push created when reading them back failed.
+	Deleted func(ctx context.Context, object string) (map[string]bool, error)
+}
 
 // ConnectorView reads the CRM as it is now, through the connector's export.
 func ConnectorView(conn crm.Connector) CRMView {
-	return func(ctx context.Context, object string) ([]crm.Record, error) {
+	return CRMView{Records: func(ctx context.Context, object string) ([]crm.Record, error) {
 		return ReadRecords(ctx, conn, object)
-	}
+	}}
 }
 
 // StateView reads the CRM as the last import (or push) left it in the
 // state: what plan can tell without calling the CRM.
 func StateView(db *query.DB, instance string) CRMView {
-	return func(ctx context.Context, object string) ([]crm.Record, error) {
-		recs, err := db.CRMRecords(ctx, object, instance)
-		out := make([]crm.Record, len(recs))
-		for i, r := range recs {
-			out[i] = r
-		}
-		return out, err
+	return CRMView{
+		Records: func(ctx context.Context, object string) ([]crm.Record, error) {
+			recs, err := db.CRMRecords(ctx, object, instance)
+			out := make([]crm.Record, len(recs))
+			for i, r := range recs {
+				out[i] = r
+			}
+			return out, err
+		},
+		Deleted: func(ctx context.Context, object string) (map[string]bool, error) {
+			return db.CRMDeleted(ctx, object, instance)
+		},
 	}
+}
+
+// gone says whether a record missing from the view was deleted.
+func (d *drifter) gone(ctx context.Context, object, id string) (bool, error) {
+	if d.view.Deleted == nil {
+		return true, nil
+	}
+	if d.deleted[object] == nil {
+		del, err := d.view.Deleted(ctx, object)
+		if err != nil {
+			return false, err
+		}
+		if d.deleted == nil {
+			d.deleted = map[string]map[string]bool{}
+		}
+		d.deleted[object] = del
+	}
+	return d.deleted[object][id], nil
 }
 
 // Drift compares, per instance, what the state says alignctl last pushed
@@ -157,6 +187,7 @@ type drifter struct {
 	base      *query.DriftBaseline
 	inactive  map[string]bool // outbound territory__v fields a push does not write
 	report    *DriftReport
+	deleted   map[string]map[string]bool // object -> ids, from view.Deleted
 	// territories are the CRM's territory__v records by id, once read.
 	crmTerritories map[string]crm.Record
 }
@@ -191,7 +222,7 @@ func (d *drifter) recordName(crmID string) string {
 }
 
 func (d *drifter) territories(ctx context.Context) error {
-	recs, err := d.view(ctx, crm.Territory)
+	recs, err := d.view.Records(ctx, crm.Territory)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
@@ -203,6 +234,12 @@ func (d *drifter) territories(ctx context.Context) error {
 		rec, ok := d.crmTerritories[t.CRMID]
 		e := DriftEntry{Object: crm.Territory, Record: t.CRMID, Key: d.territoryKey(t.ID), Territory: t.ID}
 		if !ok {
+			if gone, err := d.gone(ctx, crm.Territory, t.CRMID); err != nil || !gone {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			e.Kind = DriftDeleted
 			d.add(e)
 			continue
@@ -252,7 +289,7 @@ func (d *drifter) territories(ctx context.Context) error {
 }
 
 func (d *drifter) assignments(ctx context.Context, db *query.DB) error {
-	recs, err := d.view(ctx, crm.AccountTerritory)
+	recs, err := d.view.Records(ctx, crm.AccountTerritory)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
@@ -269,7 +306,15 @@ func (d *drifter) assignments(ctx context.Context, db *query.DB) error {
 	for _, a := range d.base.Assignments {
 		e := DriftEntry{Object: crm.AccountTerritory, Record: a.CRMID, Account: a.Account, Territory: a.Territory}
 		rec, ok := byID[a.CRMID]
+		gone := false
+		if !ok {
+			if gone, err = d.gone(ctx, crm.AccountTerritory, a.CRMID); err != nil {
+				return err
+			}
+		}
 		switch {
+		case !ok && !gone:
+			continue
 		case !ok:
 			e.Kind = DriftDeleted
 		case rec["account__v"] != a.Account || rec["territory__v"] != ids[a.Territory]:
@@ -325,7 +370,7 @@ func (d *drifter) assignments(ctx context.Context, db *query.DB) error {
 // the territories alignctl manages with the roster member territories and
 // products it pushed.
 func (d *drifter) roster(ctx context.Context) error {
-	users, err := d.view(ctx, crm.User)
+	users, err := d.view.Records(ctx, crm.User)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
@@ -392,7 +437,7 @@ func (d *drifter) roster(ctx context.Context) error {
 		}
 		return nil
 	}
-	uts, err := d.view(ctx, crm.UserTerritory)
+	uts, err := d.view.Records(ctx, crm.UserTerritory)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
@@ -402,7 +447,7 @@ func (d *drifter) roster(ctx context.Context) error {
 			e.User, e.Territory = cmp.Or(username[p[0]], p[0]), p[1]
 			e.Key = e.User + " in " + d.territoryKey(p[1])
 		})
-	msps, err := d.view(ctx, crm.MySetupProducts)
+	msps, err := d.view.Records(ctx, crm.MySetupProducts)
 	if err != nil {
 		return fmt.Errorf("drift %s: %w", d.inst, err)
 	}
