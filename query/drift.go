@@ -89,16 +89,10 @@ func (d *DB) MirrorTerritoryUpdates(ctx context.Context, instance string, result
 			}
 		}
 		for c, v := range r.Fields {
-			if c == "id" || c == "_instance" || !ident.MatchString(c) {
+			// A field the copy lacks is left to the read-back, which adds it
+			// (altering the table here would conflict with the push's writes).
+			if c == "id" || c == "_instance" || !ident.MatchString(c) || !slices.Contains(cols, c) {
 				continue
-			}
-			// A field the CRM's records lacked until this push (the file CRM
-			// adds the column) joins the copy, as the read-back would add it.
-			if !slices.Contains(cols, c) {
-				if _, err := d.Exec(ctx, `ALTER TABLE crm_territory__v ADD COLUMN IF NOT EXISTS "`+c+`" VARCHAR`); err != nil {
-					return err
-				}
-				cols = append(cols, c)
 			}
 			// c is a Vault field name (lower case, digits, _: ident), never
 			// other text; the value is bound.
@@ -367,4 +361,23 @@ func (d *DB) CRMDeleted(ctx context.Context, object, instance string) (map[strin
 		out[id] = true
 	}
 	return out, rows.Err()
+}
+
+// AddCRMColumns adds to the state's copy of an object the fields it lacks,
+// as VARCHAR columns; names that are no Vault field names are left out.
+func (d *DB) AddCRMColumns(ctx context.Context, object string, fields []string) error {
+	cols, err := d.Columns(ctx, CRMTable(object))
+	if err != nil || len(cols) == 0 {
+		return err
+	}
+	for _, f := range fields {
+		if slices.Contains(cols, f) || !ident.MatchString(f) {
+			continue
+		}
+		// f matches ident: a quoted identifier of it is that name only.
+		if _, err := d.Exec(ctx, `ALTER TABLE `+CRMTable(object)+` ADD COLUMN IF NOT EXISTS "`+f+`" VARCHAR`); err != nil {
+			return err
+		}
+	}
+	return nil
 }

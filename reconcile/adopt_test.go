@@ -92,6 +92,7 @@ func TestHoldsComparesEveryWrittenField(t *testing.T) {
 		{map[string]string{"name__v": "ONC-101", "description__v": "Boston", "parent_territory__v": "T0", "external_id__v": "aln:ter:ONC-101"}, true},
 		{map[string]string{"name__v": "ONC-101", "description__v": "Boston North"}, false},
 		{map[string]string{"name__v": "ONC-101", "region_code__c": ""}, true},
+		{map[string]string{"name__v": "ONC-101", "country__v": "US"}, false},
 		{map[string]string{"name__v": "ONC-101", "region_code__c": "US-MAIN"}, false},
 	} {
 		if got := holds(rec, c.fields); got != c.want {

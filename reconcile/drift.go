@@ -251,8 +251,9 @@ func (d *drifter) territories(ctx context.Context) error {
 		}
 		for _, f := range []string{"name__v", "description__v", "parent_territory__v", "country__v"} {
 			want, ok := pushed[f]
-			if !ok || d.inactive[f] || rec[f] == want {
-				continue
+			got, has := rec[f]
+			if !ok || !has || d.inactive[f] || got == want {
+				continue // a field the CRM's records lack is not compared
 			}
 			c := DriftChange{Field: f, Pushed: want, CRM: rec[f]}
 			if f == "parent_territory__v" {

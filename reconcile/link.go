@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"maps"
+	"slices"
 
 	"github.com/alignctl/alignctl/crm"
 	"github.com/alignctl/alignctl/query"
@@ -57,6 +58,25 @@ func holds(rec, f map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// mirrorColumns gives the state's copy of territory__v every field the
+// territory writes of a push will write, before the push's transactions
+// (DuckDB refuses a table altered in a transaction that also writes it):
+// a write the read-back then misses is still in the copy, which the next
+// push compares with.
+func (p *pusher) mirrorColumns(ctx context.Context, items []query.PushItem) error {
+	var fields []string
+	for _, it := range items {
+		if it.Object == crm.Territory && it.Action != "delete" {
+			for k := range p.outbound.Fields(it) {
+				if !slices.Contains(fields, k) {
+					fields = append(fields, k)
+				}
+			}
+		}
+	}
+	return p.db.AddCRMColumns(ctx, crm.Territory, fields)
 }
 
 // link takes out of a level of territory__v writes the updates whose

@@ -92,6 +92,9 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 			total := len(items)
 			p.progress = func(done int) { opts.Progress(inst.ID, done, total) }
 		}
+		if err := p.mirrorColumns(ctx, items); err != nil {
+			return nil, err
+		}
 		if err := p.push(ctx, items); err != nil {
 			return nil, err
 		}
