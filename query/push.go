@@ -22,6 +22,11 @@ type PushItem struct {
 	// write (creates and updates of territory__v); Fields do not hold them
 	// until the mappings turn them into CRM fields.
 	Attributes map[string]string
+	// Changed is false for a territory__v update the config did not ask
+	// for: it is written only if CRM, its record as last imported, drifted
+	// from what was pushed (reconcile.TerritorySync decides).
+	Changed bool
+	CRM     map[string]string
 }
 
 // EachPendingPush calls each with what a push of one instance would write,
@@ -138,6 +143,10 @@ func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance str
 // territories past their end date and for records a territory left behind
 // when it moved to another instance. Depth orders parents before children.
 func (d *DB) pendingTerritories(ctx context.Context, instance string, countries, scope []string, all bool, now time.Time) ([]PushItem, error) {
+	imported, err := d.CRMRecordsByID(ctx, "territory__v", instance)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := d.Query(ctx, pendingTerritoriesSQL, instance, countries, now, all, scope)
 	if err != nil {
 		return nil, err
@@ -147,8 +156,11 @@ func (d *DB) pendingTerritories(ctx context.Context, instance string, countries,
 	for rows.Next() {
 		var it PushItem
 		var name, parent, country, attrs string
-		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth, &attrs); err != nil {
+		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth, &attrs, &it.Changed); err != nil {
 			return nil, err
+		}
+		if it.Action == "update" {
+			it.CRM = imported[it.CRMID]
 		}
 		if it.Attributes, err = decodeAttributes(attrs); err != nil {
 			return nil, fmt.Errorf("territory %s: %w", it.Record, err)

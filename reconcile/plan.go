@@ -400,7 +400,14 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 func eachPendingPush(ctx context.Context, db *query.DB, from query.Assignments, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
 	outbound := NewOutbound(cfg)
 	for _, inst := range cfg.Settings.CRMInstances {
-		err := db.EachPendingPush(ctx, from, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+		sync, err := newTerritorySync(ctx, db, inst.ID, outbound)
+		if err != nil {
+			return err
+		}
+		err = db.EachPendingPush(ctx, from, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+			if sync.inSync(it) { // linked by the push, not written
+				return nil
+			}
 			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
 			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
 				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}

@@ -75,8 +75,14 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		// Account territories come without a map of fields (there may be
 		// millions): write builds each batch's records as it sends them.
 		var items []query.PushItem
-		err := db.EachPendingPush(ctx, query.StateAssignments, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
-			items = append(items, it)
+		sync, err := newTerritorySync(ctx, db, inst.ID, p.outbound)
+		if err != nil {
+			return nil, err
+		}
+		err = db.EachPendingPush(ctx, query.StateAssignments, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
+			if !sync.unasked(it) {
+				items = append(items, it)
+			}
 			return nil
 		})
 		if err != nil {
@@ -85,6 +91,9 @@ func Push(ctx context.Context, db *query.DB, cfg *schema.Config, instances []*sc
 		if opts.Progress != nil {
 			total := len(items)
 			p.progress = func(done int) { opts.Progress(inst.ID, done, total) }
+		}
+		if err := p.mirrorColumns(ctx, items); err != nil {
+			return nil, err
 		}
 		if err := p.push(ctx, items); err != nil {
 			return nil, err
@@ -178,6 +187,10 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 				f[crm.ExternalID] = ExternalID(level[i])
 			}
 			level[i].Fields = f
+		}
+		level, err := p.link(ctx, level)
+		if err != nil {
+			return err
 		}
 		if err := p.write(ctx, level); err != nil {
 			return err
@@ -339,7 +352,10 @@ func (p *pusher) record(ctx context.Context, results []query.PushResult) error {
 		p.progress(p.done)
 	}
 	return p.db.Tx(ctx, func() error {
-		return p.db.RecordPush(ctx, p.inst, results, p.now)
+		if err := p.db.RecordPush(ctx, p.inst, results, p.now); err != nil {
+			return err
+		}
+		return p.db.MirrorTerritoryUpdates(ctx, p.inst, results)
 	})
 }
 

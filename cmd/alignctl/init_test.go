@@ -199,7 +199,7 @@ func ciRunScript(t *testing.T, shell []string, script string, env map[string]str
 	fake := `#!/bin/sh
 echo "$*" >>"$FAKE_ARGS"
 case " $* " in
-*" plan "*)
+*" plan "*|*" drift "*)
 	echo "## Plan"
 	if [ "$FAKE_PLAN_EXIT" = 1 ]; then echo "alignctl: config/x.yaml:1:1: bad" >&2; fi
 	exit "$FAKE_PLAN_EXIT" ;;

@@ -85,6 +85,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { g.command = cmd.CommandPath() }
 	root.AddCommand(
 		initCmd(g), validateCmd(g), schemaCmd(g), importCmd(g), planCmd(g), applyCmd(g), pushCmd(g), showCmd(g), explainCmd(g), mappingsCmd(g),
+		adoptCmd(g), driftCmd(g),
 	)
 	g.completeIDs(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })

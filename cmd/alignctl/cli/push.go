@@ -39,6 +39,9 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 		return err
 	}
 	defer db.Close()
+	if err := printRestores(g, cmd, db, r, territory); err != nil {
+		return err
+	}
 	bar := newProgress(g.stderr, "push", -1)
 	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory,
 		Progress: func(instance string, done, total int) {
