@@ -17,12 +17,12 @@ import (
 
 // Figures are one territory's numbers that a policy's cue expression reads.
 type Figures struct {
-	Territory  string
-	FieldForce string
-	Before     int // accounts from now on, before the plan
-	After      int // and after it
-	Gained     int // accounts the plan adds to the territory
-	Lost       int // accounts the plan takes from it
+	Territory  string `json:"territory"`
+	FieldForce string `json:"field_force"`
+	Before     int    `json:"before"` // accounts from now on, before the plan
+	After      int    `json:"after"`  // and after it
+	Gained     int    `json:"gained"` // accounts the plan adds to the territory
+	Lost       int    `json:"lost"`   // accounts the plan takes from it
 }
 
 // policyFigures are the names a cue expression may use, each with its kind
