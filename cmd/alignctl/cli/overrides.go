@@ -60,7 +60,6 @@ func reportPolicies(w io.Writer, p *reconcile.Plan, overrides []reconcile.Overri
 	}
 }
 
-
 // showOverrides lists the policy overrides on record (show overrides, and
 // the end of show).
 func (g *globals) showOverrides(os []query.Override, format string) error {
