@@ -94,7 +94,7 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 	if p.Base != nil {
 		parts = append(parts, markdownImpact(p)...)
 	} else if len(s.PerTerritory) > 0 {
-		t := &mdTable{head: "\n#### Assignments per territory\n\n| Territory | Created | End-dated | Updated |\n|---|---:|---:|---:|\n", what: "territories"}
+		t := &mdTable{head: "\n#### Assignments per territory\n\n| Territory | Created | End-dated | Updated |\n|---|---:|---:|---:|\n", what: "territories", label: "assignments per territory"}
 		for _, id := range p.Territories() {
 			n := s.PerTerritory[id]
 			t.add(fmt.Sprintf("| %s | %d | %d | %d |\n", mdText(id), n.Create, n.End, n.Update), n.Create+n.End+n.Update)
@@ -168,7 +168,7 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 		parts = append(parts, foldable(b.String(), fmt.Sprintf("exclusive conflicts (%d)", len(p.Conflicts))))
 	}
 	if len(p.Warnings) > 0 {
-		t := &mdTable{head: "\n#### Warnings\n\n", what: "warnings", list: true}
+		t := &mdTable{head: "\n#### Warnings\n\n", what: "warnings", label: "warnings", list: true}
 		for _, x := range p.Warnings {
 			t.add(fmt.Sprintf("- %s\n", mdText(x)), 0)
 		}
@@ -231,14 +231,14 @@ func markdownImpact(p *reconcile.Plan) []mdPart {
 	if len(p.Impact) == 0 {
 		parts = append(parts, mdPart{full: "\n#### What this change does\n\nNo account changes territory.\n", keep: true})
 	} else {
-		t := &mdTable{head: "\n#### What this change does\n\n| Territory | Accounts gained | Accounts lost |\n|---|---:|---:|\n", what: "territories"}
+		t := &mdTable{head: "\n#### What this change does\n\n| Territory | Accounts gained | Accounts lost |\n|---|---:|---:|\n", what: "territories", label: "accounts gained and lost per territory"}
 		for _, i := range p.Impact {
 			t.add(fmt.Sprintf("| %s | +%d | -%d |\n", mdText(i.Territory), i.Gained, i.Lost), i.Gained+i.Lost)
 		}
 		parts = append(parts, mdPart{table: t})
 	}
 	if len(p.RuleImpact) > 0 {
-		t := &mdTable{head: "\n| Rule | Change | Adds | Drops |\n|---|---|---:|---:|\n", what: "rules"}
+		t := &mdTable{head: "\n| Rule | Change | Adds | Drops |\n|---|---|---:|---:|\n", what: "rules", label: "rules changed"}
 		for _, r := range p.RuleImpact {
 			t.add(fmt.Sprintf("| %s | %s | %d | %d |\n", mdText(r.Rule), r.Change, r.Added, r.Dropped), r.Added+r.Dropped+1)
 		}

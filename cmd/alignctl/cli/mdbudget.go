@@ -35,9 +35,10 @@ func upperFirst(s string) string {
 type mdTable struct {
 	head   string
 	rows   []string
-	weight []int // how much each row matters: the largest are kept
-	what   string
-	list   bool // a list rather than a table (the fold line joins it)
+	weight []int  // how much each row matters: the largest are kept
+	what   string // what a row is, plural: "territories"
+	label  string // what the table holds, for the line that folds it whole
+	list   bool   // a list rather than a table (the fold line joins it)
 }
 
 func (t *mdTable) add(row string, weight int) {
@@ -46,10 +47,9 @@ func (t *mdTable) add(row string, weight int) {
 }
 
 // render is the table with the rows kept, in their order, and a line
-// counting those left out.
+// counting those left out; with none kept, one line that says what was left.
 func (t *mdTable) render(kept []bool) string {
 	var b strings.Builder
-	b.WriteString(t.head)
 	left := 0
 	for i, r := range t.rows {
 		if kept[i] {
@@ -58,8 +58,15 @@ func (t *mdTable) render(kept []bool) string {
 			left++
 		}
 	}
-	b.WriteString(t.more(left))
-	return b.String()
+	if left == len(t.rows) {
+		return t.folded()
+	}
+	return t.head + b.String() + t.more(left)
+}
+
+// folded is the table with every row left out.
+func (t *mdTable) folded() string {
+	return fmt.Sprintf("\n%s (%d): left out to fit the comment; see the plan artifact\n", upperFirst(t.label), len(t.rows))
 }
 
 // more is the line after a table for the rows left out; a blank line
@@ -112,6 +119,9 @@ func fitMarkdown(parts []mdPart, max int) string {
 		left := len(t.rows)
 		for _, j := range order {
 			cost := chars(t.rows[j]) + chars(t.more(left-1)) - chars(t.more(left))
+			if left == len(t.rows) { // the first row brings the heading in place of the folded line
+				cost = chars(t.head) + chars(t.rows[j]) + chars(t.more(left-1)) - chars(t.folded())
+			}
 			if used+cost > max {
 				break
 			}
