@@ -44,7 +44,7 @@ func TestEachBuiltinCheckJudgesItsFigures(t *testing.T) {
 	cfg := &schema.Config{Territories: []*schema.Territory{{ID: "T1", FieldForce: "ONC"}, {ID: "T2", FieldForce: "CV"}}}
 	accounts := []TerritoryAccounts{{Territory: "T1", FieldForce: "ONC", Before: 10, After: 7}, {Territory: "T2", FieldForce: "CV", Before: 4, After: 9}}
 	m := &policyMoves{gained: map[string]int{"T1": 1, "T2": 5}, lost: map[string]int{"T1": 4}, moved: map[string]int{"moved": 10},
-		lostPairs: []query.LostPair{{Account: "A1", Territory: "T1"}, {Account: "A2", Territory: "T1", Fields: map[string]string{"tier__c": "A"}}},
+		lostPairs:   []query.LostPair{{Account: "A1", Territory: "T1"}, {Account: "A2", Territory: "T1", Fields: map[string]string{"tier__c": "A"}}},
 		territories: map[string]*schema.Territory{"T1": cfg.Territories[0], "T2": cfg.Territories[1]}}
 	tests := []struct {
 		p    schema.Policy
