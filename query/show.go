@@ -58,6 +58,8 @@ type StateSummary struct {
 	Pushes        []PushRun        `json:"last_pushes"`
 	Sources       []SourceCount    `json:"sources"`
 	Territories   []TerritoryCount `json:"territories"`
+	// Overrides are the soft policies applies went past, newest first.
+	Overrides []Override `json:"overrides"`
 }
 
 // PushRun is one push of one instance.
@@ -109,6 +111,9 @@ func (d *DB) Summary(ctx context.Context, now time.Time) (*StateSummary, error) 
 		return nil, err
 	}
 	s.Pushes = pushes
+	if s.Overrides, err = d.Overrides(ctx); err != nil {
+		return nil, err
+	}
 	if err := d.territoryCounts(ctx, now, s); err != nil {
 		return nil, err
 	}

@@ -196,3 +196,16 @@ CREATE TABLE IF NOT EXISTS territory_product (
     end_date    TIMESTAMPTZ,
     send_to_crm BOOLEAN NOT NULL
 );
+
+-- Soft policies that an apply went past: which policy, why, who said so
+-- (the CI actor or user named by the environment) and when (the apply's
+-- execution time), with the serial that apply made.
+CREATE TABLE IF NOT EXISTS policy_override (
+    serial      BIGINT NOT NULL,
+    policy      VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL,
+    actor       VARCHAR NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL,
+    config      VARCHAR,        -- the config commit or content hash applied
+    violations  INTEGER NOT NULL -- territories or accounts it was violated by
+);

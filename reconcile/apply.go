@@ -22,7 +22,11 @@ func (e *StaleError) Error() string {
 // ApplyOption changes how Apply treats a plan.
 type ApplyOption func(*applyOptions)
 
-type applyOptions struct{ allowViolations bool }
+type applyOptions struct {
+	allowViolations bool
+	overrides       []Override
+	actor           string
+}
 
 // AllowViolations applies a plan that leaves territories outside the
 // guardrails (apply --allow-violations).
@@ -57,6 +61,9 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 	if p.Config.Hash != cfg.Hash {
 		return &StaleError{Reason: "the config changed since the plan was made (" + configChange(p.Config, cfg) + ")"}
 	}
+	if err := checkOverrides(cfg, o.overrides); err != nil {
+		return err
+	}
 	return db.Tx(ctx, func() error {
 		serial, err := db.Serial(ctx)
 		if err != nil {
@@ -78,13 +85,20 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 		if err := applyToState(ctx, db, cfg, p, planChanges); err != nil {
 			return err
 		}
-		if p.GuardrailViolations, err = judge.check(ctx, p.Scope); err != nil {
+		if p.GuardrailViolations, p.PolicyResults, err = judge.check(ctx, p.Scope); err != nil {
+			return err
+		}
+		if err := refusePolicies(p.PolicyResults, o.overrides); err != nil {
 			return err
 		}
 		if len(p.GuardrailViolations) > 0 && !o.allowViolations {
 			return &ViolationError{Violations: p.GuardrailViolations}
 		}
-		if _, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories}); err != nil {
+		newSerial, err := db.BumpSerial(ctx, query.Write{Command: "apply", At: p.Now, Scope: p.Scope.Territories})
+		if err != nil {
+			return err
+		}
+		if err := recordOverrides(ctx, db, p, o, newSerial); err != nil {
 			return err
 		}
 		applied := p.Config.Hash
@@ -101,47 +115,54 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 
 // outcome judges the state an apply leaves, from inside its transaction:
 // the accounts per territory before the apply's writes and after them. The
-// guardrails are judged here and not read from the plan, so that a plan file
-// cannot carry its own verdict; policies (a later issue) judge the same
-// figures at the same place.
+// guardrails and policies are judged here and not read from the plan, so
+// that a plan file cannot carry its own verdict.
 type outcome struct {
-	db     *query.DB
-	cfg    *schema.Config
-	now    time.Time
-	before map[string]int
+	db       *query.DB
+	cfg      *schema.Config
+	now      time.Time
+	before   map[string]int
+	policies []*schema.Policy
 }
 
 // startOutcome takes the figures before the apply writes; nothing when no
 // check needs them (counting millions of assignments is not free).
 func startOutcome(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (*outcome, error) {
-	o := &outcome{db: db, cfg: cfg, now: now}
+	o := &outcome{db: db, cfg: cfg, now: now, policies: policiesOf(cfg)}
 	if !o.needed() {
 		return o, nil
 	}
 	var err error
-	o.before, err = db.AccountsPerTerritory(ctx, query.StateAssignments, now)
+	if o.before, err = db.AccountsPerTerritory(ctx, query.StateAssignments, now); err != nil {
+		return nil, err
+	}
+	if needsMoves(o.policies) {
+		err = db.SnapshotAlignment(ctx, now)
+	}
 	return o, err
 }
 
-func (o *outcome) needed() bool {
-	g := o.cfg.Settings.Guardrails
-	return g.MinAccountsPerTerritory != nil || g.MaxAccountsPerTerritory != nil
-}
+// needed: the guardrails are policies too.
+func (o *outcome) needed() bool { return len(o.policies) > 0 }
 
 // check judges the state as the apply's writes left it: the guardrail
-// violations, counted as the plan counts them (Plan.balance) over the
-// plan's scope.
-func (o *outcome) check(ctx context.Context, scope PlanScope) ([]GuardrailViolation, error) {
+// violations and the policies' verdicts, counted as the plan counts them
+// (Plan.balance, gatherMoves) over the plan's scope.
+func (o *outcome) check(ctx context.Context, scope PlanScope) ([]GuardrailViolation, []PolicyResult, error) {
 	if !o.needed() {
-		return nil, nil
+		return []GuardrailViolation{}, []PolicyResult{}, nil
 	}
 	after, err := o.db.AccountsPerTerritory(ctx, query.StateAssignments, o.now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	judged := Plan{Now: o.now, Scope: scope}
 	judged.balance(o.cfg, o.before, after)
-	return judged.GuardrailViolations, nil
+	moves, err := gatherMoves(ctx, o.db, o.cfg, o.policies, query.PolicyBefore, query.StateAssignments, o.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return judged.GuardrailViolations, judgePolicies(o.policies, judged.Accounts, moves), nil
 }
 
 // assignmentWrites says where applyToState takes a plan's assignment changes from.

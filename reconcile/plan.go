@@ -35,6 +35,8 @@ type Plan struct {
 	// settings.guardrails; apply refuses them unless --allow-violations.
 	GuardrailViolations []GuardrailViolation `json:"guardrail_violations"`
 	Balance             []FieldForceBalance  `json:"balance"`
+	// PolicyResults are the verdicts of the policies (reconcile/policy.go).
+	PolicyResults []PolicyResult `json:"policy_results"`
 	// Accounts are the accounts per territory before and after the plan,
 	// of the territories the balance covers.
 	Accounts []TerritoryAccounts `json:"accounts_per_territory"`
@@ -330,6 +332,11 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		return err
 	}
 	countsAfter := countsBefore
+	policies := policiesOf(cfg)
+	moves, err := gatherMoves(ctx, db, cfg, nil, query.StateAssignments, query.StateAssignments, p.Now)
+	if err != nil {
+		return err
+	}
 	var crm, pendingPush []CRMChange
 	if !p.HasChanges() && p.Preview == nil {
 		// Applying nothing leaves the state as it is: all a push would write
@@ -365,6 +372,9 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			if err := p.cyclePlanTargets(ctx, db, cfg, query.DiffAssignments); err != nil {
 				return err
 			}
+			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, query.DiffAssignments, p.Now); err != nil {
+				return err
+			}
 			if p.Preview != nil {
 				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, query.DiffAssignments, p.Scope.Territories, p.Now); err != nil {
 					return err
@@ -385,6 +395,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		return err
 	}
 	p.balance(cfg, countsBefore, countsAfter)
+	p.PolicyResults = judgePolicies(policies, p.Accounts, moves)
 	if crm != nil {
 		p.CRMChanges = crm
 	}

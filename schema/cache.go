@@ -79,6 +79,7 @@ type cachedConfig struct {
 	Territories   []*Territory
 	RosterMembers []*RosterMember
 	FieldMappings []*FieldMapping
+	Policies      []*Policy
 }
 
 // cachedSettings is Settings without Location.
@@ -198,6 +199,7 @@ func encodeEntry(key string, cfg *Config) ([]byte, error) {
 		Territories:   cfg.Territories,
 		RosterMembers: cfg.RosterMembers,
 		FieldMappings: cfg.FieldMappings,
+		Policies:      cfg.Policies,
 	}
 	var payload bytes.Buffer
 	if err := gob.NewEncoder(&payload).Encode(&e); err != nil {
@@ -244,6 +246,7 @@ func decodeEntry(key string, b []byte) (*Config, error) {
 		Territories:   e.Territories,
 		RosterMembers: e.RosterMembers,
 		FieldMappings: e.FieldMappings,
+		Policies:      e.Policies,
 	}
 	cfg.EachDate(func(t *time.Time) { *t = t.In(loc) })
 	return cfg, nil

@@ -36,10 +36,10 @@ func TestLoadInvalid(t *testing.T) {
 			name:  "kinds",
 			files: map[string]string{"x.yaml": "id: A\n---\nkind: territori\n---\nkind: 5\n---\n- kind: territory\n---\n# only a comment\n"},
 			want: []string{
-				"cfg/x.yaml:1:1: missing kind; want one of settings, field_force, territory, roster_member, field_mapping",
-				"cfg/x.yaml:3:7: unknown kind \"territori\"; want one of settings, field_force, territory, roster_member, field_mapping; did you mean \"territory\"?",
-				"cfg/x.yaml:5:7: kind: want one of settings, field_force, territory, roster_member, field_mapping, got number 5",
-				"cfg/x.yaml:7:1: a document must be a mapping with a kind: field (one of settings, field_force, territory, roster_member, field_mapping), not a list",
+				"cfg/x.yaml:1:1: missing kind; want one of settings, field_force, territory, roster_member, field_mapping, policy",
+				"cfg/x.yaml:3:7: unknown kind \"territori\"; want one of settings, field_force, territory, roster_member, field_mapping, policy; did you mean \"territory\"?",
+				"cfg/x.yaml:5:7: kind: want one of settings, field_force, territory, roster_member, field_mapping, policy, got number 5",
+				"cfg/x.yaml:7:1: a document must be a mapping with a kind: field (one of settings, field_force, territory, roster_member, field_mapping, policy), not a list",
 			},
 		},
 		{

@@ -141,6 +141,7 @@ func (l *loader) load(cfg *Config, data [][]byte) (*Config, error) {
 	slices.SortStableFunc(cfg.FieldForces, func(a, b *FieldForce) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(cfg.Territories, func(a, b *Territory) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(cfg.RosterMembers, func(a, b *RosterMember) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(cfg.Policies, func(a, b *Policy) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(cfg.FieldMappings, func(a, b *FieldMapping) int {
 		return cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.CRMObject, b.CRMObject))
 	})
@@ -364,6 +365,8 @@ func (l *loader) decode(cfg *Config, docs []*document, loc *time.Location) {
 			cfg.RosterMembers = append(cfg.RosterMembers, d.rosterMember(o))
 		case "field_mapping":
 			cfg.FieldMappings = append(cfg.FieldMappings, d.fieldMapping(o))
+		case "policy":
+			cfg.Policies = append(cfg.Policies, d.policy(o))
 		}
 	}
 	if !settingsDone {

@@ -33,6 +33,7 @@ type Config struct {
 	Territories   []*Territory
 	RosterMembers []*RosterMember
 	FieldMappings []*FieldMapping
+	Policies      []*Policy
 	// Files are the YAML files read, by path relative to the config root, in
 	// lexical order; Hash is a content hash over their paths and bytes, and
 	// FileHashes one per file (so that a stale plan can say which changed).

@@ -101,6 +101,7 @@ func (v *validator) validate() {
 	v.checkTerritories(firstRule, objects)
 	v.roster()
 	v.mappings()
+	v.policies()
 }
 
 func (v *validator) duplicate(first map[string]Pos, id string, pos Pos, label string) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,7 @@ import (
 func applyCmd(g *globals) *cobra.Command {
 	var autoApprove, push, allowViolations bool
 	var approved string
+	var overrideIDs, reasons []string
 	cmd := &cobra.Command{
 		Use:   "apply [PLAN]",
 		Short: "Write a saved plan to the state (or re-plan and apply with --auto-approve or --approved)",
@@ -24,12 +26,19 @@ func applyCmd(g *globals) *cobra.Command {
                           result is the approved plan's changes (the plan reviewed
                           on the pull request is exactly what is applied)
 
-A plan that leaves a territory outside settings.guardrails is refused unless
---allow-violations.`,
+Policies (kind: policy) judge the plan again at apply: a hard one that is
+violated refuses it; a soft one refuses it unless --override names it with a
+--reason (recorded in the state with who and when: alignctl show overrides);
+an advisory one only warns. --approved carries no override of the approved
+plan's review: give them again. A plan that leaves a territory outside
+settings.guardrails is refused unless --allow-violations.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var p *reconcile.Plan
-			var err error
+			overrides, err := pairOverrides(overrideIDs, reasons)
+			if err != nil {
+				return err
+			}
 			switch {
 			case len(args) == 1 && (autoApprove || approved != ""):
 				return errors.New("apply takes a saved plan, --auto-approve or --approved PLAN, not several")
@@ -69,6 +78,10 @@ A plan that leaves a territory outside settings.guardrails is refused unless
 			if allowViolations {
 				opts = append(opts, reconcile.AllowViolations())
 			}
+			who := actor(os.Getenv)
+			if len(overrides) > 0 {
+				opts = append(opts, reconcile.WithOverrides(who, overrides...))
+			}
 			if err := reconcile.Apply(cmd.Context(), db, cfg, p, opts...); err != nil {
 				db.Close()
 				return err
@@ -77,6 +90,7 @@ A plan that leaves a territory outside settings.guardrails is refused unless
 			s := p.Summary
 			fmt.Fprintf(g.stdout, "Applied: %d created, %d ended, %d updated, %d territory changes. %d CRM records to push.\n",
 				s.Create, s.End, s.Update, s.TerritoryChange, s.CRMChanges+s.PendingPush)
+			reportPolicies(g.stderr, p, overrides, who)
 			if n := len(p.GuardrailViolations); n > 0 {
 				fmt.Fprintf(g.stderr, "warning: applied with %d guardrail violations (--allow-violations)\n", n)
 			}
@@ -91,5 +105,7 @@ A plan that leaves a territory outside settings.guardrails is refused unless
 	fl.StringVar(&approved, "approved", "", "re-plan, and apply only if the changes equal this approved plan's")
 	fl.BoolVar(&allowViolations, "allow-violations", false, "apply even if territories end up outside settings.guardrails")
 	fl.BoolVar(&push, "push", false, "push to the CRM after applying")
+	fl.StringArrayVar(&overrideIDs, "override", nil, "apply although soft policy `ID` is violated (repeatable; each with a --reason)")
+	fl.StringArrayVar(&reasons, "reason", nil, "why the --override before it is right (`TEXT`, recorded with who and when)")
 	return cmd
 }

@@ -70,20 +70,24 @@ func (v textView) cycleTargets(w io.Writer, p *reconcile.Plan) {
 
 // markdownCycleTargets is the comment's section: a table per territory,
 // the lost targets folded.
-func markdownCycleTargets(w io.Writer, p *reconcile.Plan) {
+func markdownCycleTargets(p *reconcile.Plan) []mdPart {
 	if len(p.CyclePlanTargets) == 0 {
-		return
+		return nil
 	}
 	per := p.TargetsPerTerritory()
-	fmt.Fprintf(w, "\n#### Cycle plan targets\n\n| Territory | Cycle plans | Targets kept | Targets lost | Interaction goals before | after | lost |\n|---|---|---:|---:|---:|---:|---:|\n")
+	// Within the comment's budget the territories that lose the most
+	// targets are kept.
+	t := &mdTable{head: "\n#### Cycle plan targets\n\n| Territory | Cycle plans | Targets kept | Targets lost | Interaction goals before | after | lost |\n|---|---|---:|---:|---:|---:|---:|\n",
+		what: "territories", label: "cycle plan targets per territory"}
 	lost := 0
 	for _, s := range per {
-		fmt.Fprintf(w, "| %s | %s | %d | %d | %s | %s | %s |\n", mdText(s.Territory), mdText(strings.Join(s.CyclePlans, ", ")),
-			s.Kept, s.Lost, reconcile.FormatGoal(s.GoalsBefore), reconcile.FormatGoal(s.GoalsAfter), reconcile.FormatGoal(s.GoalsLost))
+		t.add(fmt.Sprintf("| %s | %s | %d | %d | %s | %s | %s |\n", mdText(s.Territory), mdText(strings.Join(s.CyclePlans, ", ")),
+			s.Kept, s.Lost, reconcile.FormatGoal(s.GoalsBefore), reconcile.FormatGoal(s.GoalsAfter), reconcile.FormatGoal(s.GoalsLost)), s.Lost)
 		lost += s.Lost
 	}
+	parts := []mdPart{{table: t}}
 	if lost == 0 {
-		return
+		return parts
 	}
 	var b strings.Builder
 	n := 0
@@ -99,7 +103,8 @@ func markdownCycleTargets(w io.Writer, p *reconcile.Plan) {
 	if n < lost {
 		fmt.Fprintf(&b, "... and %d more (alignctl plan --format json lists every target)\n", lost-n)
 	}
-	fmt.Fprintf(w, "\n<details><summary>Cycle plan targets lost (%d)</summary>\n\n%s\n\n</details>\n", lost, mdFence("diff", b.String()))
+	return append(parts, foldable(fmt.Sprintf("\n<details><summary>Cycle plan targets lost (%d)</summary>\n\n%s\n\n</details>\n", lost, mdFence("diff", b.String())),
+		fmt.Sprintf("cycle plan targets lost (%d)", lost)))
 }
 
 // htmlCycleTargets is what the page's cycle plan section shows.

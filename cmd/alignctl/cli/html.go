@@ -287,6 +287,11 @@ func niceAxis(top int) (end, step float64) {
 func px(x float64) float64 { return math.Round(x*10) / 10 }
 
 var htmlTemplate = template.Must(template.New("plan").Funcs(template.FuncMap{
+	"verdict":     policyVerdict,
+	"consequence": policyConsequence,
+	"listed": func(vs []reconcile.PolicyViolation) []reconcile.PolicyViolation {
+		return vs[:min(len(vs), htmlListed)]
+	},
 	"time":   fmtTime,
 	"end":    fmtEnd,
 	"spread": spreadCells,
@@ -422,6 +427,31 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; }
 </div>
 {{- end}}
 </section>
+{{- if .P.PolicyResults}}
+
+<section aria-labelledby="policies">
+<h2 id="policies">Policies</h2>
+<table>
+<thead><tr><th scope="col">Policy</th><th scope="col">Level</th><th scope="col">Result</th><th scope="col">On apply</th></tr></thead>
+<tbody>
+{{- range .P.PolicyResults}}
+<tr><td>{{.Policy}}</td><td>{{.Level}}</td><td>{{if .Violated}}<strong>{{verdict .}}</strong>{{else}}passed{{end}}</td><td>{{if .Violated}}{{consequence .Level}}{{else}}-{{end}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- range .P.PolicyResults}}{{if .Violated}}
+<h3>{{.Policy}} ({{.Level}})</h3>
+<ul>
+{{- range listed .Violations}}
+<li>{{.Message}}</li>
+{{- end}}
+</ul>
+{{- if gt (len .Violations) (len (listed .Violations))}}
+<p>and {{len .Violations}} in all: <code>alignctl plan --format json</code> lists them.</p>
+{{- end}}
+{{- end}}{{end}}
+</section>
+{{- end}}
 
 {{- if .P.Base}}
 

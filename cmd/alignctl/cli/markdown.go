@@ -10,87 +10,123 @@ import (
 )
 
 // markdownView is a plan as a pull-request comment: the summary table first,
-// then what the change does per territory and rule, the balance, the
-// guardrails, long lists folded in <details>, the config diff, and the
-// command that reproduces the plan.
-type markdownView struct{}
+// then the policy results, what the change does per territory and rule, the
+// balance, the guardrails, long lists folded in <details>, the config diff,
+// and the command that reproduces the plan. It fits maxChars (fitMarkdown).
+type markdownView struct{ maxChars int }
 
 // markdownListed is how many changes and accounts a comment lists before
-// pointing at the JSON plan; a comment has to stay readable (and GitHub caps
-// comments at 65,536 characters).
+// pointing at the JSON plan: a comment has to stay readable.
 const markdownListed = 50
 
-func (markdownView) render(w io.Writer, p *reconcile.Plan) error {
+// DefaultMaxChars is the default budget of the Markdown view: GitHub refuses
+// a comment over 65,536 characters, and the workflow template adds a marker
+// line and at most a short note.
+const DefaultMaxChars = 65000
+
+func (v markdownView) render(w io.Writer, p *reconcile.Plan) error {
+	max := v.maxChars
+	if max == 0 {
+		max = DefaultMaxChars
+	}
+	_, err := io.WriteString(w, fitMarkdown(markdownParts(p), max))
+	return err
+}
+
+// markdownParts are the comment's parts in the order they show.
+func markdownParts(p *reconcile.Plan) []mdPart {
+	var parts []mdPart
+	keep := func(format string, args ...any) {
+		parts = append(parts, mdPart{full: fmt.Sprintf(format, args...), keep: true})
+	}
 	s := p.Summary
+	var b strings.Builder
 	title := "No changes"
 	if p.HasChanges() {
 		title = fmt.Sprintf("%d to create, %d to end-date, %d to update", s.Create, s.End, s.Update)
 	}
-	fmt.Fprintf(w, "### alignctl plan: %s\n\n", title)
-	fmt.Fprintf(w, "Config %s", mdCode(describeConfig(p.Config)))
+	fmt.Fprintf(&b, "### alignctl plan: %s\n\n", title)
+	fmt.Fprintf(&b, "Config %s", mdCode(describeConfig(p.Config)))
 	if p.Base != nil {
-		fmt.Fprintf(w, " against base %s", mdCode(describeConfig(*p.Base)))
+		fmt.Fprintf(&b, " against base %s", mdCode(describeConfig(*p.Base)))
 	}
-	fmt.Fprintf(w, ", state serial %d, at %s", p.StateSerial, fmtTime(p.Now))
+	fmt.Fprintf(&b, ", state serial %d, at %s", p.StateSerial, fmtTime(p.Now))
 	if p.Scope.Territory != "" {
-		fmt.Fprintf(w, ", scope %s and its descendants", mdCode(p.Scope.Territory))
+		fmt.Fprintf(&b, ", scope %s and its descendants", mdCode(p.Scope.Territory))
 	}
-	fmt.Fprintf(w, ".\n\n")
+	fmt.Fprintf(&b, ".\n\n")
 
-	fmt.Fprintf(w, "| | count |\n|---|---:|\n")
-	fmt.Fprintf(w, "| Assignments created | %d |\n", s.Create)
-	fmt.Fprintf(w, "| Assignments end-dated | %d |\n", s.End)
-	fmt.Fprintf(w, "| Assignments updated | %d |\n", s.Update)
-	fmt.Fprintf(w, "| Territory changes | %d |\n", s.TerritoryChange)
-	fmt.Fprintf(w, "| Roster and product changes | %d |\n", s.ConfigChange)
-	fmt.Fprintf(w, "| CRM records to push | %d |\n", s.CRMChanges+s.PendingPush)
-	fmt.Fprintf(w, "| Guardrail violations | %d |\n", len(p.GuardrailViolations))
+	fmt.Fprintf(&b, "| | count |\n|---|---:|\n")
+	fmt.Fprintf(&b, "| Assignments created | %d |\n", s.Create)
+	fmt.Fprintf(&b, "| Assignments end-dated | %d |\n", s.End)
+	fmt.Fprintf(&b, "| Assignments updated | %d |\n", s.Update)
+	fmt.Fprintf(&b, "| Territory changes | %d |\n", s.TerritoryChange)
+	fmt.Fprintf(&b, "| Roster and product changes | %d |\n", s.ConfigChange)
+	fmt.Fprintf(&b, "| CRM records to push | %d |\n", s.CRMChanges+s.PendingPush)
+	fmt.Fprintf(&b, "| Guardrail violations | %d |\n", len(p.GuardrailViolations))
+	if n := violatedPolicies(p); n > 0 {
+		fmt.Fprintf(&b, "| Policies violated | %d |\n", n)
+	}
 	if len(p.Conflicts) > 0 {
-		fmt.Fprintf(w, "| Exclusive conflicts | %d |\n", len(p.Conflicts))
+		fmt.Fprintf(&b, "| Exclusive conflicts | %d |\n", len(p.Conflicts))
 	}
 	if len(p.Warnings) > 0 {
-		fmt.Fprintf(w, "| Warnings | %d |\n", len(p.Warnings))
+		fmt.Fprintf(&b, "| Warnings | %d |\n", len(p.Warnings))
 	}
+	keep("%s", b.String())
 
 	if len(p.GuardrailViolations) > 0 {
-		fmt.Fprintf(w, "\n> [!WARNING]\n> This plan breaks the guardrails: `alignctl apply` refuses it without `--allow-violations`.\n")
-		for _, v := range p.GuardrailViolations {
-			fmt.Fprintf(w, "> - %s\n", mdText(v.Message))
+		b.Reset()
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> This plan breaks the guardrails: `alignctl apply` refuses it without `--allow-violations`.\n")
+		for i, v := range p.GuardrailViolations {
+			if i == markdownListed {
+				fmt.Fprintf(&b, "> - and %d more territories: see the plan artifact\n", len(p.GuardrailViolations)-i)
+				break
+			}
+			fmt.Fprintf(&b, "> - %s\n", mdText(v.Message))
 		}
+		keep("%s", b.String())
+	}
+	if len(p.PolicyResults) > 0 {
+		keep("%s", markdownPolicies(p))
 	}
 
 	if p.Base != nil {
-		markdownImpact(w, p)
+		parts = append(parts, markdownImpact(p)...)
 	} else if len(s.PerTerritory) > 0 {
-		fmt.Fprintf(w, "\n#### Assignments per territory\n\n| Territory | Created | End-dated | Updated |\n|---|---:|---:|---:|\n")
-		for _, t := range p.Territories() {
-			n := s.PerTerritory[t]
-			fmt.Fprintf(w, "| %s | %d | %d | %d |\n", mdText(t), n.Create, n.End, n.Update)
+		t := &mdTable{head: "\n#### Assignments per territory\n\n| Territory | Created | End-dated | Updated |\n|---|---:|---:|---:|\n", what: "territories", label: "assignments per territory"}
+		for _, id := range p.Territories() {
+			n := s.PerTerritory[id]
+			t.add(fmt.Sprintf("| %s | %d | %d | %d |\n", mdText(id), n.Create, n.End, n.Update), n.Create+n.End+n.Update)
 		}
+		parts = append(parts, mdPart{table: t})
 	}
 
 	if len(p.Balance) > 0 {
-		fmt.Fprintf(w, "\n#### Balance (accounts per territory)\n\n")
-		fmt.Fprintf(w, "| Field force | Territories | Before: min / median / max | CV | After: min / median / max | CV | Furthest from the median |\n")
-		fmt.Fprintf(w, "|---|---:|---|---:|---|---:|---|\n")
-		for _, b := range p.Balance {
+		b.Reset()
+		fmt.Fprintf(&b, "\n#### Balance (accounts per territory)\n\n")
+		fmt.Fprintf(&b, "| Field force | Territories | Before: min / median / max | CV | After: min / median / max | CV | Furthest from the median |\n")
+		fmt.Fprintf(&b, "|---|---:|---|---:|---|---:|---|\n")
+		for _, bal := range p.Balance {
 			var far []string
-			for _, t := range b.Furthest {
+			for _, t := range bal.Furthest {
 				far = append(far, fmt.Sprintf("%s (%d)", mdText(t.Territory), t.After))
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %.2f | %s | %.2f | %s |\n", mdText(b.FieldForce), b.Territories,
-				spreadCells(b.Before), b.Before.CV, spreadCells(b.After), b.After.CV, strings.Join(far, ", "))
+			fmt.Fprintf(&b, "| %s | %d | %s | %.2f | %s | %.2f | %s |\n", mdText(bal.FieldForce), bal.Territories,
+				spreadCells(bal.Before), bal.Before.CV, spreadCells(bal.After), bal.After.CV, strings.Join(far, ", "))
 		}
+		keep("%s", b.String())
 	}
 
-	markdownCycleTargets(w, p)
+	parts = append(parts, markdownCycleTargets(p)...)
 
 	if p.ConfigDiff != "" {
-		fmt.Fprintf(w, "\n<details><summary>Config diff</summary>\n\n%s\n\n</details>\n", mdFence("diff", p.ConfigDiff))
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Config diff</summary>\n\n%s\n\n</details>\n", mdFence("diff", p.ConfigDiff)),
+			fmt.Sprintf("config diff (%d lines)", strings.Count(p.ConfigDiff, "\n"))))
 	}
 	if len(p.AssignmentChanges) > 0 {
 		n := min(len(p.AssignmentChanges), markdownListed)
-		var b strings.Builder
+		b.Reset()
 		for _, c := range p.AssignmentChanges[:n] {
 			// The sign leads, so that the diff block colours the line.
 			line := describeChange(c)
@@ -99,65 +135,116 @@ func (markdownView) render(w io.Writer, p *reconcile.Plan) error {
 		if n < len(p.AssignmentChanges) {
 			fmt.Fprintf(&b, "... and %d more (alignctl plan --format json lists every change)\n", len(p.AssignmentChanges)-n)
 		}
-		fmt.Fprintf(w, "\n<details><summary>Assignment changes (%d)</summary>\n\n%s\n\n</details>\n", len(p.AssignmentChanges), mdFence("diff", b.String()))
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Assignment changes (%d)</summary>\n\n%s\n\n</details>\n", len(p.AssignmentChanges), mdFence("diff", b.String())),
+			fmt.Sprintf("assignment changes (%d)", len(p.AssignmentChanges))))
 	}
-	if len(p.TerritoryChanges)+len(p.ConfigChanges) > 0 {
-		var b strings.Builder
+	if n := len(p.TerritoryChanges) + len(p.ConfigChanges); n > 0 {
+		b.Reset()
 		for _, t := range p.TerritoryChanges {
 			fmt.Fprintf(&b, "%s territory %s %s\n", actionSign(t.Action), t.Territory, strings.Join(t.Fields, ", "))
 		}
 		for _, c := range p.ConfigChanges {
 			fmt.Fprintf(&b, "%s %s %s\n", actionSign(c.Action), c.Kind, c.Key)
 		}
-		fmt.Fprintf(w, "\n<details><summary>Territory, roster and product changes (%d)</summary>\n\n%s\n\n</details>\n",
-			len(p.TerritoryChanges)+len(p.ConfigChanges), mdFence("diff", b.String()))
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Territory, roster and product changes (%d)</summary>\n\n%s\n\n</details>\n", n, mdFence("diff", b.String())),
+			fmt.Sprintf("territory, roster and product changes (%d)", n)))
 	}
 	if len(p.CRMChanges)+len(p.PendingPush) > 0 {
-		var b strings.Builder
+		b.Reset()
 		for _, line := range countCRM(p.CRMChanges) {
 			fmt.Fprintf(&b, "- %s\n", line)
 		}
 		for _, line := range countCRM(p.PendingPush) {
 			fmt.Fprintf(&b, "- %s (pending from an earlier apply)\n", line)
 		}
-		fmt.Fprintf(w, "\n<details><summary>CRM records a push would write</summary>\n\n%s\n</details>\n", b.String())
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>CRM records a push would write</summary>\n\n%s\n</details>\n", b.String()),
+			fmt.Sprintf("CRM records a push would write (%d)", len(p.CRMChanges)+len(p.PendingPush))))
 	}
 	if len(p.Conflicts) > 0 {
-		fmt.Fprintf(w, "\n<details><summary>Exclusive conflicts (%d)</summary>\n\n", len(p.Conflicts))
+		b.Reset()
+		fmt.Fprintf(&b, "\n<details><summary>Exclusive conflicts (%d)</summary>\n\n", len(p.Conflicts))
 		for _, c := range p.Conflicts[:min(len(p.Conflicts), markdownListed)] {
-			fmt.Fprintf(w, "- %s\n", mdText(c))
+			fmt.Fprintf(&b, "- %s\n", mdText(c))
 		}
-		fmt.Fprintf(w, "\n</details>\n")
+		fmt.Fprintf(&b, "\n</details>\n")
+		parts = append(parts, foldable(b.String(), fmt.Sprintf("exclusive conflicts (%d)", len(p.Conflicts))))
 	}
 	if len(p.Warnings) > 0 {
-		fmt.Fprintf(w, "\n#### Warnings\n\n")
+		t := &mdTable{head: "\n#### Warnings\n\n", what: "warnings", label: "warnings", list: true}
 		for _, x := range p.Warnings {
-			fmt.Fprintf(w, "- %s\n", mdText(x))
+			t.add(fmt.Sprintf("- %s\n", mdText(x)), 0)
 		}
+		parts = append(parts, mdPart{table: t})
 	}
 	if p.Command != "" {
-		fmt.Fprintf(w, "\nReproduce: %s\n", mdCode(p.Command))
+		keep("\nReproduce: %s\n", mdCode(p.Command))
 	}
-	return nil
+	return parts
+}
+
+func violatedPolicies(p *reconcile.Plan) int {
+	n := 0
+	for _, r := range p.PolicyResults {
+		if r.Violated() {
+			n++
+		}
+	}
+	return n
+}
+
+// markdownPolicies is the comment's block of policy results: a row per
+// policy, then the violations of each violated one, the first few listed.
+func markdownPolicies(p *reconcile.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n#### Policies\n\n| Policy | Level | Result | On apply |\n|---|---|---|---|\n")
+	for _, r := range p.PolicyResults {
+		mark, then := "passed", "-"
+		if r.Violated() {
+			mark, then = "**"+policyVerdict(r)+"**", policyConsequence(r.Level)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdText(r.Policy), r.Level, mark, then)
+	}
+	for _, r := range p.PolicyResults {
+		if !r.Violated() {
+			continue
+		}
+		alert := "WARNING"
+		if r.Level == "advisory" {
+			alert = "NOTE"
+		} else if r.Level == "hard" {
+			alert = "CAUTION"
+		}
+		fmt.Fprintf(&b, "\n> [!%s]\n> %s (%s): %s\n", alert, mdText(r.Policy), r.Level, policyConsequence(r.Level))
+		for i, v := range r.Violations {
+			if i == policyViolationsShown {
+				fmt.Fprintf(&b, "> - and %d more: see the plan artifact\n", len(r.Violations)-i)
+				break
+			}
+			fmt.Fprintf(&b, "> - %s\n", mdText(v.Message))
+		}
+	}
+	return b.String()
 }
 
 // markdownImpact is the difference the config change makes, per territory
 // and per rule, with the accounts folded away.
-func markdownImpact(w io.Writer, p *reconcile.Plan) {
-	fmt.Fprintf(w, "\n#### What this change does\n\n")
+func markdownImpact(p *reconcile.Plan) []mdPart {
+	var parts []mdPart
 	if len(p.Impact) == 0 {
-		fmt.Fprintf(w, "No account changes territory.\n")
+		parts = append(parts, mdPart{full: "\n#### What this change does\n\nNo account changes territory.\n", keep: true})
 	} else {
-		fmt.Fprintf(w, "| Territory | Accounts gained | Accounts lost |\n|---|---:|---:|\n")
-		for _, t := range p.Impact {
-			fmt.Fprintf(w, "| %s | +%d | -%d |\n", mdText(t.Territory), t.Gained, t.Lost)
+		t := &mdTable{head: "\n#### What this change does\n\n| Territory | Accounts gained | Accounts lost |\n|---|---:|---:|\n", what: "territories", label: "accounts gained and lost per territory"}
+		for _, i := range p.Impact {
+			t.add(fmt.Sprintf("| %s | +%d | -%d |\n", mdText(i.Territory), i.Gained, i.Lost), i.Gained+i.Lost)
 		}
+		parts = append(parts, mdPart{table: t})
 	}
 	if len(p.RuleImpact) > 0 {
-		fmt.Fprintf(w, "\n| Rule | Change | Adds | Drops |\n|---|---|---:|---:|\n")
+		t := &mdTable{head: "\n| Rule | Change | Adds | Drops |\n|---|---|---:|---:|\n", what: "rules", label: "rules changed"}
 		for _, r := range p.RuleImpact {
-			fmt.Fprintf(w, "| %s | %s | %d | %d |\n", mdText(r.Rule), r.Change, r.Added, r.Dropped)
+			t.add(fmt.Sprintf("| %s | %s | %d | %d |\n", mdText(r.Rule), r.Change, r.Added, r.Dropped), r.Added+r.Dropped+1)
 		}
+		parts = append(parts, mdPart{table: t})
 	}
 	var b strings.Builder
 	for _, t := range p.Impact {
@@ -175,8 +262,10 @@ func markdownImpact(w io.Writer, p *reconcile.Plan) {
 		}
 	}
 	if b.Len() > 0 {
-		fmt.Fprintf(w, "\n<details><summary>Accounts gained and lost</summary>\n\n%s\n\n</details>\n", mdFence("diff", b.String()))
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Accounts gained and lost</summary>\n\n%s\n\n</details>\n", mdFence("diff", b.String())),
+			"accounts gained and lost"))
 	}
+	return parts
 }
 
 func spreadCells(s reconcile.Spread) string {

@@ -22,6 +22,7 @@ type planFlags struct {
 	format           string
 	detailedExitcode bool
 	previewZip       string
+	maxChars         int
 }
 
 func planCmd(g *globals) *cobra.Command {
@@ -39,6 +40,11 @@ pull-request view).`,
 			view, err := g.planView(f.format)
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("max-chars") {
+				if view, err = withMaxChars(view, f.maxChars); err != nil {
+					return err
+				}
 			}
 			scope, err := planScope(f.territory, f.sendToCRM)
 			if err != nil {
@@ -75,6 +81,7 @@ pull-request view).`,
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for alignctl apply")
 	fl.StringVar(&f.format, "format", "text", "output: "+strings.Join(planFormats, ", "))
 	fl.StringVar(&f.previewZip, "preview-zip", "", "also write the downloadable assignment preview (.zip of CSV files)")
+	fl.IntVar(&f.maxChars, "max-chars", DefaultMaxChars, "--format markdown: the most characters the comment may have (GitHub's limit is 65,536)")
 	fl.BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when applying the plan would change the state (0: no changes, 1: error)")
 	return cmd
 }

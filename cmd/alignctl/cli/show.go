@@ -15,8 +15,8 @@ import (
 func showCmd(g *globals) *cobra.Command {
 	var account, territory, at, format string
 	cmd := &cobra.Command{
-		Use:   "show [summary|assignments|imports|pushes]",
-		Short: "Show what the state holds: a summary, the assignments as they stand (or stood, with --at), the import or push history",
+		Use:   "show [summary|assignments|imports|pushes|overrides]",
+		Short: "Show what the state holds: a summary, the assignments as they stand (or stood, with --at), the import, push or policy override history",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			what := "summary"
@@ -53,6 +53,12 @@ func showCmd(g *globals) *cobra.Command {
 					return err
 				}
 				return g.showPushes(runs, failures, format)
+			case "overrides":
+				os, err := db.Overrides(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return g.showOverrides(os, format)
 			case "assignments":
 				var atTime *time.Time
 				if at != "" {
@@ -68,7 +74,7 @@ func showCmd(g *globals) *cobra.Command {
 				}
 				return g.showAssignments(as, format)
 			}
-			return fmt.Errorf("show %q: must be summary, assignments, imports or pushes", what)
+			return fmt.Errorf("show %q: must be summary, assignments, imports, pushes or overrides", what)
 		},
 	}
 	fl := cmd.Flags()
@@ -84,11 +90,11 @@ func showCmd(g *globals) *cobra.Command {
 // silently did nothing would show more than was asked for.
 func showFlagsFit(cmd *cobra.Command, what string) error {
 	switch what {
-	case "summary", "imports", "pushes":
+	case "summary", "imports", "pushes", "overrides":
 	case "assignments":
 		return nil
 	default:
-		return fmt.Errorf("show %q: must be summary, assignments, imports or pushes", what)
+		return fmt.Errorf("show %q: must be summary, assignments, imports, pushes or overrides", what)
 	}
 	var given []string
 	for _, name := range []string{"account", "territory", "at"} {
@@ -193,7 +199,14 @@ func (g *globals) showSummary(cmd *cobra.Command, db *query.DB, format string) e
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", t.Territory, t.Accounts, t.Records, t.Pushed)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.Overrides) > 0 {
+		fmt.Fprintln(g.stdout)
+		return g.showOverrides(s.Overrides, "text")
+	}
+	return nil
 }
 
 func (g *globals) showImports(runs []query.ImportRun, format string) error {

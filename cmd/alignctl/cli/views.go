@@ -175,6 +175,7 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 			fmt.Fprintf(w, "  %s\n", x.Message)
 		}
 	}
+	v.policies(w, p)
 	if len(p.Conflicts) > 0 {
 		fmt.Fprintf(w, "\nConflicts:\n")
 		for _, x := range p.Conflicts {
