@@ -141,7 +141,7 @@ func (w *cycleWarnings) all() []string {
 // plan's now on the territories in scope, held before (the state) or after
 // (after: the state as the apply leaves it). Bad input is a warning naming
 // the record, never a failed plan.
-func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.Config, after query.Assignments) error {
+func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.Config, before, after query.Assignments) error {
 	ok, err := db.HasCyclePlans(ctx)
 	if err != nil || !ok {
 		return err
@@ -166,7 +166,7 @@ func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.C
 		warns.add(o.Object+" "+o.Kind, fmt.Sprintf("instance %s: %s %s: %s names %s %q, which the CRM does not have; the target is left out",
 			o.Instance, o.Object, o.Record, o.Field, what, o.Ref))
 	}
-	targets, err := db.CycleTargets(ctx, counted, query.StateAssignments, after, p.Now)
+	targets, err := db.CycleTargets(ctx, counted, before, after, p.Now)
 	if err != nil {
 		return err
 	}

@@ -346,7 +346,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			return nil
 		})
 		if err == nil {
-			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments)
+			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.StateAssignments)
 		}
 	} else {
 		type key struct{ object, action, record string }
@@ -369,7 +369,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			if countsAfter, err = db.AccountsPerTerritory(ctx, query.DiffAssignments, p.Now); err != nil {
 				return err
 			}
-			if err := p.cyclePlanTargets(ctx, db, cfg, query.DiffAssignments); err != nil {
+			if err := p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.DiffAssignments); err != nil {
 				return err
 			}
 			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, query.DiffAssignments, p.Now); err != nil {

@@ -88,6 +88,18 @@ var builtinChecks = map[string]builtinCheck{
 		}
 		return []PolicyViolation{{Message: fmt.Sprintf("the plan moves %d accounts, more than %s", n, num(p.Value))}}
 	}},
+	schema.CheckProtectTargets: {plan: func(p *schema.Policy, m *policyMoves) []PolicyViolation {
+		var out []PolicyViolation
+		for _, t := range m.lostTargets {
+			if !m.inScope(p, t.Territory) {
+				continue
+			}
+			out = append(out, PolicyViolation{Territory: t.Territory, Account: t.Account,
+				Message: fmt.Sprintf("cycle plan target %s (account %s, cycle plan %s, cycle %s) would lose territory %s while its cycle runs%s",
+					t.Target, t.Account, t.CyclePlan, t.Cycle, t.Territory, goalsText(t.Goals))})
+		}
+		return out
+	}},
 	schema.CheckProtectedAccounts: {plan: func(p *schema.Policy, m *policyMoves) []PolicyViolation {
 		var out []PolicyViolation
 		for _, l := range m.lostPairs {
@@ -132,6 +144,10 @@ type policyMoves struct {
 	moved       map[string]int // by policy id
 	lostPairs   []query.LostPair
 	territories map[string]*schema.Territory
+	// The cycle plan targets the plan takes from their territories, and
+	// their count per territory (the targets_lost figure).
+	lostTargets []CyclePlanTarget
+	targetsLost map[string]int
 }
 
 type lostPair = query.LostPair
@@ -156,12 +172,39 @@ func needsMoves(policies []*schema.Policy) bool {
 	return false
 }
 
+// needsTargets reports whether a policy reads the cycle plan targets lost:
+// protect_cycle_plan_targets, or a cue expression naming targets_lost.
+func needsTargets(policies []*schema.Policy) bool {
+	for _, p := range policies {
+		if p.Check == schema.CheckProtectTargets || strings.Contains(p.CUE, "targets_lost") {
+			return true
+		}
+	}
+	return false
+}
+
 // gatherMoves compares the alignment before with the one after, for the
 // policies that need it.
 func gatherMoves(ctx context.Context, db *query.DB, cfg *schema.Config, policies []*schema.Policy, before, after query.Assignments, now time.Time) (*policyMoves, error) {
-	m := &policyMoves{now: now, cfg: cfg, gained: map[string]int{}, lost: map[string]int{}, moved: map[string]int{}, territories: map[string]*schema.Territory{}}
+	m := &policyMoves{now: now, cfg: cfg, gained: map[string]int{}, lost: map[string]int{}, moved: map[string]int{},
+		territories: map[string]*schema.Territory{}, targetsLost: map[string]int{}}
 	for _, t := range cfg.Territories {
 		m.territories[t.ID] = t
+	}
+	if needsTargets(policies) {
+		// The same targets the plan lists, judged between the same two
+		// alignments as the other figures (at apply: the state before its
+		// writes and after them). The plan warns about bad records.
+		targets := &Plan{Now: now}
+		if err := targets.cyclePlanTargets(ctx, db, cfg, before, after); err != nil {
+			return nil, err
+		}
+		for _, t := range targets.CyclePlanTargets {
+			if t.Status == TargetLost {
+				m.lostTargets = append(m.lostTargets, t)
+				m.targetsLost[t.Territory]++
+			}
+		}
 	}
 	if !needsMoves(policies) {
 		return m, nil
@@ -209,7 +252,7 @@ func judgePolicies(policies []*schema.Policy, accounts []TerritoryAccounts, m *p
 	judged := map[string]bool{}
 	for _, a := range accounts {
 		figures = append(figures, schema.Figures{Territory: a.Territory, FieldForce: a.FieldForce, Before: a.Before, After: a.After,
-			Gained: m.gained[a.Territory], Lost: m.lost[a.Territory]})
+			Gained: m.gained[a.Territory], Lost: m.lost[a.Territory], TargetsLost: m.targetsLost[a.Territory]})
 		judged[a.Territory] = true
 	}
 	out := make([]PolicyResult, 0, len(policies))
@@ -221,7 +264,7 @@ func judgePolicies(policies []*schema.Policy, accounts []TerritoryAccounts, m *p
 		}
 		if p.Check == "" {
 			r.Check = "cue"
-		} else if p.Check != schema.CheckProtectedAccounts {
+		} else if p.Check != schema.CheckProtectedAccounts && p.Check != schema.CheckProtectTargets {
 			v := p.Value
 			r.Value = &v
 		}
@@ -528,4 +571,19 @@ func recordOverrides(ctx context.Context, db *query.DB, p *Plan, o applyOptions,
 		}
 	}
 	return db.RecordOverrides(ctx, rows)
+}
+
+// goalsText names the interaction goals at stake, when the target has any.
+func goalsText(g CycleGoals) string {
+	var parts []string
+	if g.ChannelInteractions != nil {
+		parts = append(parts, FormatGoal(*g.ChannelInteractions)+" channel interactions")
+	}
+	if g.ProductInteractions != nil {
+		parts = append(parts, FormatGoal(*g.ProductInteractions)+" product interactions")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (goals: " + strings.Join(parts, ", ") + ")"
 }

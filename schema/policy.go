@@ -22,6 +22,9 @@ const (
 	CheckMinAccounts       = "min_accounts_per_territory"
 	CheckMaxAccounts       = "max_accounts_per_territory"
 	CheckProtectedAccounts = "protected_accounts"
+	// CheckProtectTargets: no target of a cycle plan that counts now (its
+	// cycle planned or in progress) loses its territory.
+	CheckProtectTargets = "protect_cycle_plan_targets"
 )
 
 // Policy is one `kind: policy` document: what a plan may do.
@@ -45,14 +48,16 @@ type Policy struct {
 }
 
 // checkValue says what value each built-in check takes: a share from 0 to 1,
-// a whole count, or none (protected_accounts names accounts instead).
+// a whole count, "accounts" (protected_accounts names accounts instead), or
+// none at all.
 var checkValue = map[string]string{
 	CheckMaxShareLost:      "share",
 	CheckMaxShareGained:    "share",
 	CheckMaxAccountsMoved:  "count",
 	CheckMinAccounts:       "count",
 	CheckMaxAccounts:       "count",
-	CheckProtectedAccounts: "",
+	CheckProtectedAccounts: "accounts",
+	CheckProtectTargets:    "none",
 }
 
 func (d *decoder) policy(o obj) *Policy {
@@ -154,6 +159,12 @@ func (v *validator) policyCheck(label string, p *Policy, has func(string) bool) 
 			v.ds.addf(valuePos, "%s: check %s: value %v is not a share; write one from 0 to 1, such as 0.2 for a fifth", label, p.Check, p.Value)
 		case want == "count" && (p.Value < 0 || p.Value != math.Trunc(p.Value) || p.Value > math.MaxInt32):
 			v.ds.addf(valuePos, "%s: check %s: value %v is not a count; write a whole number, 0 or more", label, p.Check, p.Value)
+		}
+	case "none":
+		for _, key := range []string{"value", "accounts", "criteria", "match"} {
+			if has(key) {
+				v.ds.addf(v.at(p.Pos, key), "%s: check %s takes no %s; remove it", label, p.Check, key)
+			}
 		}
 	default:
 		if has("value") {

@@ -122,15 +122,21 @@ check: max_accounts_per_territory
 value: 10
 cue: after < 10
 scope: {territories: [ONC-2]}
+---
+kind: policy
+id: k
+level: hard
+check: protect_cycle_plan_targets
+value: 1
 `})
 	var ds Diagnostics
 	if !errors.As(err, &ds) {
 		t.Fatalf("error %v, want Diagnostics", err)
 	}
 	want := []string{
-		`cfg/p.yaml:4:8: policy a: check "max_share_lots_per_territory" is not one of max_share_lost_per_territory, max_share_gained_per_territory, max_accounts_moved, min_accounts_per_territory, max_accounts_per_territory, protected_accounts; did you mean "max_share_lost_per_territory"?`,
+		`cfg/p.yaml:4:8: policy a: check "max_share_lots_per_territory" is not one of max_share_lost_per_territory, max_share_gained_per_territory, max_accounts_moved, min_accounts_per_territory, max_accounts_per_territory, protected_accounts, protect_cycle_plan_targets; did you mean "max_share_lost_per_territory"?`,
 		`cfg/p.yaml:11:8: policy b: value: want a number, got string "many"`,
-		`cfg/p.yaml:16:6: policy c: cue "lost <= 0.2 * befor" does not compile: reference "befor" not found; the figures are before, after, gained, lost, field_force, territory`,
+		`cfg/p.yaml:16:6: policy c: cue "lost <= 0.2 * befor" does not compile: reference "befor" not found; the figures are before, after, gained, lost, targets_lost, field_force, territory`,
 		`cfg/p.yaml:21:6: policy d: cue "lost <= (0.2" does not compile: expected ')', found newline`,
 		`cfg/p.yaml:26:6: policy e: cue "after + 1" is a number, not true or false; compare it, e.g. after + 1 <= 10`,
 		`cfg/p.yaml:32:8: policy f: check max_share_gained_per_territory: value 20 is not a share; write one from 0 to 1, such as 0.2 for a fifth`,
@@ -139,6 +145,7 @@ scope: {territories: [ONC-2]}
 		`cfg/p.yaml:48:8: policy i: check protected_accounts takes no value; list accounts or criteria`,
 		`cfg/p.yaml:50:13: policy i: criterion 1: field call2__v.call_date__v: protected_accounts criteria read account__v fields only`,
 		`cfg/p.yaml:57:6: policy j: has both check and cue; keep one`,
+		`cfg/p.yaml:64:8: policy k: check protect_cycle_plan_targets takes no value; remove it`,
 	}
 	got := strings.Split(err.Error(), "\n")
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

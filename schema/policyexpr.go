@@ -23,6 +23,9 @@ type Figures struct {
 	After      int    `json:"after"`  // and after it
 	Gained     int    `json:"gained"` // accounts the plan adds to the territory
 	Lost       int    `json:"lost"`   // accounts the plan takes from it
+	// TargetsLost are the targets of its cycle plans that count now
+	// (planned or in progress) whose accounts the plan takes from it.
+	TargetsLost int `json:"targets_lost"`
 }
 
 // policyFigures are the names a cue expression may use, each with its kind
@@ -36,6 +39,7 @@ var policyFigures = []struct {
 	{"after", "int", func(f *Figures) any { return f.After }},
 	{"gained", "int", func(f *Figures) any { return f.Gained }},
 	{"lost", "int", func(f *Figures) any { return f.Lost }},
+	{"targets_lost", "int", func(f *Figures) any { return f.TargetsLost }},
 	{"field_force", "string", func(f *Figures) any { return f.FieldForce }},
 	{"territory", "string", func(f *Figures) any { return f.Territory }},
 }
