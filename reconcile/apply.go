@@ -158,7 +158,7 @@ func (o *outcome) check(ctx context.Context, scope PlanScope) ([]GuardrailViolat
 	}
 	judged := Plan{Now: o.now, Scope: scope}
 	judged.balance(o.cfg, o.before, after)
-	moves, err := gatherMoves(ctx, o.db, o.cfg, o.policies, query.PolicyBefore, query.StateAssignments, o.now)
+	moves, err := gatherMoves(ctx, o.db, o.cfg, o.policies, query.PolicyBefore, query.StateAssignments, o.now, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -333,7 +333,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 	}
 	countsAfter := countsBefore
 	policies := policiesOf(cfg)
-	moves, err := gatherMoves(ctx, db, cfg, nil, query.StateAssignments, query.StateAssignments, p.Now)
+	moves, err := gatherMoves(ctx, db, cfg, nil, query.StateAssignments, query.StateAssignments, p.Now, nil)
 	if err != nil {
 		return err
 	}
@@ -372,7 +372,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			if err := p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.DiffAssignments); err != nil {
 				return err
 			}
-			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, query.DiffAssignments, p.Now); err != nil {
+			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, query.DiffAssignments, p.Now, p.CyclePlanTargets); err != nil {
 				return err
 			}
 			if p.Preview != nil {

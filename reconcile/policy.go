@@ -185,7 +185,11 @@ func needsTargets(policies []*schema.Policy) bool {
 
 // gatherMoves compares the alignment before with the one after, for the
 // policies that need it.
-func gatherMoves(ctx context.Context, db *query.DB, cfg *schema.Config, policies []*schema.Policy, before, after query.Assignments, now time.Time) (*policyMoves, error) {
+//
+// targets are the cycle plan targets between the two alignments when the
+// caller has them (the plan lists them); nil: read them here when a policy
+// needs them.
+func gatherMoves(ctx context.Context, db *query.DB, cfg *schema.Config, policies []*schema.Policy, before, after query.Assignments, now time.Time, targets []CyclePlanTarget) (*policyMoves, error) {
 	m := &policyMoves{now: now, cfg: cfg, gained: map[string]int{}, lost: map[string]int{}, moved: map[string]int{},
 		territories: map[string]*schema.Territory{}, targetsLost: map[string]int{}}
 	for _, t := range cfg.Territories {
@@ -195,11 +199,14 @@ func gatherMoves(ctx context.Context, db *query.DB, cfg *schema.Config, policies
 		// The same targets the plan lists, judged between the same two
 		// alignments as the other figures (at apply: the state before its
 		// writes and after them). The plan warns about bad records.
-		targets := &Plan{Now: now}
-		if err := targets.cyclePlanTargets(ctx, db, cfg, before, after); err != nil {
-			return nil, err
+		if targets == nil {
+			read := &Plan{Now: now}
+			if err := read.cyclePlanTargets(ctx, db, cfg, before, after); err != nil {
+				return nil, err
+			}
+			targets = read.CyclePlanTargets
 		}
-		for _, t := range targets.CyclePlanTargets {
+		for _, t := range targets {
 			if t.Status == TargetLost {
 				m.lostTargets = append(m.lostTargets, t)
 				m.targetsLost[t.Territory]++
