@@ -129,6 +129,18 @@ func (w *cycleWarnings) add(kind, line string) {
 	w.lines = append(w.lines, line)
 }
 
+// counts reads a cycle's or a cycle plan's status: whether the record
+// counts, warning about a status alignctl does not know (which counts for
+// nothing).
+func (w *cycleWarnings) counts(object, id, field, status, what string) bool {
+	ok, known := statusCounts(status)
+	if !known {
+		w.add(object+" status", fmt.Sprintf("%s %s: %s %q is not a status alignctl knows (planned, in progress, active; completed, inactive); the %s counts for nothing",
+			object, id, orDefault(field, "status"), status, what))
+	}
+	return ok && known
+}
+
 func (w *cycleWarnings) all() []string {
 	out := slices.Clone(w.lines)
 	for _, kind := range slices.Sorted(maps.Keys(w.more)) {
@@ -212,13 +224,7 @@ func countedPlans(ctx context.Context, db *query.DB, cfg *schema.Config, scope [
 	day := now.In(loc)
 	for _, c := range cycles {
 		names[c.ID] = c.Name
-		ok, known := statusCounts(c.Status)
-		if !known {
-			warns.add("mc_cycle__v status", fmt.Sprintf("mc_cycle__v %s: %s %q is not a status alignctl knows (planned, in progress, active; completed, inactive); the cycle counts for nothing",
-				c.ID, orDefault(c.StatusField, "status"), c.Status))
-			continue
-		}
-		if !ok {
+		if !warns.counts("mc_cycle__v", c.ID, c.StatusField, c.Status, "cycle") {
 			continue
 		}
 		within := true
@@ -267,13 +273,7 @@ func countedPlans(ctx context.Context, db *query.DB, cfg *schema.Config, scope [
 			continue
 		}
 		if strings.TrimSpace(pl.Status) != "" {
-			ok, known := statusCounts(pl.Status)
-			if !known {
-				warns.add("mc_cycle_plan__v status", fmt.Sprintf("mc_cycle_plan__v %s: %s %q is not a status alignctl knows (planned, in progress, active; completed, inactive); the plan counts for nothing",
-					pl.ID, orDefault(pl.StatusField, "status"), pl.Status))
-				continue
-			}
-			if !ok {
+			if !warns.counts("mc_cycle_plan__v", pl.ID, pl.StatusField, pl.Status, "plan") {
 				continue
 			}
 		}
