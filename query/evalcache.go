@@ -54,7 +54,7 @@ import (
 // evalCacheVersion changes when the Go side of the engine (loadRuleSet,
 // driveModes) changes what it puts in the rule tables: entries of another
 // version are never read. The SQL is part of the key by its text.
-const evalCacheVersion = "3"
+const evalCacheVersion = "4"
 
 // evalCacheKeep is how many entries a cache folder holds, newest first: the
 // head and base configs of a pull request, and a little more.
@@ -70,6 +70,9 @@ type EvalCache struct {
 	// Hit reports, after EvaluateRules, whether the evaluation came from the
 	// cache.
 	Hit bool
+	// Reused reports, after EvaluateRules, how many rules' records an
+	// incremental evaluation took from an earlier entry (0: none).
+	Reused int
 	// Build identifies the running executable's code (internal/buildid).
 	// With it, the digest of a rule set's rows is kept under what the rule
 	// set was compiled from, and read instead of hashed again (rowsDigest).
@@ -82,6 +85,10 @@ type cacheEntry struct {
 	Now   time.Time  `json:"now"`
 	Until *time.Time `json:"until"` // the first instant the data may answer otherwise; nil: none
 	Rows  int64      `json:"rows"`
+	// Data is the key's part that is not the rules (evalKey): an entry of
+	// the same data lends its unchanged rules' records to an incremental
+	// evaluation (evalreuse.go).
+	Data string `json:"data"`
 	// Files are the SHA-256 of each Parquet file: one that does not match
 	// is never read, since a failed read would abort the plan's transaction.
 	Files map[string]string `json:"files"`
@@ -118,18 +125,14 @@ func (e cacheEntry) validAt(now time.Time) bool {
 // import after a push reads back.
 var pushedObjects = []string{"territory__v", "account_territory__v", "user_territory__v", "my_setup_products__v"}
 
-// evalKey is the cache key of evaluating rs at now against the state.
-func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time) (string, error) {
+// evalKey is the cache key of evaluating rs at now against the state, and
+// its data part: everything but the rule set's rows.
+func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time) (key, data string, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "alignctl evaluation %s\x00", evalCacheVersion)
 	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
 		fmt.Fprintf(h, "%d\x00%s", len(script), script)
 	}
-	rows, err := rowsDigest(c, rs, now)
-	if err != nil {
-		return "", err
-	}
-	fmt.Fprintf(h, "rows\x00%s", rows)
 	var (
 		id               string
 		imported, pushed int64
@@ -142,19 +145,25 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 		count(*), coalesce(bit_xor(hash(id, account, territory, instance, start_date, end_date)), 0)
 		FROM account_territory WHERE source = 'crm'`).Scan(&id, &imported, &pushed, &crmRows, &crmPrint)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if slices.ContainsFunc(fields, func(k fieldKey) bool { return slices.Contains(pushedObjects, k.object) }) {
 		// A criterion reads what a push writes, and what the import after
 		// a push reads back: every push and import counts.
 		if err := d.QueryRow(ctx, `SELECT coalesce(max(serial), 0) FROM write_log WHERE command IN ('import', 'push')`).Scan(&pushed); err != nil {
-			return "", err
+			return "", "", err
 		}
 	} else {
 		pushed = 0
 	}
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	data = hex.EncodeToString(h.Sum(nil))
+	rows, err := rowsDigest(c, rs, now)
+	if err != nil {
+		return "", "", err
+	}
+	k := sha256.Sum256([]byte(data + "\x00rows\x00" + rows))
+	return hex.EncodeToString(k[:]), data, nil
 }
 
 // rowsDigest is the hex SHA-256 of the rows of rs, with the execution time
@@ -279,11 +288,13 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 }
 
 // storeEvalCache saves `desired_all` under key, valid from now to the first
-// instant the data may answer otherwise. A folder that cannot be written
+// instant the data may answer otherwise, or to bound when that is earlier
+// (the end of the entry an incremental evaluation took records from), with
+// the digests of the rules (evalreuse.go). A folder that cannot be written
 // costs the next plan its time, nothing else: file errors are dropped. A
 // statement that fails has aborted the plan's transaction, so its error is
 // returned.
-func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) error {
+func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string, digests map[string]string, bound *time.Time, now time.Time) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil
 	}
@@ -321,11 +332,17 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 		os.Rename(tmpExcluded, filepath.Join(c.Dir, key+".excluded.parquet")) != nil {
 		return nil
 	}
+	if bound != nil && (until == nil || bound.Before(*until)) {
+		until = bound
+	}
 	if until != nil {
 		u := until.UTC()
 		until = &u
 	}
-	e := cacheEntry{Key: key, Now: now.UTC(), Until: until, Rows: rows, Files: map[string]string{}}
+	e := cacheEntry{Key: key, Now: now.UTC(), Until: until, Rows: rows, Data: data, Files: map[string]string{}}
+	if h := storeRuleDigests(c.Dir, key, digests); h != "" {
+		e.Files["rules"] = h
+	}
 	for _, f := range entryFiles {
 		if e.Files[f.table], err = fileHash(filepath.Join(c.Dir, key+f.suffix)); err != nil {
 			return nil
@@ -346,18 +363,21 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key string, now t
 	return nil
 }
 
-// verifyEvalCache compares the cached `desired_all` (renamed desired_cached)
-// with the one just evaluated.
+// verifyEvalCache compares the cached `desired_all` and `excluded` (copied
+// to desired_cached and excluded_cached) with the ones just evaluated.
 func (d *DB) verifyEvalCache(ctx context.Context) error {
-	var extra, missing int64
-	err := d.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM (SELECT * FROM desired_all EXCEPT ALL SELECT * FROM desired_cached)),
-		(SELECT count(*) FROM (SELECT * FROM desired_cached EXCEPT ALL SELECT * FROM desired_all))`).Scan(&missing, &extra)
-	if err != nil {
-		return err
-	}
-	if extra+missing > 0 {
-		return fmt.Errorf("evaluation cache: the cached result differs from the evaluation (%d rows only cached, %d only evaluated)", extra, missing)
+	for _, t := range []string{"desired", "excluded"} {
+		all := map[string]string{"desired": "desired_all", "excluded": "excluded"}[t]
+		var extra, missing int64
+		err := d.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM (SELECT * FROM `+all+` EXCEPT ALL SELECT * FROM `+t+`_cached)),
+			(SELECT count(*) FROM (SELECT * FROM `+t+`_cached EXCEPT ALL SELECT * FROM `+all+`))`).Scan(&missing, &extra)
+		if err != nil {
+			return err
+		}
+		if extra+missing > 0 {
+			return fmt.Errorf("evaluation cache: the cached %s differs from the evaluation (%d rows only cached, %d only evaluated)", all, extra, missing)
+		}
 	}
 	return nil
 }
@@ -366,6 +386,7 @@ func removeEntry(dir, key string) {
 	os.Remove(filepath.Join(dir, key+".json"))
 	os.Remove(filepath.Join(dir, key+".parquet"))
 	os.Remove(filepath.Join(dir, key+".excluded.parquet"))
+	os.Remove(filepath.Join(dir, key+rulesSuffix))
 }
 
 var tempTable = regexp.MustCompile(`(?i)CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)`)

@@ -167,7 +167,7 @@ func TestEvalKeyRowsDigest(t *testing.T) {
 	}
 	key := func(c *EvalCache, rs *RuleSet) string {
 		t.Helper()
-		k, err := db.evalKey(ctx, c, rs, nil, now)
+		k, _, err := db.evalKey(ctx, c, rs, nil, now)
 		if err != nil {
 			t.Fatal(err)
 		}

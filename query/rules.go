@@ -240,10 +240,8 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	if o.Focus != "" {
 		focus = o.Focus
 	}
-	for _, t := range ruleTables {
-		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+t.name+` (`+t.ddl+`)`); err != nil {
-			return err
-		}
+	if err := d.createRuleTables(ctx, nil); err != nil {
+		return err
 	}
 	fields, err := d.fieldKeys(ctx, rs.Criteria)
 	if err != nil {
@@ -268,8 +266,18 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		}
 		return nil
 	}
-	evaluate := func() error {
-		driveFields, err := d.loadRuleSet(ctx, rs, fields, evaluationOnlyTables())
+	// evaluate makes `desired_all` and `excluded` from the rules of set: rs,
+	// or the changed rules of an incremental evaluation, whose bindings
+	// stand in `r_binding` while it runs.
+	evaluate := func(set *RuleSet) error {
+		tables := evaluationOnlyTables()
+		if set != rs {
+			tables = append(tables, "r_binding")
+		}
+		if err := d.createRuleTables(ctx, tables); err != nil {
+			return err
+		}
+		driveFields, err := d.loadRuleSet(ctx, set, fields, tables)
 		if err != nil {
 			return err
 		}
@@ -278,7 +286,7 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 			return err
 		}
 		match := strings.ReplaceAll(matchSQL, accountValue, accountCase)
-		return run(
+		err = run(
 			step{"drive", driveSQL, []any{now, focus}},
 			step{"match", match, []any{now}},
 			step{"pairs", pairsSQL, []any{now, focus}},
@@ -286,12 +294,20 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 			step{"hierarchy match", match, []any{now}},
 			step{"desired", desiredSQL, []any{now, focus}},
 		)
+		if err != nil || set == rs {
+			return err
+		}
+		if err := d.createRuleTables(ctx, []string{"r_binding"}); err != nil {
+			return err
+		}
+		_, err = d.loadRuleSet(ctx, rs, fields, []string{"r_binding"})
+		return err
 	}
 	if c := o.Cache; c != nil && o.Focus == "" {
 		if err := d.evaluateCached(ctx, c, rs, fields, now, evaluate); err != nil {
 			return err
 		}
-	} else if err := evaluate(); err != nil {
+	} else if err := evaluate(rs); err != nil {
 		return err
 	}
 	if o.Focus == "" && !d.inTx {
@@ -309,35 +325,84 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	)
 }
 
-// evaluateCached makes `desired_all` from the cache when an entry matches,
-// and otherwise evaluates and stores it.
-func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func() error) error {
-	c.Hit = false
-	key, err := d.evalKey(ctx, c, rs, fields, now)
+// evaluateCached makes `desired_all` from the cache when an entry matches;
+// otherwise it evaluates, the changed rules only when an entry of the same
+// data holds the others (evalreuse.go), and stores the result.
+func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func(*RuleSet) error) error {
+	c.Hit, c.Reused = false, 0
+	key, data, err := d.evalKey(ctx, c, rs, fields, now)
 	if err != nil {
 		return fmt.Errorf("evaluation cache: %w", err)
 	}
 	if c.Hit, err = d.loadEvalCache(ctx, c, key, now); err != nil {
 		return err
 	}
-	if !c.Hit {
-		if err := evaluate(); err != nil {
+	if c.Hit {
+		if !c.Verify {
+			return nil
+		}
+		return d.verifyAgainst(ctx, c, key, rs, evaluate)
+	}
+	digests := ruleDigests(rs, now)
+	var bound *time.Time
+	if r := reusableEntry(c, data, rs, digests, now); r != nil {
+		if err := evaluate(r.evaluate); err != nil {
 			return err
 		}
-		return d.storeEvalCache(ctx, c, key, now)
-	}
-	if !c.Verify {
-		return nil
-	}
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_all`); err != nil {
+		switch err := d.addReused(ctx, c, r, now); {
+		case err == errEntryGone:
+			if err := evaluate(rs); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			c.Reused = len(r.rules)
+			bound = r.entry.Until
+		}
+	} else if err := evaluate(rs); err != nil {
 		return err
 	}
-	if err := evaluate(); err != nil {
+	if err := d.storeEvalCache(ctx, c, key, data, digests, bound, now); err != nil {
+		return err
+	}
+	if c.Reused > 0 && c.Verify {
+		return d.verifyAgainst(ctx, c, key, rs, evaluate)
+	}
+	return nil
+}
+
+// verifyAgainst evaluates rs in full and fails when `desired_all`, from the
+// cache or an incremental evaluation, differs; the entry of key is removed
+// then.
+func (d *DB) verifyAgainst(ctx context.Context, c *EvalCache, key string, rs *RuleSet, evaluate func(*RuleSet) error) error {
+	for _, q := range []string{
+		`CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_all`,
+		`CREATE OR REPLACE TEMP TABLE excluded_cached AS FROM excluded`,
+	} {
+		if _, err := d.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	if err := evaluate(rs); err != nil {
 		return err
 	}
 	if err := d.verifyEvalCache(ctx); err != nil {
 		removeEntry(c.Dir, key)
 		return err
+	}
+	return nil
+}
+
+// createRuleTables makes the rule tables named (all when nil) empty.
+func (d *DB) createRuleTables(ctx context.Context, names []string) error {
+	for _, t := range ruleTables {
+		if names != nil && !slices.Contains(names, t.name) {
+			continue
+		}
+		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE `+t.name+` (`+t.ddl+`)`); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -28,13 +28,16 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
 --
 -- acct_code: the primary postal codes of the accounts the state holds,
 -- keyed on the account's `aid` (addresses of other accounts never match).
+-- Only geography bindings and explain read it: rules that list postal codes
+-- as criteria, or an incremental evaluation of such rules, leave it empty.
 CREATE OR REPLACE TEMP TABLE acct_code AS
 SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
        count(*) OVER (PARTITION BY acc.aid) AS n
 FROM crm_address__v ad
 JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
 WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
-  AND ad.postal_code__v IS NOT NULL;
+  AND ad.postal_code__v IS NOT NULL
+  AND (EXISTS (SELECT 1 FROM r_binding WHERE geography) OR $2::VARCHAR IS NOT NULL);
 
 -- code_geo: the territories of each distinct postal code, the geographies a
 -- code matches in one territory merged. The keys are made per code (exact

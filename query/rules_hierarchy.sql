@@ -20,12 +20,15 @@ WHERE p.source = 'rule'
    OR (p.source = 'crm' AND NOT r.ignore_crm);
 
 -- Affiliations as directed edges: 'child' leads from a parent to its
--- children, 'parent' from a child to its parents.
+-- children, 'parent' from a child to its parents. None when no walk starts
+-- (no hierarchy rule, or an incremental evaluation without one).
 CREATE OR REPLACE TEMP TABLE hier_edge AS
 SELECT _instance AS instance, parent_account__v AS from_account, child_account__v AS to_account, 'child' AS dir
 FROM crm_child_account__v
+WHERE EXISTS (SELECT 1 FROM hier_start WHERE assign = 'child')
 UNION ALL
-SELECT _instance, child_account__v, parent_account__v, 'parent' FROM crm_child_account__v;
+SELECT _instance, child_account__v, parent_account__v, 'parent' FROM crm_child_account__v
+WHERE EXISTS (SELECT 1 FROM hier_start WHERE assign = 'parent');
 
 -- The walk carries each rule's direction, so that every step is one hash
 -- join on (instance, account, direction): joining the rules to the edges on

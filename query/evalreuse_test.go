@@ -1,0 +1,161 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// incrementalRules is four rules over the operator snapshot: two account
+// rules on T1, one with a geography binding on T2 (T2 holds 021*), and a
+// hierarchy rule on T1 that takes the children of T1's accounts.
+func incrementalRules(specialty, state, hierarchyState string, exclude bool) *RuleSet {
+	rs := &RuleSet{
+		Rules: []Rule{
+			{Key: 1, ID: "spec", Match: "all", NCrit: 1},
+			{Key: 2, ID: "state", Match: "all", NCrit: 1},
+			{Key: 3, ID: "geo", Match: "all", NCrit: 1},
+			{Key: 4, ID: "kids", Match: "all", NCrit: 1, Hierarchy: true, Assign: "child", Intermediaries: true},
+		},
+		Criteria: []Criterion{
+			{RuleKey: 1, Pos: 1, Object: "account__v", Field: "specialty_1__v", Operator: "equals"},
+			{RuleKey: 2, Pos: 1, Object: "address__v", Field: "state__v", Operator: "in"},
+			{RuleKey: 3, Pos: 1, Object: "account__v", Field: "record_type__v", Operator: "equals"},
+			{RuleKey: 4, Pos: 1, Object: "address__v", Field: "state__v", Operator: "equals"},
+		},
+		Values: []Value{
+			{RuleKey: 1, Pos: 1, Value: specialty},
+			{RuleKey: 2, Pos: 1, Value: state},
+			{RuleKey: 3, Pos: 1, Value: "HCP"},
+			{RuleKey: 4, Pos: 1, Value: hierarchyState},
+		},
+		Bindings: []Binding{
+			binding(1, "spec", "T1", false),
+			binding(2, "state", "T3", false),
+			binding(3, "geo", "T2", true),
+			binding(4, "kids", "T1", false),
+		},
+		Geographies: []Geography{{Territory: "T2", Code: "021*", Start: now}},
+	}
+	if exclude {
+		rs.Exclusions = []Exclusion{{Territory: "T2", Account: "A1", Start: now, Reason: "test"}}
+	}
+	return rs
+}
+
+// An incremental evaluation takes the unchanged rules' records from the
+// last entry and evaluates the rest, and its result is the full
+// evaluation's: Verify evaluates everything again and compares, and the
+// diff is compared with a plan without the cache.
+func TestIncrementalEvaluation(t *testing.T) {
+	ctx := context.Background()
+	db := opSnapshot(t)
+	c := &EvalCache{Dir: t.TempDir(), Verify: true}
+	steps := []struct {
+		name   string
+		rs     *RuleSet
+		reused int // rules taken from the cache; -1: a full hit
+	}{
+		{"first plan", incrementalRules("Oncologist", "MA", "MA", false), 0},
+		{"same rules", incrementalRules("Oncologist", "MA", "MA", false), -1},
+		{"an account rule of T3 changes", incrementalRules("Oncologist", "NY", "MA", false), 3},
+		// T1's account rule is the start of the hierarchy rule on T1.
+		{"an account rule of T1 changes", incrementalRules("Cardiologist", "NY", "MA", false), 2},
+		// The hierarchy rule is evaluated with T1's account rule.
+		{"the hierarchy rule changes", incrementalRules("Cardiologist", "NY", "NY", false), 2},
+		{"an exclusion on T2", incrementalRules("Cardiologist", "NY", "NY", true), 3},
+		{"back to a rule set the cache holds", incrementalRules("Cardiologist", "NY", "NY", false), -1},
+		// The first entry is gone (evalCacheKeep); the second differs in one rule.
+		{"back to the first rule set", incrementalRules("Oncologist", "MA", "MA", false), 3},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if err := db.EvaluateRules(ctx, s.rs, now, EvalOptions{Cache: c}); err != nil {
+				t.Fatal(err)
+			}
+			got := c.Reused
+			if c.Hit {
+				got = -1
+			}
+			if got != s.reused {
+				t.Errorf("reused %d rules (hit %v), want %d", c.Reused, c.Hit, s.reused)
+			}
+			cached := changeLines(t, db)
+			if err := db.EvaluateRules(ctx, s.rs, now); err != nil {
+				t.Fatal(err)
+			}
+			if want := changeLines(t, db); fmt.Sprint(cached) != fmt.Sprint(want) || len(want) == 0 {
+				t.Errorf("incremental:\n%v\nfull:\n%v", cached, want)
+			}
+		})
+	}
+}
+
+// An entry of other CRM data, or one no longer valid, lends nothing.
+func TestIncrementalNeedsTheSameData(t *testing.T) {
+	ctx := context.Background()
+	db := opSnapshot(t)
+	c := &EvalCache{Dir: t.TempDir()}
+	eval := func(rs *RuleSet, at time.Time) int {
+		t.Helper()
+		if err := db.EvaluateRules(ctx, rs, at, EvalOptions{Cache: c}); err != nil {
+			t.Fatal(err)
+		}
+		return c.Reused
+	}
+	eval(incrementalRules("Oncologist", "MA", "MA", false), now)
+	if _, err := db.BumpSerial(ctx, Write{Command: "import", At: now, CRMData: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := eval(incrementalRules("Oncologist", "NY", "MA", false), now); n != 0 {
+		t.Errorf("after an import of CRM data %d rules were reused", n)
+	}
+	if n := eval(incrementalRules("Oncologist", "NY", "NY", false), now.Add(-time.Hour)); n != 0 {
+		t.Errorf("before the entry's now %d rules were reused", n)
+	}
+}
+
+// plannedReuse evaluates the changed rules, and with a changed hierarchy
+// rule the account rules of its territories.
+func TestPlannedReuse(t *testing.T) {
+	base := incrementalRules("Oncologist", "MA", "MA", false)
+	old := ruleDigests(base, now)
+	tests := []struct {
+		name     string
+		rs       *RuleSet
+		evaluate []string
+	}{
+		{"nothing changed", incrementalRules("Oncologist", "MA", "MA", false), nil},
+		{"a value", incrementalRules("Oncologist", "NY", "MA", false), []string{"state"}},
+		{"the start of the hierarchy rule", incrementalRules("Cardiologist", "MA", "MA", false), []string{"spec", "kids"}},
+		{"the hierarchy rule", incrementalRules("Oncologist", "MA", "NY", false), []string{"spec", "kids"}},
+		{"an exclusion of a geography territory", incrementalRules("Oncologist", "MA", "MA", true), []string{"geo"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := plannedReuse(tt.rs, ruleDigests(tt.rs, now), old)
+			var got []string
+			for _, x := range r.evaluate.Rules {
+				got = append(got, x.ID)
+			}
+			if !slices.Equal(got, tt.evaluate) {
+				t.Errorf("evaluates %v, want %v", got, tt.evaluate)
+			}
+			if len(r.rules)+len(got) != len(tt.rs.Rules) {
+				t.Errorf("reuses %v and evaluates %v of %d rules", r.rules, got, len(tt.rs.Rules))
+			}
+		})
+	}
+	// The execution time is written as "now": a later plan of the same
+	// config has the same digests.
+	later := incrementalRules("Oncologist", "MA", "MA", false)
+	for i := range later.Bindings {
+		later.Bindings[i].Start = now.Add(time.Hour)
+	}
+	later.Geographies[0].Start = now.Add(time.Hour)
+	if got := ruleDigests(later, now.Add(time.Hour)); fmt.Sprint(got) != fmt.Sprint(old) {
+		t.Errorf("digests at a later now differ:\n%v\n%v", got, old)
+	}
+}
