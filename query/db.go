@@ -446,6 +446,20 @@ var traceSQL = func() time.Duration {
 	return d
 }()
 
+// traceEvaluation says under ALIGNCTL_TRACE_SQL how the evaluation cache
+// served a plan.
+func traceEvaluation(c *EvalCache, rules int) {
+	switch {
+	case traceSQL < 0:
+	case c.Hit:
+		fmt.Fprintf(os.Stderr, "alignctl: evaluation: from the cache (%d rules)\n", rules)
+	case c.Reused > 0:
+		fmt.Fprintf(os.Stderr, "alignctl: evaluation: %d of %d rules evaluated, the rest from the cache\n", rules-c.Reused, rules)
+	default:
+		fmt.Fprintf(os.Stderr, "alignctl: evaluation: all %d rules evaluated\n", rules)
+	}
+}
+
 func traceStatement(start time.Time, q string) {
 	if traceSQL < 0 {
 		return

@@ -338,6 +338,7 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 		return err
 	}
 	if c.Hit {
+		traceEvaluation(c, len(rs.Rules))
 		if !c.Verify {
 			return nil
 		}
@@ -363,6 +364,7 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 	} else if err := evaluate(rs); err != nil {
 		return err
 	}
+	traceEvaluation(c, len(rs.Rules))
 	if err := d.storeEvalCache(ctx, c, key, data, digests, bound, now); err != nil {
 		return err
 	}
