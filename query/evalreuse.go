@@ -2,8 +2,8 @@ package query
 
 import (
 	"context"
-	"database/sql/driver"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"

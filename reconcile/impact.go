@@ -55,15 +55,32 @@ type BaseOptions struct {
 // per rule the pairs added and dropped, and the diff of the config files.
 //
 // Each config's alignment is the assignments in effect at now or later once
-// its plan is applied; each is written to a Parquet file from inside a
-// rolled-back transaction, and the two files are compared in SQL, so the
-// cost does not depend on how many accounts move.
+// its changes are applied; each is written to a Parquet file from inside a
+// rolled-back transaction, and the two files are compared in SQL. Only the
+// accounts one of the two diffs touches are written: the others hold the
+// same records on both sides (both start from the state), so the cost
+// follows the change, not the state. The base side is only evaluated and
+// diffed, not planned: its evaluation is usually the applied config's,
+// which the evaluation cache holds, and an incremental evaluation of the
+// head shares every unchanged rule with it.
 func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, base BaseOptions) error {
-	opts := PlanOptions{Now: p.Now, Scope: Scope{Territory: p.Scope.Territory, SendToCRM: p.Scope.SendToCRM}, Config: base.Ref, Cache: base.Cache}
-	bp, err := MakePlan(ctx, db, base.Config, opts)
+	scope := Scope{Territory: p.Scope.Territory, SendToCRM: p.Scope.SendToCRM}
+	rs, err := Compile(base.Config, p.Now, scope)
 	if err != nil {
 		return fmt.Errorf("--base: %w", err)
 	}
+	if err := db.EvaluateRules(ctx, rs, p.Now, query.EvalOptions{Cache: base.Cache}); err != nil {
+		return fmt.Errorf("--base: %w", ruleFieldError(base.Config, err))
+	}
+	// The base's changes are the diff it leaves; the head's are the plan's.
+	touched := make([]string, 0, len(p.AssignmentChanges))
+	for _, c := range p.AssignmentChanges {
+		touched = append(touched, c.Account)
+	}
+	if err := db.MarkTouchedAccounts(ctx, touched); err != nil {
+		return err
+	}
+	bp := &Plan{Now: p.Now, Scope: PlanScope{Territory: p.Scope.Territory, Territories: rs.Scope, SendToCRM: p.Scope.SendToCRM}}
 	dir, err := os.MkdirTemp("", "alignctl-impact-")
 	if err != nil {
 		return err
@@ -73,13 +90,13 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	for i, side := range []struct {
 		cfg    *schema.Config
 		p      *Plan
-		writes assignmentWrites // the last diff is the base plan's: MakePlan just made it
+		writes assignmentWrites // the last diff is the base's: just evaluated
 	}{{base.Config, bp, diffChanges}, {head, p, planChanges}} {
 		err := db.DryRun(ctx, func() error {
 			if err := applyToState(ctx, db, side.cfg, side.p, side.writes); err != nil {
 				return err
 			}
-			return db.ExportAlignment(ctx, files[i], p.Now, p.Scope.Territories)
+			return db.ExportAlignment(ctx, files[i], p.Now, p.Scope.Territories, true)
 		})
 		if err != nil {
 			return err

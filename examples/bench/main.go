@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/alignctl/alignctl/reconcile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,7 +171,10 @@ const (
 	stepPush           = "push"
 	stepReplan         = "no-change re-plan"
 	stepChanged1pct    = "plan after a change to 1% of the rules"
-	stepChanged        = "plan after a one-rule change"
+	// stepChanged1pctFull plans the same change without the evaluation
+	// cache: its changes must be the incremental plan's.
+	stepChanged1pctFull = "1% change, evaluated in full (cache off)"
+	stepChanged         = "plan after a one-rule change"
 )
 
 // measure runs the cycle at one size and mix, in a fresh folder (push
@@ -230,6 +234,7 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 		{name: stepReplan, argv: cli("plan", "--out", "plan2.json", "--detailed-exitcode"), ok: []int{0}},
 		{name: "change", argv: append([]string{scale}, append(gen, "-change", "1")...), ok: []int{0}},
 		{name: stepChanged1pct, argv: cli("plan", "--out", "plan4.json", "--detailed-exitcode"), ok: []int{0, 2}},
+		{name: stepChanged1pctFull, argv: append([]string{"env", "ALIGNCTL_PLAN_CACHE=off"}, cli("plan", "--out", "plan4-full.json", "--detailed-exitcode")...), ok: []int{0, 2}},
 	}
 	if mix == "templates" {
 		plan = append(plan,
@@ -257,6 +262,10 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 			return r
 		}
 		switch p.name {
+		case stepChanged1pctFull:
+			if err := samePlanChanges(filepath.Join(dir, "plan4.json"), filepath.Join(dir, "plan4-full.json")); err != nil {
+				r.err = errors.Join(r.err, fmt.Errorf("the incremental plan after the 1%% change differs from a full evaluation: %w", err))
+			}
 		case stepGenerate:
 			_, err := fmt.Sscanf(string(out), "scale: %d accounts, %d territories, %d criteria, %d rules",
 				&r.accounts, &r.territories, &r.criteria, &r.rules)
@@ -427,4 +436,35 @@ func accountsOnly(dir string) error {
 		return err
 	}
 	return os.WriteFile(file, b, 0o644)
+}
+
+// samePlanChanges fails unless two saved plans list the same assignment and
+// CRM changes.
+func samePlanChanges(a, b string) error {
+	var plans [2]*reconcile.Plan
+	for i, name := range []string{a, b} {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		plans[i], err = reconcile.ReadPlan(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	for _, list := range []struct {
+		name string
+		of   func(p *reconcile.Plan) any
+	}{
+		{"assignment changes", func(p *reconcile.Plan) any { return p.AssignmentChanges }},
+		{"CRM changes", func(p *reconcile.Plan) any { return p.CRMChanges }},
+	} {
+		x, _ := json.Marshal(list.of(plans[0]))
+		y, _ := json.Marshal(list.of(plans[1]))
+		if !bytes.Equal(x, y) {
+			return fmt.Errorf("%s: %d bytes of JSON against %d", list.name, len(x), len(y))
+		}
+	}
+	return nil
 }

@@ -49,7 +49,7 @@ func (rep *report) markdown() string {
 	row("snapshot records (CSV size)", func(r *sizeResult) string {
 		return fmt.Sprintf("%s (%.1f GB)", thousands(int(r.rows)), float64(r.bytes)/1e9)
 	})
-	for _, name := range []string{stepGenerate, stepValidate, stepImportAccounts, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged1pct, stepChanged} {
+	for _, name := range []string{stepGenerate, stepValidate, stepImportAccounts, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged1pct, stepChanged1pctFull, stepChanged} {
 		label := name
 		switch name {
 		case stepGenerate:
