@@ -288,13 +288,12 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 }
 
 // storeEvalCache saves `desired_all` under key, valid from now to the first
-// instant the data may answer otherwise, or to bound when that is earlier
-// (the end of the entry an incremental evaluation took records from), with
-// the digests of the rules (evalreuse.go). A folder that cannot be written
+// instant the data may answer otherwise, with the digests of the rules
+// (evalreuse.go). A folder that cannot be written
 // costs the next plan its time, nothing else: file errors are dropped. A
 // statement that fails has aborted the plan's transaction, so its error is
 // returned.
-func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string, digests map[string]string, bound *time.Time, now time.Time) error {
+func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string, digests map[string]string, now time.Time) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil
 	}
@@ -331,9 +330,6 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string,
 	if os.Rename(tmp, filepath.Join(c.Dir, key+".parquet")) != nil ||
 		os.Rename(tmpExcluded, filepath.Join(c.Dir, key+".excluded.parquet")) != nil {
 		return nil
-	}
-	if bound != nil && (until == nil || bound.Before(*until)) {
-		until = bound
 	}
 	if until != nil {
 		u := until.UTC()

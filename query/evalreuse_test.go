@@ -62,13 +62,16 @@ func TestIncrementalEvaluation(t *testing.T) {
 		{"same rules", incrementalRules("Oncologist", "MA", "MA", false), -1},
 		{"an account rule of T3 changes", incrementalRules("Oncologist", "NY", "MA", false), 3},
 		// T1's account rule is the start of the hierarchy rule on T1.
-		{"an account rule of T1 changes", incrementalRules("Cardiologist", "NY", "MA", false), 2},
+		{"an account rule of T1 changes", incrementalRules("Cardiologist", "MA", "MA", false), 2},
 		// The hierarchy rule is evaluated with T1's account rule.
-		{"the hierarchy rule changes", incrementalRules("Cardiologist", "NY", "NY", false), 2},
-		{"an exclusion on T2", incrementalRules("Cardiologist", "NY", "NY", true), 3},
-		{"back to a rule set the cache holds", incrementalRules("Cardiologist", "NY", "NY", false), -1},
-		// The first entry is gone (evalCacheKeep); the second differs in one rule.
-		{"back to the first rule set", incrementalRules("Oncologist", "MA", "MA", false), 3},
+		{"the hierarchy rule changes", incrementalRules("Oncologist", "MA", "NY", false), 2},
+		{"an exclusion on T2", incrementalRules("Oncologist", "MA", "MA", true), 3},
+		// Fewer than half the rules unchanged: a full evaluation, stored.
+		{"most rules change", incrementalRules("Cardiologist", "NY", "NY", true), 0},
+		{"the same again", incrementalRules("Cardiologist", "NY", "NY", true), -1},
+		// An incremental evaluation is not stored: the first entry serves.
+		{"back to the first rule set", incrementalRules("Oncologist", "MA", "MA", false), -1},
+		{"a change from the second entry", incrementalRules("Cardiologist", "NY", "NY", false), 3},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {

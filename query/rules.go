@@ -326,8 +326,9 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 }
 
 // evaluateCached makes `desired_all` from the cache when an entry matches;
-// otherwise it evaluates, the changed rules only when an entry of the same
-// data holds the others (evalreuse.go), and stores the result.
+// otherwise it evaluates the changed rules only when an entry of the same
+// data holds the others (evalreuse.go), or every rule, and stores a full
+// evaluation.
 func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func(*RuleSet) error) error {
 	c.Hit, c.Reused = false, 0
 	key, data, err := d.evalKey(ctx, c, rs, fields, now)
@@ -345,38 +346,35 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 		return d.verifyAgainst(ctx, c, key, rs, evaluate)
 	}
 	digests := ruleDigests(rs, now)
-	var bound *time.Time
 	if r := reusableEntry(c, data, rs, digests, now); r != nil {
 		if err := evaluate(r.evaluate); err != nil {
 			return err
 		}
 		switch err := d.addReused(ctx, c, r, now); {
-		case err == errEntryGone:
-			if err := evaluate(rs); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
+		case err == nil:
 			c.Reused = len(r.rules)
-			bound = r.entry.Until
+			traceEvaluation(c, len(rs.Rules))
+			// Not stored: writing the whole result again would cost a
+			// large share of what the evaluation saved, and the entry it
+			// reused serves the next plan of these rules as well.
+			if c.Verify {
+				return d.verifyAgainst(ctx, c, "", rs, evaluate)
+			}
+			return nil
+		case err != errEntryGone:
+			return err
 		}
-	} else if err := evaluate(rs); err != nil {
+	}
+	if err := evaluate(rs); err != nil {
 		return err
 	}
 	traceEvaluation(c, len(rs.Rules))
-	if err := d.storeEvalCache(ctx, c, key, data, digests, bound, now); err != nil {
-		return err
-	}
-	if c.Reused > 0 && c.Verify {
-		return d.verifyAgainst(ctx, c, key, rs, evaluate)
-	}
-	return nil
+	return d.storeEvalCache(ctx, c, key, data, digests, now)
 }
 
 // verifyAgainst evaluates rs in full and fails when `desired_all`, from the
-// cache or an incremental evaluation, differs; the entry of key is removed
-// then.
+// cache or an incremental evaluation, differs; the entry of key (if any) is
+// removed then.
 func (d *DB) verifyAgainst(ctx context.Context, c *EvalCache, key string, rs *RuleSet, evaluate func(*RuleSet) error) error {
 	for _, q := range []string{
 		`CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_all`,
@@ -390,7 +388,9 @@ func (d *DB) verifyAgainst(ctx context.Context, c *EvalCache, key string, rs *Ru
 		return err
 	}
 	if err := d.verifyEvalCache(ctx); err != nil {
-		removeEntry(c.Dir, key)
+		if key != "" {
+			removeEntry(c.Dir, key)
+		}
 		return err
 	}
 	return nil
