@@ -164,14 +164,16 @@ SELECT DISTINCT k.fkey, k.operator, v.value, v.num, v.ts
 FROM r_drive d JOIN r_crit k USING (rule_key, pos) LEFT JOIN r_value v USING (rule_key, pos)
 WHERE k.family <> 'eq';
 
--- Candidates: one hash join of the attribute rows against the values of all
--- equality drivers; one filter per operator family for the other drivers;
--- every account for rules that only a full scan can drive (criteria that
--- are all negative, or none). explain (a $2 focus) takes every rule for one
--- account instead.
-CREATE OR REPLACE TEMP TABLE cand AS
+-- The hits of the drive criteria: one hash join of the attribute rows
+-- against the values of all equality drivers, one filter per operator
+-- family for the other drivers. A hit is a satisfied criterion: the match
+-- step takes these as they are and checks only the rules' other criteria
+-- (a rule's candidates all come from its one drive set, so an account
+-- satisfies a criterion of that set exactly when it has a hit of it).
+-- explain (a $2 focus) checks every criterion of every rule instead.
+CREATE OR REPLACE TEMP TABLE drive_sat AS
 WITH eq_hits AS (
-    SELECT a.instance, a.account, d.rule_key
+    SELECT a.instance, a.account, d.rule_key, d.pos
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     JOIN r_value v USING (rule_key, pos)
@@ -182,13 +184,30 @@ WITH eq_hits AS (
     FROM drive_sig s JOIN attr a ON a.fkey = s.fkey
     WHERE crit_hit(s.operator, a.value, s.value, s.num, s.ts, $1)
 ), other_hits AS (
-    SELECT h.instance, h.account, d.rule_key
+    SELECT h.instance, h.account, d.rule_key, d.pos
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     LEFT JOIN r_value v USING (rule_key, pos)
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
     WHERE k.family <> 'eq'
-), geo_hits AS (
+)
+-- Several rows or values of one criterion can meet an account: DISTINCT.
+-- The attribute rows name their account; deleted accounts never match.
+SELECT DISTINCT acc.aid, h.rule_key, h.pos
+FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
+JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
+WHERE $2 IS NULL;
+
+-- The criteria the drivers decided, which the match step does not check.
+CREATE OR REPLACE TEMP TABLE drive_known AS
+SELECT rule_key, pos FROM r_drive WHERE $2 IS NULL;
+
+-- Candidates: the drive hits, the accounts of geography-driven rules'
+-- territories, every account for rules that only a full scan can drive
+-- (criteria that are all negative, or none), or every rule for explain's
+-- one account.
+CREATE OR REPLACE TEMP TABLE cand AS
+WITH geo_hits AS (
     -- the postal codes of each geography-driven rule's territories, then
     -- the accounts of those codes: one row per account and rule, as an
     -- account of one primary postal code meets each (rule, code) once
@@ -214,16 +233,17 @@ WITH eq_hits AS (
     WHERE NOT r.hierarchy
 ), hits AS (
     -- Each rule is driven one way only (its drive set, its geography, or a
-    -- scan), so only the hits that can meet an account twice are made
-    -- DISTINCT: several rows or values of a drive set, several primary
-    -- postal codes. The attribute rows name their account; deleted
-    -- accounts never match.
+    -- scan). A drive set of one criterion has one hit per account; only a
+    -- set of several, or several primary postal codes, meet an account
+    -- twice.
     SELECT DISTINCT * FROM (
-        SELECT acc.aid, h.rule_key
-        FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
-        JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
+        SELECT aid, rule_key FROM drive_sat
+        SEMI JOIN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1) m USING (rule_key)
         UNION ALL SELECT * FROM geo_multi_hits
     ) WHERE $2 IS NULL
+    UNION ALL
+    SELECT aid, rule_key FROM drive_sat
+    ANTI JOIN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1) m USING (rule_key)
     UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits

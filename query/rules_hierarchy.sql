@@ -46,6 +46,11 @@ WITH RECURSIVE walk(rule_key, territory, instance, account, assign, intermediari
 )
 SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 
+-- The hierarchy rules have no drivers: the match step checks every
+-- criterion of theirs.
+CREATE OR REPLACE TEMP TABLE drive_sat AS SELECT * FROM drive_sat WHERE false;
+CREATE OR REPLACE TEMP TABLE drive_known AS SELECT * FROM drive_known WHERE false;
+
 -- explain (a $2 focus) evaluates every hierarchy rule's criteria for its
 -- one account, related or not; the pairs still need the relation.
 CREATE OR REPLACE TEMP TABLE cand AS

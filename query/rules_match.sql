@@ -1,7 +1,9 @@
 -- The match step, run for the account rules and again for the hierarchy
 -- rules: which criteria each candidate satisfies, and the match logic over
--- candidates only. Parameters: $1 now. Reads `cand` (aid, rule_key), writes
--- `sat` (aid, rule_key, pos) and `matched` (aid, instance, account, rule_key).
+-- candidates only. Parameters: $1 now. Reads `cand` (aid, rule_key), and
+-- the criteria the drivers decided (`drive_sat`, `drive_known`; empty for
+-- the hierarchy rules), writes `sat` (aid, rule_key, pos) and `matched`
+-- (aid, instance, account, rule_key).
 
 -- Satisfied criteria. Positive operators: the account satisfies the
 -- criterion when any of its rows of that object does (any address, any call).
@@ -17,16 +19,19 @@
 -- `attr_rows` on the account's (instance, account), for the few candidates
 -- whose rules have such criteria.
 CREATE OR REPLACE TEMP TABLE sat AS
-WITH rv AS (
+WITH checked AS MATERIALIZED (
+    -- the criteria to check: those the drivers did not decide
+    SELECT * FROM r_crit ANTI JOIN drive_known USING (rule_key, pos)
+), rv AS (
     -- the values of eq and neq criteria, once each: a join on them makes at
     -- most one row per criterion
-    SELECT DISTINCT rule_key, pos, value FROM r_value
+    SELECT DISTINCT rule_key, pos, value FROM r_value SEMI JOIN checked USING (rule_key, pos)
 ), ca AS (
     SELECT c.rule_key, a.*
     FROM cand c JOIN account_row a ON a.aid = c.aid
 ), acct AS (
     SELECT a.aid, a.rule_key, k.pos, k.operator, k.family, account_value(k.fkey) AS value
-    FROM ca a JOIN r_crit k ON k.rule_key = a.rule_key AND k.on_account
+    FROM ca a JOIN checked k ON k.rule_key = a.rule_key AND k.on_account
 ), acct_sat AS (
     SELECT x.aid, x.rule_key, x.pos FROM acct x
     SEMI JOIN rv v ON v.rule_key = x.rule_key AND v.pos = x.pos AND v.value = x.value
@@ -46,7 +51,7 @@ WITH rv AS (
     -- candidates' criteria on objects with several rows per account
     SELECT c.aid, c.rule_key, k.pos, k.fkey, k.operator, k.family, a.instance, a.account
     FROM cand c
-    JOIN r_crit k ON k.rule_key = c.rule_key AND NOT k.on_account
+    JOIN checked k ON k.rule_key = c.rule_key AND NOT k.on_account
     JOIN account_row a ON a.aid = c.aid
 ), mrow AS MATERIALIZED (
     SELECT mk.aid, mk.rule_key, mk.pos, mk.operator, mk.family, r.value
@@ -66,6 +71,8 @@ WITH rv AS (
     WHERE x.family = 'other' AND crit_hit(x.operator, x.value, v.value, v.num, v.ts, $1)
 )
 SELECT * FROM acct_sat
+UNION ALL
+SELECT * FROM drive_sat
 UNION ALL
 SELECT DISTINCT aid, rule_key, pos FROM mhit WHERE family IN ('eq', 'other')
 UNION ALL
