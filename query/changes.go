@@ -1,0 +1,128 @@
+package query
+
+// What a plan reads back from the evaluation: the diff's changes, and the
+// manual assignments it could not place as written.
+
+import (
+	"context"
+	"time"
+)
+
+// Change is one row of the diff: what an apply would do to an assignment. It
+// is also the plan's assignment change (reconcile.AssignmentChange), so that
+// the rows are read into the plan once, not copied from one type into another:
+// a first plan at 5 M accounts has millions of them.
+type Change struct {
+	Action    string     `json:"action"`       // create, end, update
+	ID        string     `json:"id,omitempty"` // the existing record, for end and update
+	Account   string     `json:"account"`
+	Territory string     `json:"territory"`
+	Instance  string     `json:"instance"`
+	Source    string     `json:"source"`
+	Rule      string     `json:"rule,omitempty"`
+	Origin    string     `json:"origin"`
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
+	SendToCRM bool       `json:"send_to_crm"`
+	Before    *Interval  `json:"before,omitempty"` // the record's dates before an end or update
+	Reason    string     `json:"reason"`
+}
+
+// Interval is a record's dates before a change.
+type Interval struct {
+	StartDate time.Time  `json:"start_date"`
+	EndDate   *time.Time `json:"end_date"`
+}
+
+// Changes reads the diff that EvaluateRules left in `change`. The slice is
+// sized from a count first and the repetitive strings (territory, instance,
+// source, rule, origin, reason) are shared between rows: at millions of rows
+// they are most of the memory.
+func (d *DB) Changes(ctx context.Context) ([]Change, error) {
+	var n int64
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
+		return nil, err
+	}
+	rows, err := d.Query(ctx, `SELECT action, coalesce(id, ''), account, territory, instance, source,
+		coalesce(rule, ''), origin, start_date, end_date, send_to_crm, before_start, before_end, reason
+		FROM change ORDER BY territory, account, source, origin, action DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Change, 0, n)
+	in := Interner{}
+	for rows.Next() {
+		var c Change
+		var beforeStart, beforeEnd *time.Time
+		if err := rows.Scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
+			&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
+			return nil, err
+		}
+		c.StartDate = c.StartDate.UTC()
+		c.EndDate = utcPtr(c.EndDate)
+		if beforeStart != nil {
+			c.Before = &Interval{StartDate: beforeStart.UTC(), EndDate: utcPtr(beforeEnd)}
+		}
+		in.Change(&c)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// ManualWithoutAccount lists the manual assignments of the last evaluation
+// whose account is in neither the territory's instance nor the data loader.
+func (d *DB) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
+	rows, err := d.Query(ctx, `SELECT DISTINCT account, territory, instance FROM r_manual mn
+		WHERE NOT EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'))
+		  AND NOT EXISTS (SELECT 1 FROM crm_deletion w WHERE w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL)
+		ORDER BY territory, account`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Manual
+	for rows.Next() {
+		var m Manual
+		if err := rows.Scan(&m.Account, &m.Territory, &m.Instance); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Merged is a manual assignment of the config naming an account that was
+// merged into another.
+type Merged struct {
+	Account, Winner, Territory string
+}
+
+// ManualOfMergedAccounts lists the manual assignments of the last evaluation
+// that name a merged-away account: they apply to the winner.
+func (d *DB) ManualOfMergedAccounts(ctx context.Context) ([]Merged, error) {
+	rows, err := d.Query(ctx, `SELECT DISTINCT mn.account, w.merged_into, mn.territory FROM r_manual mn
+		JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL
+		ORDER BY 3, 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Merged
+	for rows.Next() {
+		var m Merged
+		if err := rows.Scan(&m.Account, &m.Winner, &m.Territory); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
