@@ -1,7 +1,6 @@
 package query
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -127,7 +126,7 @@ var pushedObjects = []string{"territory__v", "account_territory__v", "user_terri
 
 // evalKey is the cache key of evaluating rs at now against the state, and
 // its data part: everything but the rule set's rows.
-func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time) (key, data string, err error) {
+func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, digest func() rowDigests) (key, data string, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "alignctl evaluation %s\x00", evalCacheVersion)
 	for _, script := range []string{driveSQL, matchSQL, pairsSQL, hierarchySQL, desiredSQL} {
@@ -158,7 +157,7 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 	}
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%d\x00%d", id, imported, pushed, crmRows, crmPrint)
 	data = hex.EncodeToString(h.Sum(nil))
-	rows, err := rowsDigest(c, rs, now)
+	rows, err := rowsDigest(c, rs, digest)
 	if err != nil {
 		return "", "", err
 	}
@@ -166,8 +165,8 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 	return hex.EncodeToString(k[:]), data, nil
 }
 
-// rowsDigest is the hex SHA-256 of the rows of rs, with the execution time
-// written as "now".
+// rowsDigest is the digest of the rows of rs (digestRows), with the
+// execution time written as "now".
 //
 // Compiled and the build name the rows up to the windows that start at now
 // (reconcile.compiledFrom, TestCompiledFrom there), which the digest writes
@@ -178,7 +177,7 @@ func (d *DB) evalKey(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fi
 // plan's. The same values either way: the later plan may take the first one's
 // entry, as a rows key that read the date as a date would have let it.)
 // Without those names, or a folder, the rows are hashed every time.
-func rowsDigest(c *EvalCache, rs *RuleSet, now time.Time) (string, error) {
+func rowsDigest(c *EvalCache, rs *RuleSet, digest func() rowDigests) (string, error) {
 	memo := ""
 	if rs.Compiled != "" && c.Build != "" && c.Dir != "" {
 		n := sha256.Sum256([]byte(fmt.Sprintf("%d:%s\x00%d:%s", len(c.Build), c.Build, len(rs.Compiled), rs.Compiled)))
@@ -189,24 +188,12 @@ func rowsDigest(c *EvalCache, rs *RuleSet, now time.Time) (string, error) {
 			}
 		}
 	}
-	b, err := json.Marshal(rs)
-	if err != nil {
-		return "", err
-	}
-	for _, t := range []time.Time{now, now.UTC()} {
-		nowJSON, err := json.Marshal(t)
-		if err != nil {
-			return "", err
-		}
-		b = bytes.ReplaceAll(b, nowJSON, []byte(`"now"`))
-	}
-	sum := sha256.Sum256(b)
-	digest := hex.EncodeToString(sum[:])
+	sum := digest().all
 	// Kept only where the entries are: the store makes the folder.
 	if memo != "" {
 		if _, err := os.Stat(c.Dir); err == nil {
 			err := osfile.WriteAtomic(memo, func(w io.Writer) error {
-				_, err := io.WriteString(w, digest)
+				_, err := io.WriteString(w, sum)
 				return err
 			})
 			if err == nil {
@@ -214,7 +201,7 @@ func rowsDigest(c *EvalCache, rs *RuleSet, now time.Time) (string, error) {
 			}
 		}
 	}
-	return digest, nil
+	return sum, nil
 }
 
 // rowsDigestKeep is how many rows digests a cache folder keeps, newest

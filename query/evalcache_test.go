@@ -167,7 +167,7 @@ func TestEvalKeyRowsDigest(t *testing.T) {
 	}
 	key := func(c *EvalCache, rs *RuleSet) string {
 		t.Helper()
-		k, _, err := db.evalKey(ctx, c, rs, nil, now)
+		k, _, err := db.evalKey(ctx, c, rs, nil, now, func() rowDigests { return digestRows(rs, now) })
 		if err != nil {
 			t.Fatal(err)
 		}

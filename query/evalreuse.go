@@ -1,6 +1,8 @@
 package query
 
 import (
+	"encoding/binary"
+	"maps"
 	"context"
 	"crypto/sha256"
 	"database/sql/driver"
@@ -44,116 +46,234 @@ import (
 //     where it is valid.
 // Manual assignments are evaluated on every plan (one join).
 
-// ruleDigestVersion changes when what ruleDigests writes changes.
-const ruleDigestVersion = "1"
+// ruleDigestVersion changes when what digestRows writes changes.
+const ruleDigestVersion = "2"
 
-// ruleDigests is the digest of each rule's inputs, by rule id, with the
-// execution time written as "now" (as rowsDigest does).
-func ruleDigests(rs *RuleSet, now time.Time) map[string]string {
-	ts := func(t time.Time) string {
+// digester hashes strings each prefixed with its length, so that no two
+// sequences of strings hash alike.
+type digester struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func newDigester() *digester { return &digester{h: sha256.New()} }
+
+func (d *digester) str(s string) {
+	d.buf = binary.AppendUvarint(d.buf[:0], uint64(len(s)))
+	d.h.Write(d.buf)
+	io.WriteString(d.h, s)
+}
+
+func (d *digester) int(n int64) {
+	d.buf = binary.AppendVarint(d.buf[:0], n)
+	d.h.Write(d.buf)
+}
+
+func (d *digester) bool(b bool) {
+	if b {
+		d.h.Write([]byte{1})
+	} else {
+		d.h.Write([]byte{0})
+	}
+}
+
+func (d *digester) sum() []byte { return d.h.Sum(nil) }
+
+// rowDigests are the digests of a rule set's rows: of each rule's inputs by
+// rule id (ruleDigests), and of all the rows (the evaluation cache key's
+// rows part).
+type rowDigests struct {
+	rules map[string]string
+	all   string
+}
+
+// digestRows hashes rs, with the execution time written as "now": a window
+// clipped to now reads the same at every now.
+func digestRows(rs *RuleSet, now time.Time) rowDigests {
+	var tbuf []byte
+	ts := func(d *digester, t time.Time) {
 		if t.Equal(now) {
-			return "now"
+			d.str("now")
+			return
 		}
-		return t.UTC().Format(time.RFC3339Nano)
+		tbuf = t.UTC().AppendFormat(tbuf[:0], time.RFC3339Nano)
+		d.buf = binary.AppendUvarint(d.buf[:0], uint64(len(tbuf)))
+		d.h.Write(d.buf)
+		d.h.Write(tbuf)
 	}
-	tp := func(t *time.Time) string {
+	tp := func(d *digester, t *time.Time) {
 		if t == nil {
-			return "-"
+			d.str("-")
+			return
 		}
-		return ts(*t)
+		ts(d, *t)
 	}
-	write := func(h hash.Hash, parts ...string) {
-		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s", len(p), p)
-		}
-	}
-	perTerritory := func(n int, row func(i int) (string, []string)) map[string][]byte {
-		hs := map[string]hash.Hash{}
+	perTerritory := func(n int, row func(d *digester, i int) string) map[string][]byte {
+		ds := map[string]*digester{}
 		for i := range n {
-			t, parts := row(i)
-			h := hs[t]
-			if h == nil {
-				h = sha256.New()
-				hs[t] = h
+			var d *digester
+			// row names the territory first, then writes the row.
+			t := row(nil, i)
+			if d = ds[t]; d == nil {
+				d = newDigester()
+				ds[t] = d
 			}
-			write(h, parts...)
+			row(d, i)
 		}
-		out := make(map[string][]byte, len(hs))
-		for t, h := range hs {
-			out[t] = h.Sum(nil)
+		out := make(map[string][]byte, len(ds))
+		for t, d := range ds {
+			out[t] = d.sum()
 		}
 		return out
 	}
-	geos := perTerritory(len(rs.Geographies), func(i int) (string, []string) {
+	geos := perTerritory(len(rs.Geographies), func(d *digester, i int) string {
 		g := rs.Geographies[i]
-		return g.Territory, []string{g.Code, ts(g.Start), tp(g.End)}
+		if d != nil {
+			d.str(g.Code)
+			ts(d, g.Start)
+			tp(d, g.End)
+		}
+		return g.Territory
 	})
-	exclusions := perTerritory(len(rs.Exclusions), func(i int) (string, []string) {
+	exclusions := perTerritory(len(rs.Exclusions), func(d *digester, i int) string {
 		x := rs.Exclusions[i]
-		return x.Territory, []string{x.Account, ts(x.Start), tp(x.End), x.Reason}
+		if d != nil {
+			d.str(x.Account)
+			ts(d, x.Start)
+			tp(d, x.End)
+			d.str(x.Reason)
+		}
+		return x.Territory
 	})
-	manual := perTerritory(len(rs.Manual), func(i int) (string, []string) {
+	manual := perTerritory(len(rs.Manual), func(d *digester, i int) string {
 		m := rs.Manual[i]
-		return m.Territory, []string{m.Account, m.Instance, m.Origin, ts(m.Start), tp(m.End), fmt.Sprint(m.SendToCRM)}
+		if d != nil {
+			d.str(m.Account)
+			d.str(m.Instance)
+			d.str(m.Origin)
+			ts(d, m.Start)
+			tp(d, m.End)
+			d.bool(m.SendToCRM)
+		}
+		return m.Territory
 	})
 
-	byKey := make(map[int]hash.Hash, len(rs.Rules))
+	byKey := make(map[int]*digester, len(rs.Rules))
 	hier := map[int]bool{}
 	for _, r := range rs.Rules {
-		h := sha256.New()
-		write(h, ruleDigestVersion, r.ID, r.Match, fmt.Sprint(r.NCrit, r.Masks, r.Hierarchy, r.Assign, r.Intermediaries, r.IgnoreManual, r.IgnoreCRM))
-		byKey[r.Key] = h
+		d := newDigester()
+		d.str(ruleDigestVersion)
+		d.str(r.ID)
+		d.str(r.Match)
+		d.int(int64(r.NCrit))
+		d.int(int64(len(r.Masks)))
+		for _, m := range r.Masks {
+			d.int(int64(m))
+		}
+		d.bool(r.Hierarchy)
+		d.str(r.Assign)
+		d.bool(r.Intermediaries)
+		d.bool(r.IgnoreManual)
+		d.bool(r.IgnoreCRM)
+		byKey[r.Key] = d
 		hier[r.Key] = r.Hierarchy
 	}
 	for _, c := range rs.Criteria {
-		if h := byKey[c.RuleKey]; h != nil {
-			write(h, "c", fmt.Sprint(c.Pos), c.Object, c.Field, c.Operator)
+		if d := byKey[c.RuleKey]; d != nil {
+			d.str("c")
+			d.int(int64(c.Pos))
+			d.str(c.Object)
+			d.str(c.Field)
+			d.str(c.Operator)
 		}
 	}
 	for _, v := range rs.Values {
-		if h := byKey[v.RuleKey]; h != nil {
-			write(h, "v", fmt.Sprint(v.Pos), v.Value)
+		if d := byKey[v.RuleKey]; d != nil {
+			d.int(int64(v.Pos))
+			d.str(v.Value)
 		}
 	}
 	territories := map[int][]string{} // a rule's territories, in binding order
 	for _, b := range rs.Bindings {
-		h := byKey[b.RuleKey]
-		if h == nil {
+		d := byKey[b.RuleKey]
+		if d == nil {
 			continue
 		}
-		write(h, "b", b.RuleID, b.Territory, b.Instance, b.SrcInstance, ts(b.Start), tp(b.End), fmt.Sprint(b.Geography, b.SendToCRM))
+		d.str("b")
+		d.str(b.RuleID)
+		d.str(b.Territory)
+		d.str(b.Instance)
+		d.str(b.SrcInstance)
+		ts(d, b.Start)
+		tp(d, b.End)
+		d.bool(b.Geography)
+		d.bool(b.SendToCRM)
 		if b.Geography {
-			h.Write(geos[b.Territory])
+			d.h.Write(geos[b.Territory])
 		}
-		h.Write(exclusions[b.Territory])
+		d.h.Write(exclusions[b.Territory])
 		territories[b.RuleKey] = append(territories[b.RuleKey], b.Territory)
 	}
-	out := make(map[string]string, len(rs.Rules))
+	out := rowDigests{rules: make(map[string]string, len(rs.Rules))}
 	// Account rules first: the hierarchy rules' digests hold theirs.
 	accountRules := map[string][]string{} // territory -> digests of its account rules
 	for _, r := range rs.Rules {
 		if hier[r.Key] {
 			continue
 		}
-		d := hex.EncodeToString(byKey[r.Key].Sum(nil)[:16])
-		out[r.ID] = d
+		h := hex.EncodeToString(byKey[r.Key].sum()[:16])
+		out.rules[r.ID] = h
 		for _, t := range territories[r.Key] {
-			accountRules[t] = append(accountRules[t], d)
+			accountRules[t] = append(accountRules[t], h)
 		}
 	}
 	for _, r := range rs.Rules {
 		if !hier[r.Key] {
 			continue
 		}
-		h := byKey[r.Key]
+		d := byKey[r.Key]
 		for _, t := range territories[r.Key] {
-			ds := slices.Clone(accountRules[t])
-			slices.Sort(ds)
-			write(h, "t", t, strings.Join(ds, ","))
-			h.Write(manual[t])
+			hs := slices.Clone(accountRules[t])
+			slices.Sort(hs)
+			d.str("t")
+			d.str(t)
+			d.str(strings.Join(hs, ","))
+			d.h.Write(manual[t])
 		}
-		out[r.ID] = hex.EncodeToString(h.Sum(nil)[:16])
+		out.rules[r.ID] = hex.EncodeToString(d.sum()[:16])
 	}
+
+	// All the rows: every rule's digest, and every row no rule's digest
+	// holds in full (the geographies and exclusions of every territory, the
+	// manual assignments, the territories, the scope).
+	all := newDigester()
+	all.str("alignctl rows " + ruleDigestVersion)
+	for _, r := range rs.Rules {
+		all.str(r.ID)
+		all.str(out.rules[r.ID])
+	}
+	for _, part := range []map[string][]byte{geos, exclusions, manual} {
+		all.str("part")
+		for _, t := range slices.Sorted(maps.Keys(part)) {
+			all.str(t)
+			all.h.Write(part[t])
+		}
+	}
+	for _, t := range rs.Territories {
+		all.str(t.Territory)
+		all.bool(t.Active)
+		tp(all, t.End)
+		all.str(t.FieldForce)
+		all.bool(t.Exclusive)
+	}
+	for _, list := range [][]string{rs.Scope, rs.Selected} {
+		all.bool(list != nil)
+		all.int(int64(len(list)))
+		for _, x := range list {
+			all.str(x)
+		}
+	}
+	out.all = hex.EncodeToString(all.sum())
 	return out
 }
 

@@ -144,7 +144,15 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 // evaluation.
 func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func(*RuleSet) error) error {
 	c.Hit, c.Reused = false, 0
-	key, data, err := d.evalKey(ctx, c, rs, fields, now)
+	var rows *rowDigests
+	digest := func() rowDigests {
+		if rows == nil {
+			r := digestRows(rs, now)
+			rows = &r
+		}
+		return *rows
+	}
+	key, data, err := d.evalKey(ctx, c, rs, fields, now, digest)
 	if err != nil {
 		return fmt.Errorf("evaluation cache: %w", err)
 	}
@@ -158,7 +166,7 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 		}
 		return d.verifyAgainst(ctx, c, key, rs, evaluate)
 	}
-	digests := ruleDigests(rs, now)
+	digests := digest().rules
 	if r := reusableEntry(c, data, rs, digests, now); r != nil {
 		if err := evaluate(r.evaluate); err != nil {
 			return err
