@@ -231,7 +231,7 @@ func benchEvaluate(b *testing.B, db *DB, rs *RuleSet, reportCand bool) {
 	b.ResetTimer()
 	b.StartTimer() // b.Loop refuses a stopped timer; it resets it on its first call
 	for b.Loop() {
-		if err := db.EvaluateRules(ctx, rs, benchNow); err != nil {
+		if _, err := db.EvaluateRules(ctx, rs, benchNow); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -38,12 +38,12 @@ type Interval struct {
 // sized from a count first and the repetitive strings (territory, instance,
 // source, rule, origin, reason) are shared between rows: at millions of rows
 // they are most of the memory.
-func (d *DB) Changes(ctx context.Context) ([]Change, error) {
+func (e *Evaluation) Changes(ctx context.Context) ([]Change, error) {
 	var n int64
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
+	if err := e.db.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
 		return nil, err
 	}
-	rows, err := d.Query(ctx, `SELECT action, coalesce(id, ''), account, territory, instance, source,
+	rows, err := e.db.Query(ctx, `SELECT action, coalesce(id, ''), account, territory, instance, source,
 		coalesce(rule, ''), origin, start_date, end_date, send_to_crm, before_start, before_end, reason
 		FROM change ORDER BY territory, account, source, origin, action DESC`)
 	if err != nil {
@@ -80,8 +80,8 @@ func utcPtr(t *time.Time) *time.Time {
 
 // ManualWithoutAccount lists the manual assignments of the last evaluation
 // whose account is in neither the territory's instance nor the data loader.
-func (d *DB) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
-	rows, err := d.Query(ctx, `SELECT DISTINCT account, territory, instance FROM r_manual mn
+func (e *Evaluation) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
+	rows, err := e.db.Query(ctx, `SELECT DISTINCT account, territory, instance FROM r_manual mn
 		WHERE NOT EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'))
 		  AND NOT EXISTS (SELECT 1 FROM crm_deletion w WHERE w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL)
 		ORDER BY territory, account`)
@@ -108,8 +108,8 @@ type Merged struct {
 
 // ManualOfMergedAccounts lists the manual assignments of the last evaluation
 // that name a merged-away account: they apply to the winner.
-func (d *DB) ManualOfMergedAccounts(ctx context.Context) ([]Merged, error) {
-	rows, err := d.Query(ctx, `SELECT DISTINCT mn.account, w.merged_into, mn.territory FROM r_manual mn
+func (e *Evaluation) ManualOfMergedAccounts(ctx context.Context) ([]Merged, error) {
+	rows, err := e.db.Query(ctx, `SELECT DISTINCT mn.account, w.merged_into, mn.territory FROM r_manual mn
 		JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL
 		ORDER BY 3, 1`)
 	if err != nil {

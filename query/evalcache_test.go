@@ -72,17 +72,18 @@ func TestEvalCache(t *testing.T) {
 				s.do(t)
 			}
 			rs := rules(s.at, s.days)
-			if err := db.EvaluateRules(ctx, rs, s.at, EvalOptions{Cache: c}); err != nil {
+			ev, err := db.EvaluateRules(ctx, rs, s.at, EvalOptions{Cache: c})
+			if err != nil {
 				t.Fatal(err)
 			}
 			if c.Hit != s.hit {
 				t.Errorf("hit = %v, want %v", c.Hit, s.hit)
 			}
-			cached := changeLines(t, db)
-			if err := db.EvaluateRules(ctx, rs, s.at); err != nil {
+			cached := changeLines(t, ev)
+			if ev, err = db.EvaluateRules(ctx, rs, s.at); err != nil {
 				t.Fatal(err)
 			}
-			if want := changeLines(t, db); fmt.Sprint(cached) != fmt.Sprint(want) {
+			if want := changeLines(t, ev); fmt.Sprint(cached) != fmt.Sprint(want) {
 				t.Errorf("with the cache:\n%v\nwithout:\n%v", cached, want)
 			}
 		})
@@ -99,7 +100,7 @@ func TestEvalCacheVerifyAndDamage(t *testing.T) {
 	db := opSnapshot(t)
 	rs := oneRule("all", nil, crit{"address__v", "state__v", "equals", []string{"MA"}})
 	c := &EvalCache{Dir: t.TempDir()}
-	if err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil {
+	if _, err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil {
 		t.Fatal(err)
 	}
 	parquet, _ := filepath.Glob(filepath.Join(c.Dir, "*[0-9a-f].parquet"))
@@ -125,24 +126,24 @@ func TestEvalCacheVerifyAndDamage(t *testing.T) {
 	if b, err := json.Marshal(e); err != nil || os.WriteFile(jsonPath, b, 0o644) != nil {
 		t.Fatal(err)
 	}
-	err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c})
+	_, err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c})
 	if err == nil || !c.Hit {
 		t.Fatalf("a wrong entry passed verification: hit %v, err %v", c.Hit, err)
 	}
-	if err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil || c.Hit {
+	if _, err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil || c.Hit {
 		t.Fatalf("after a failed verification the entry is made again: hit %v, err %v", c.Hit, err)
 	}
 	if err := os.WriteFile(parquet[0], []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil || c.Hit {
+	if _, err := db.EvaluateRules(ctx, rs, now, EvalOptions{Cache: c}); err != nil || c.Hit {
 		t.Fatalf("a damaged entry: hit %v, err %v", c.Hit, err)
 	}
 }
 
-func changeLines(t *testing.T, db *DB) []string {
+func changeLines(t *testing.T, ev *Evaluation) []string {
 	t.Helper()
-	cs, err := db.Changes(context.Background())
+	cs, err := ev.Changes(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,8 +75,12 @@ func TestIncrementalEvaluation(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			if err := db.EvaluateRules(ctx, s.rs, now, EvalOptions{Cache: c}); err != nil {
+			ev, err := db.EvaluateRules(ctx, s.rs, now, EvalOptions{Cache: c})
+			if err != nil {
 				t.Fatal(err)
+			}
+			if ev.Cached != c.Hit || ev.Reused != c.Reused {
+				t.Errorf("the evaluation says cached %v, reused %d; the cache %v, %d", ev.Cached, ev.Reused, c.Hit, c.Reused)
 			}
 			got := c.Reused
 			if c.Hit {
@@ -85,11 +89,11 @@ func TestIncrementalEvaluation(t *testing.T) {
 			if got != s.reused {
 				t.Errorf("reused %d rules (hit %v), want %d", c.Reused, c.Hit, s.reused)
 			}
-			cached := changeLines(t, db)
-			if err := db.EvaluateRules(ctx, s.rs, now); err != nil {
+			cached := changeLines(t, ev)
+			if ev, err = db.EvaluateRules(ctx, s.rs, now); err != nil {
 				t.Fatal(err)
 			}
-			if want := changeLines(t, db); fmt.Sprint(cached) != fmt.Sprint(want) || len(want) == 0 {
+			if want := changeLines(t, ev); fmt.Sprint(cached) != fmt.Sprint(want) || len(want) == 0 {
 				t.Errorf("incremental:\n%v\nfull:\n%v", cached, want)
 			}
 		})
@@ -103,7 +107,7 @@ func TestIncrementalNeedsTheSameData(t *testing.T) {
 	c := &EvalCache{Dir: t.TempDir()}
 	eval := func(rs *RuleSet, at time.Time) int {
 		t.Helper()
-		if err := db.EvaluateRules(ctx, rs, at, EvalOptions{Cache: c}); err != nil {
+		if _, err := db.EvaluateRules(ctx, rs, at, EvalOptions{Cache: c}); err != nil {
 			t.Fatal(err)
 		}
 		return c.Reused

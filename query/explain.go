@@ -46,7 +46,8 @@ type Pair struct {
 }
 
 // TraceAccount reads the engine's tables for the focus account.
-func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*AccountTrace, error) {
+func (e *Evaluation) TraceAccount(ctx context.Context, account string, now time.Time) (*AccountTrace, error) {
+	d := e.db
 	tr := &AccountTrace{Account: account, Values: map[string][]string{}, Satisfied: map[string][]int{}, Matched: map[string]bool{}, Related: map[string][]string{}, Geography: map[string]Window{}}
 	rows, err := d.Query(ctx, `SELECT DISTINCT _instance FROM crm_account__v WHERE id = ? ORDER BY 1`, account)
 	if err != nil {
@@ -142,7 +143,7 @@ func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*
 			return nil, err
 		}
 	}
-	excluded, err := d.ExcludedPairs(ctx)
+	excluded, err := e.Excluded(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +152,7 @@ func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*
 			tr.Excluded = append(tr.Excluded, x)
 		}
 	}
-	conflicts, err := d.Conflicts(ctx)
+	conflicts, err := e.Conflicts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +161,7 @@ func (d *DB) TraceAccount(ctx context.Context, account string, now time.Time) (*
 			tr.Conflicts = append(tr.Conflicts, c)
 		}
 	}
-	changes, err := d.Changes(ctx)
+	changes, err := e.Changes(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,9 @@ type Conflict struct {
 	Kept        string
 }
 
-// Conflicts reads the conflicts of the last evaluation.
-func (d *DB) Conflicts(ctx context.Context) ([]Conflict, error) {
-	rows, err := d.Query(ctx, `SELECT field_force, account, array_to_string(territories, ','), coalesce(kept, '')
+// Conflicts reads the exclusive field forces' conflicts of the evaluation.
+func (e *Evaluation) Conflicts(ctx context.Context) ([]Conflict, error) {
+	rows, err := e.db.Query(ctx, `SELECT field_force, account, array_to_string(territories, ','), coalesce(kept, '')
 		FROM conflict ORDER BY field_force, account`)
 	if err != nil {
 		return nil, err
@@ -41,9 +41,9 @@ type Excluded struct {
 	Account, Territory, Source, Origin, Reason string
 }
 
-// ExcludedPairs reads the pairs exclusions blocked in the last evaluation.
-func (d *DB) ExcludedPairs(ctx context.Context) ([]Excluded, error) {
-	rows, err := d.Query(ctx, `SELECT account, territory, source, origin, coalesce(reason, '') FROM excluded
+// Excluded reads the pairs exclusions blocked in the evaluation.
+func (e *Evaluation) Excluded(ctx context.Context) ([]Excluded, error) {
+	rows, err := e.db.Query(ctx, `SELECT account, territory, source, origin, coalesce(reason, '') FROM excluded
 		ORDER BY territory, account, source, origin`)
 	if err != nil {
 		return nil, err

@@ -41,10 +41,23 @@ type EvalOptions struct {
 }
 
 // EvaluateRules computes the desired assignments of a rule set and their diff
-// against the state, as the temporary tables `desired` and `change` (and
-// `sat`, `matched`, `excluded`, `conflict` for explain and the preview). The
-// number of statements it runs does not depend on the number of rules.
-func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) error {
+// against the state, and returns the Evaluation that reads them. The number
+// of statements it runs does not depend on the number of rules.
+func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) (*Evaluation, error) {
+	if err := d.evaluateRules(ctx, rs, now, opts...); err != nil {
+		return nil, err
+	}
+	ev := &Evaluation{db: d}
+	if len(opts) > 0 && opts[0].Cache != nil {
+		ev.Cached, ev.Reused = opts[0].Cache.Hit, opts[0].Cache.Reused
+	}
+	return ev, nil
+}
+
+// evaluateRules makes the temporary tables an Evaluation reads: `desired`
+// and `change` (and `sat`, `matched`, `excluded`, `conflict` for explain and
+// the preview).
+func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) error {
 	var o EvalOptions
 	if len(opts) > 0 {
 		o = opts[0]

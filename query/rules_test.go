@@ -71,10 +71,11 @@ func binding(key int, id, territory string, geo bool) Binding {
 // evaluated evaluates rs at now and returns the changes the diff reads.
 func evaluated(t *testing.T, db *DB, rs *RuleSet) []Change {
 	t.Helper()
-	if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
+	ev, err := db.EvaluateRules(context.Background(), rs, now)
+	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := db.Changes(context.Background())
+	cs, err := ev.Changes(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestStatementCountDoesNotGrowWithRules(t *testing.T) {
 			rs.Bindings = append(rs.Bindings, binding(k, id, "T"+id, false))
 		}
 		before := db.Statements()
-		if err := db.EvaluateRules(context.Background(), rs, now); err != nil {
+		if _, err := db.EvaluateRules(context.Background(), rs, now); err != nil {
 			t.Fatal(err)
 		}
 		return db.Statements() - before
@@ -211,7 +212,7 @@ func TestUnknownField(t *testing.T) {
 		Criteria: []Criterion{{RuleKey: 1, Pos: 1, Object: "account__v", Field: "no_such__v", Operator: "equals"}},
 		Values:   []Value{{1, 1, "x"}},
 	}
-	err := db.EvaluateRules(context.Background(), rs, now)
+	_, err := db.EvaluateRules(context.Background(), rs, now)
 	if err == nil || !strings.Contains(err.Error(), "account__v.no_such__v") {
 		t.Fatalf("err = %v", err)
 	}
@@ -376,7 +377,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 		}
 	}
 	err := db.DryRun(ctx, func() error {
-		if err := db.EvaluateRules(ctx, rs, now); err != nil {
+		if _, err := db.EvaluateRules(ctx, rs, now); err != nil {
 			return err
 		}
 		for _, table := range []string{"cand", "pairs", "acct_code"} {
@@ -389,7 +390,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.EvaluateRules(ctx, rs, now, EvalOptions{Focus: "A1"}); err != nil {
+	if _, err := db.EvaluateRules(ctx, rs, now, EvalOptions{Focus: "A1"}); err != nil {
 		t.Fatal(err)
 	}
 	if !exists(db, "pairs") || !exists(db, "related") {

@@ -87,10 +87,11 @@ func Explain(ctx context.Context, db *query.DB, cfg *schema.Config, account, ter
 	}
 	var tr *query.AccountTrace
 	err = db.DryRun(ctx, func() error {
-		if err := db.EvaluateRules(ctx, rs, now, query.EvalOptions{Focus: account}); err != nil {
+		ev, err := db.EvaluateRules(ctx, rs, now, query.EvalOptions{Focus: account})
+		if err != nil {
 			return ruleFieldError(cfg, err)
 		}
-		tr, err = db.TraceAccount(ctx, account, now)
+		tr, err = ev.TraceAccount(ctx, account, now)
 		return err
 	})
 	if err != nil {

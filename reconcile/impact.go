@@ -69,7 +69,7 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	if err != nil {
 		return fmt.Errorf("--base: %w", err)
 	}
-	if err := db.EvaluateRules(ctx, rs, p.Now, query.EvalOptions{Cache: base.Cache}); err != nil {
+	if _, err := db.EvaluateRules(ctx, rs, p.Now, query.EvalOptions{Cache: base.Cache}); err != nil {
 		return fmt.Errorf("--base: %w", ruleFieldError(base.Config, err))
 	}
 	// The base's changes are the diff it leaves; the head's are the plan's.

@@ -167,28 +167,29 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	if !opts.Preview {
 		eval.Cache = opts.Cache
 	}
-	if err := db.EvaluateRules(ctx, rs, now, eval); err != nil {
+	ev, err := db.EvaluateRules(ctx, rs, now, eval)
+	if err != nil {
 		return nil, ruleFieldError(cfg, err)
 	}
-	changes, err := db.Changes(ctx)
+	changes, err := ev.Changes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	unknownAccounts, err := db.ManualWithoutAccount(ctx)
+	unknownAccounts, err := ev.ManualWithoutAccount(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conflicts, err := db.Conflicts(ctx)
+	conflicts, err := ev.Conflicts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	merged, err := db.ManualOfMergedAccounts(ctx)
+	merged, err := ev.ManualOfMergedAccounts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var excluded []query.Excluded
 	if opts.Preview {
-		if excluded, err = db.ExcludedPairs(ctx); err != nil {
+		if excluded, err = ev.Excluded(ctx); err != nil {
 			return nil, err
 		}
 	}
