@@ -126,24 +126,25 @@ func dash(s string) string {
 	return s
 }
 
-// printRestores says which records drifted in the CRM (as the last import
+// restoring lists the records that drifted in the CRM (as the last import
 // read them) that the push about to run writes back: those of the
 // territory's subtree when the push is scoped to one.
-func printRestores(g *globals, cmd *cobra.Command, db *query.DB, r *crmRun, territory string) error {
+func restoring(cmd *cobra.Command, db *query.DB, r *crmRun, territory string) ([]reconcile.DriftEntry, error) {
 	rep, err := reconcile.StateDrift(cmd.Context(), db, r.cfg, r.instances, r.now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var scope []string
 	if territory != "" && r.cfg.Territory(territory) != nil {
 		scope = reconcile.Subtree(r.cfg, territory)
 	}
+	var out []reconcile.DriftEntry
 	for _, e := range rep.Drift {
 		if e.Restorable && (scope == nil || slices.Contains(scope, e.Territory)) {
-			fmt.Fprintf(g.stdout, "restoring %s %s %s %s: %s in the CRM\n", e.Instance, e.Object, dash(e.Record), e.Key, e.Kind)
+			out = append(out, e)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // notRestored says why a push leaves a drifted record as the CRM has it.
