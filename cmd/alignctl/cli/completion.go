@@ -28,6 +28,7 @@ func (g *globals) completeIDs(root *cobra.Command) {
 		"apply":    commandFormats,
 		"push":     commandFormats,
 		"drift":    commandFormats,
+		"adopt":    commandFormats,
 	}
 	for _, cmd := range root.Commands() {
 		if f := cmd.Flags().Lookup("territory"); f != nil {
