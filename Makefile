@@ -1,12 +1,13 @@
 # alignctl: `make demo` runs the whole cycle on the bundled example,
-# `make test` runs vet and every test (with the race detector).
+# `make test` checks go.mod is tidy, runs vet and every test (with the race
+# detector).
 GO      ?= go
 BIN     := bin/alignctl
 DEMO    := out/demo
 NOW     ?= 2026-11-23T09:00:00Z
 RUN     := ../../$(BIN) --config config --state state.duckdb --now $(NOW)
 
-.PHONY: build test vet demo fuzz clean bench bench-smoke acceptance
+.PHONY: build test vet tidy-check demo fuzz clean bench bench-smoke acceptance
 
 build:
 	$(GO) build -o $(BIN) ./cmd/alignctl
@@ -14,7 +15,12 @@ build:
 vet:
 	$(GO) vet ./...
 
-test: vet
+# go.mod must say what the code imports: `go mod tidy -diff` prints the
+# difference and exits non-zero when there is one (fix: go mod tidy).
+tidy-check:
+	$(GO) mod tidy -diff
+
+test: tidy-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 # The demo works on a copy of the example, so it never changes tracked files.

@@ -12,7 +12,7 @@ import (
 )
 
 func adoptCmd(g *globals) *cobra.Command {
-	var instance, out, fieldForce string
+	var instance, out, fieldForce, format string
 	cmd := &cobra.Command{
 		Use:   "adopt --instance ID --out DIR",
 		Short: "Write config that reproduces the alignment a CRM instance already holds",
@@ -32,6 +32,9 @@ overwrites a file, and writes nothing when the CRM holds what a config
 cannot (each problem is listed with its record ids).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
 			if instance == "" {
 				return fmt.Errorf("--instance is required: the id of the CRM instance in the settings to adopt")
 			}
@@ -62,19 +65,14 @@ cannot (each problem is listed with its record ids).`,
 			if err := reconcile.WriteAdoption(dir, a); err != nil {
 				return err
 			}
-			for _, f := range a.Files {
-				fmt.Fprintln(g.stdout, "wrote "+filepath.Join(dir, filepath.FromSlash(f.Path)))
-			}
-			fmt.Fprintf(g.stdout, "adopted instance %s: %d field forces, %d territories, %d manual assignments (%d self-assignments stay crm assignments), %d roster members, %d territory products\n",
-				instance, a.FieldForces, a.Territories, a.Assignments, a.SelfAssignments, a.RosterMembers, a.Products)
-			fmt.Fprintln(g.stdout, "next: alignctl validate, then import, plan, apply and push: the push writes nothing to the CRM")
-			return nil
+			return newAdoptView(format).render(g.stdout, newAdoptResult(instance, dir, a))
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&instance, "instance", "", "the CRM instance (settings crm_instances id) to adopt")
 	fl.StringVar(&out, "out", "", "folder inside the config folder to write the config to (relative to --config)")
 	fl.StringVar(&fieldForce, "field-force", "", "put every territory in one field force of this id (default: one per root territory)")
+	fl.StringVar(&format, "format", "text", "output: text or json")
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -12,7 +11,7 @@ import (
 
 func applyCmd(g *globals) *cobra.Command {
 	var autoApprove, push, allowViolations bool
-	var approved string
+	var approved, format string
 	var overrideIDs, reasons []string
 	cmd := &cobra.Command{
 		Use:   "apply [PLAN]",
@@ -34,6 +33,9 @@ plan's review: give them again. A plan that leaves a territory outside
 settings.guardrails is refused unless --allow-violations.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
 			var p *reconcile.Plan
 			overrides, err := pairOverrides(overrideIDs, reasons)
 			if err != nil {
@@ -87,17 +89,12 @@ settings.guardrails is refused unless --allow-violations.`,
 				return err
 			}
 			db.Close()
-			s := p.Summary
-			fmt.Fprintf(g.stdout, "Applied: %d created, %d ended, %d updated, %d territory changes. %d CRM records to push.\n",
-				s.Create, s.End, s.Update, s.TerritoryChange, s.CRMChanges+s.PendingPush)
-			reportPolicies(g.stderr, p, overrides, who)
-			if n := len(p.GuardrailViolations); n > 0 {
-				fmt.Fprintf(g.stderr, "warning: applied with %d guardrail violations (--allow-violations)\n", n)
-			}
+			res := newApplyResult(p, overrides, who)
+			var pushErr error
 			if push {
-				return g.push(cmd, "", "")
+				res.Push, pushErr = g.push(cmd, "", "")
 			}
-			return nil
+			return errors.Join(g.applyView(format).render(g.stdout, res), pushErr)
 		},
 	}
 	fl := cmd.Flags()
@@ -105,6 +102,7 @@ settings.guardrails is refused unless --allow-violations.`,
 	fl.StringVar(&approved, "approved", "", "re-plan, and apply only if the changes equal this approved plan's")
 	fl.BoolVar(&allowViolations, "allow-violations", false, "apply even if territories end up outside settings.guardrails")
 	fl.BoolVar(&push, "push", false, "push to the CRM after applying")
+	fl.StringVar(&format, "format", "text", "output: text or json (with --push, the push is the JSON's \"push\")")
 	fl.StringArrayVar(&overrideIDs, "override", nil, "apply although soft policy `ID` is violated (repeatable; each with a --reason)")
 	fl.StringArrayVar(&reasons, "reason", nil, "why the --override before it is right (`TEXT`, recorded with who and when)")
 	return cmd

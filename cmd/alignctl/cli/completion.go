@@ -23,6 +23,12 @@ func (g *globals) completeIDs(root *cobra.Command) {
 		"explain":  {"text", "json"},
 		"mappings": {"text", "json"},
 		"schema":   {"cue", "jsonschema"},
+		"validate": commandFormats,
+		"import":   commandFormats,
+		"apply":    commandFormats,
+		"push":     commandFormats,
+		"drift":    commandFormats,
+		"adopt":    commandFormats,
 	}
 	for _, cmd := range root.Commands() {
 		if f := cmd.Flags().Lookup("territory"); f != nil {

@@ -129,33 +129,6 @@ func newHTMLCycleTargets(p *reconcile.Plan) htmlCycleTargets {
 	return h
 }
 
-// htmlCycleTargetsSource is the page's cycle plan section, a template of
-// the page (html.go) run on the htmlPage.
-const htmlCycleTargetsSource = `
-{{- if .Targets.Territories}}
-
-<section aria-labelledby="cycle-targets">
-<h2 id="cycle-targets">Cycle plan targets</h2>
-<p class="note">Targets of the cycle plans whose cycle is planned or in progress at {{time .P.Now}}, on territories that hold the account before or after this plan. A lost target takes its interaction goals from the territory.</p>
-<table>
-<thead><tr><th scope="col">Territory</th><th scope="col">Cycle plans</th><th scope="col" class="n">Kept</th><th scope="col" class="n">Lost</th><th scope="col" class="n">Interaction goals before</th><th scope="col" class="n">after</th><th scope="col" class="n">lost</th></tr></thead>
-<tbody>
-{{- range .Targets.Territories}}
-<tr><th scope="row" class="mono">{{.Territory}}</th><td class="mono">{{join .CyclePlans ", "}}</td><td class="n">{{.Kept}}</td><td class="n{{if .Lost}} del{{end}}">{{.Lost}}</td><td class="n">{{goal .GoalsBefore}}</td><td class="n">{{goal .GoalsAfter}}</td><td class="n{{if .Lost}} del{{end}}">{{goal .GoalsLost}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-{{- if .Targets.Lost}}
-<details>
-<summary>Cycle plan targets lost ({{len .Targets.Lost}}{{if .Targets.LostMore}} of {{add (len .Targets.Lost) .Targets.LostMore}}{{end}})</summary>
-<pre class="diff">
-{{- range .Targets.Lost}}<span class="del">- {{.}}</span>{{end}}
-{{- if .Targets.LostMore}}<span class="del">… and {{.Targets.LostMore}} more (alignctl plan --format json lists every target)</span>{{end}}</pre>
-</details>
-{{- end}}
-</section>
-{{- end}}`
-
 // renderCycleTargets is explain's account as a cycle plan target: which
 // cycle plans have it, and whether each counts now.
 func renderCycleTargets(w io.Writer, ts []reconcile.AccountCycleTarget) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -36,8 +37,8 @@ CRM): it recreates deleted records, deletes added ones, and writes changed
 fields back. With --detailed-exitcode, exit 2 when there is drift.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return fmt.Errorf("--format %q: must be text or json", format)
+			if err := checkFormat(format); err != nil {
+				return err
 			}
 			// Not through the config cache, which writes beside the state.
 			cfg, err := schema.LoadDir(g.config)
@@ -61,11 +62,7 @@ fields back. With --detailed-exitcode, exit 2 when there is drift.`,
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				err = writeJSON(g.stdout, rep)
-			} else {
-				err = printDrift(g, rep)
-			}
+			err = newDriftView(format).render(g.stdout, rep)
 			if err == nil && detailed && rep.HasDrift() {
 				return &exitError{code: 2}
 			}
@@ -79,20 +76,38 @@ fields back. With --detailed-exitcode, exit 2 when there is drift.`,
 	return cmd
 }
 
-// printDrift prints the drift report: one line per record, its changed
-// fields beneath it.
-func printDrift(g *globals, rep *reconcile.DriftReport) error {
+// driftView renders a drift report, as planView renders a plan.
+type driftView interface {
+	render(w io.Writer, rep *reconcile.DriftReport) error
+}
+
+func newDriftView(format string) driftView {
+	if format == "json" {
+		return driftJSON{}
+	}
+	return driftText{}
+}
+
+// driftJSON is the report as reconcile defines it (docs/adopt-drift.md).
+type driftJSON struct{}
+
+func (driftJSON) render(w io.Writer, rep *reconcile.DriftReport) error { return writeJSON(w, rep) }
+
+// driftText is one line per record, its changed fields beneath it.
+type driftText struct{}
+
+func (driftText) render(w io.Writer, rep *reconcile.DriftReport) error {
 	for _, s := range rep.Instances {
 		last := "never"
 		if s.LastPush != nil {
 			last = s.LastPush.Format("2006-01-02T15:04:05Z07:00")
 		}
-		fmt.Fprintf(g.stdout, "instance %s: last push %s\n", s.Instance, last)
+		fmt.Fprintf(w, "instance %s: last push %s\n", s.Instance, last)
 		for _, n := range s.Notes {
-			fmt.Fprintf(g.stdout, "  note: %s\n", n)
+			fmt.Fprintf(w, "  note: %s\n", n)
 		}
 	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(rep.Drift) == 0 {
 		fmt.Fprintln(tw, "\nNo drift: the CRM holds what alignctl last pushed.")
 	} else {
@@ -126,24 +141,25 @@ func dash(s string) string {
 	return s
 }
 
-// printRestores says which records drifted in the CRM (as the last import
+// restoring lists the records that drifted in the CRM (as the last import
 // read them) that the push about to run writes back: those of the
 // territory's subtree when the push is scoped to one.
-func printRestores(g *globals, cmd *cobra.Command, db *query.DB, r *crmRun, territory string) error {
+func restoring(cmd *cobra.Command, db *query.DB, r *crmRun, territory string) ([]reconcile.DriftEntry, error) {
 	rep, err := reconcile.StateDrift(cmd.Context(), db, r.cfg, r.instances, r.now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var scope []string
 	if territory != "" && r.cfg.Territory(territory) != nil {
 		scope = reconcile.Subtree(r.cfg, territory)
 	}
+	var out []reconcile.DriftEntry
 	for _, e := range rep.Drift {
 		if e.Restorable && (scope == nil || slices.Contains(scope, e.Territory)) {
-			fmt.Fprintf(g.stdout, "restoring %s %s %s %s: %s in the CRM\n", e.Instance, e.Object, dash(e.Record), e.Key, e.Kind)
+			out = append(out, e)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // notRestored says why a push leaves a drifted record as the CRM has it.

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,11 +14,16 @@ import (
 func importCmd(g *globals) *cobra.Command {
 	var instance string
 	var full bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			view := g.importView(format)
 			// nil before the first import makes the state (configCache).
 			cache := g.configCache()
 			cfg, err := cache.LoadDir(g.config)
@@ -59,26 +62,11 @@ func importCmd(g *globals) *cobra.Command {
 			if cache == nil {
 				g.configCache().StoreDir(g.config, cfg)
 			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "INSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tFILTERED\tERRORS")
-			for _, o := range rep.Objects {
-				mode := "incremental"
-				if o.Full {
-					mode = "full"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, mode, o.Read, o.Loaded, o.Filtered, o.Errors)
-			}
-			tw.Flush()
-			for _, n := range rep.Notes {
-				fmt.Fprintln(g.stderr, n)
-			}
-			for _, w := range rep.Warnings {
-				fmt.Fprintln(g.stderr, "warning: "+w)
-			}
-			return nil
+			return view.render(g.stdout, newImportResult(now, rep))
 		},
 	}
 	cmd.Flags().StringVar(&instance, "instance", "", "import this CRM instance only")
 	cmd.Flags().BoolVar(&full, "full", false, "re-read every record, not only those changed since the last import")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	return cmd
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/csv"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -38,26 +37,6 @@ func pairOverrides(ids, reasons []string) ([]reconcile.Override, error) {
 		out[i] = reconcile.Override{Policy: ids[i], Reason: reasons[i]}
 	}
 	return out, nil
-}
-
-// reportPolicies prints, after an apply, the advisory policies it broke and
-// the overrides it recorded.
-func reportPolicies(w io.Writer, p *reconcile.Plan, overrides []reconcile.Override, who string) {
-	for _, r := range p.PolicyResults {
-		if !r.Violated() {
-			continue
-		}
-		switch {
-		case r.Level == "advisory":
-			fmt.Fprintf(w, "warning: advisory policy %s is violated by %d (%s)\n", r.Policy, len(r.Violations), r.Violations[0].Message)
-		case r.Level == "soft":
-			for _, ov := range overrides {
-				if ov.Policy == r.Policy {
-					fmt.Fprintf(w, "policy %s overridden by %s: %s\n", r.Policy, who, ov.Reason)
-				}
-			}
-		}
-	}
 }
 
 // showOverrides lists the policy overrides on record (show overrides, and

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -11,37 +10,51 @@ import (
 )
 
 func pushCmd(g *globals) *cobra.Command {
-	var instance, territory string
+	var instance, territory, format string
 	cmd := &cobra.Command{
 		Use:   "push",
 		Short: "Write the applied state to the CRM: territories and account territories",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.push(cmd, instance, territory)
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			res, err := g.push(cmd, instance, territory)
+			if res == nil {
+				return err
+			}
+			return errors.Join(g.pushView(format).render(g.stdout, res), err)
 		},
 	}
 	cmd.Flags().StringVar(&instance, "instance", "", "push this CRM instance only")
 	cmd.Flags().StringVar(&territory, "territory", "", "push this territory and its descendants only")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	return cmd
 }
 
-func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
+// push writes the state to the CRM and reads back what the CRM holds then.
+// The result holds what happened before any error, so that what the push
+// wrote stays on record even when it stops part-way: nil only when it
+// wrote nothing.
+func (g *globals) push(cmd *cobra.Command, instance, territory string) (*pushResult, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r, err := g.startCRMRun(cfg, instance)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	db, err := g.openState(cmd.Context())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
-	if err := printRestores(g, cmd, db, r, territory); err != nil {
-		return err
+	restored, err := restoring(cmd, db, r, territory)
+	if err != nil {
+		return nil, err
 	}
+	res := &pushResult{Now: r.now, Restored: restored}
 	bar := newProgress(g.stderr, "push", -1)
 	rep, err := reconcile.Push(cmd.Context(), db, r.cfg, r.instances, r.conns, reconcile.PushOptions{Now: r.now, Territory: territory,
 		Progress: func(instance string, done, total int) {
@@ -53,11 +66,9 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 		}})
 	bar.done()
 	if rep == nil {
-		return err
+		return res, err
 	}
-	// The report comes first: what the push wrote stays on record even when
-	// reading the CRM back fails.
-	printPushReport(g, rep)
+	res.Report = rep
 	// Whatever the push wrote, and whatever else the CRM gained (new
 	// self-assignments), is read back into the state.
 	var sources []reconcile.Source
@@ -66,27 +77,8 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) error {
 	}
 	irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, Mappings: reconcile.Mappings(r.cfg)})
 	if ierr != nil {
-		return errors.Join(err, fmt.Errorf("push: re-importing what the CRM holds now: %w; the push above is recorded, run alignctl import to read the CRM back", ierr))
+		return res, errors.Join(err, fmt.Errorf("push: re-importing what the CRM holds now: %w; the push above is recorded, run alignctl import to read the CRM back", ierr))
 	}
-	for _, w := range irep.Warnings {
-		fmt.Fprintln(g.stderr, "warning: "+w)
-	}
-	return err
-}
-
-// printPushReport prints what a push wrote per object, and the records that
-// failed.
-func printPushReport(g *globals, rep *reconcile.PushReport) {
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "INSTANCE\tOBJECT\tCREATED\tUPDATED\tDELETED\tFAILED")
-	for _, o := range rep.Objects {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", o.Instance, o.Object, o.Created, o.Updated, o.Deleted, o.Failed)
-	}
-	if len(rep.Objects) == 0 {
-		fmt.Fprintln(tw, "(nothing to push)")
-	}
-	tw.Flush()
-	for _, f := range rep.Failures {
-		fmt.Fprintln(g.stderr, "failed: "+f)
-	}
+	res.Diagnostics = diagnostics(severityWarning, irep.Warnings)
+	return res, err
 }

@@ -1,47 +1,45 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
 )
 
 func validateCmd(g *globals) *cobra.Command {
-	var ref string
+	var ref, format string
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the config against the schema and its references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			view := g.validateView(format)
 			// Not through the config cache: validate does not work on the
 			// state, and runs where there is none (CI).
 			lc, err := g.loadConfigAt(ref, nil)
 			if err != nil {
-				return err
+				// The JSON view holds the errors too, for a program; the
+				// error still goes to stderr and exits 1.
+				return errors.Join(view.render(g.stdout, invalidResult(err)), err)
 			}
-			cfg := lc.cfg
-			rules := 0
-			for _, f := range cfg.FieldForces {
-				rules += len(f.Rules)
-			}
-			for _, t := range cfg.Territories {
-				rules += len(t.Rules)
-			}
-			at := ""
+			var at *reconcile.ConfigRef
 			if ref != "" {
-				at = " at " + describeConfig(lc.ref)
+				r := lc.ref
+				r.Files = nil // per-file hashes are for stale saved plans
+				at = &r
 			}
-			fmt.Fprintf(g.stdout, "config%s is valid: %d files, %d field forces, %d territories, %d rules, %d roster members\n",
-				at, len(cfg.Files), len(cfg.FieldForces), len(cfg.Territories), rules, len(cfg.RosterMembers))
-			for _, w := range cfg.AttributeWarnings() {
-				fmt.Fprintln(g.stderr, "warning: "+w)
-			}
-			return nil
+			return view.render(g.stdout, newValidateResult(lc.cfg, at))
 		},
 	}
 	cmd.Flags().StringVar(&ref, "ref", "", "validate the config at this git revision (branch, tag, commit, HEAD~1) instead of the work tree")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	return cmd
 }
 
