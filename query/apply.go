@@ -127,8 +127,9 @@ const (
 // PreviewDiff makes DiffAssignments: account_territory with the last diff's
 // ends and updates on their records and its creates added, and nothing
 // written. The plan's push preview reads it rather than insert millions of
-// records into a transaction it rolls back (the insert alone was 7-10 s of
-// a 5M-account first plan). TestPreviewDiffIsApply checks it against what
+// records into a transaction it rolls back, which took seconds of a large
+// first plan (docs/benchmarks.md, "The push preview writes no assignment
+// record"). TestPreviewDiffIsApply checks it against what
 // ApplyChanges writes.
 //
 // New records are numbered after the highest number the state holds, in

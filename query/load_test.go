@@ -183,8 +183,8 @@ func FuzzStageCSV(f *testing.F) {
 	// Staging reads a file through three 1 MB buffers (the strict reader,
 	// the RFC 4180 scan, the header) besides DuckDB's own: with Go's
 	// default GOGC a worker, whose heap holds little else, collected
-	// garbage every input or two, a third of its CPU (3.0 ms of CPU an
-	// input at GOGC=400 against 4.6 ms at 100, over the seed corpus). The
+	// garbage every input or two, a third of its CPU (docs/benchmarks.md,
+	// "Figures behind the code's choices"). The
 	// buffers are garbage once the input is done, so a larger heap costs
 	// a few megabytes.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
@@ -403,8 +403,8 @@ func TestMergeCRMReadsTheCheckedFile(t *testing.T) {
 // The strict reader's scan reads each byte of a file a bounded number of
 // times, whatever the file: its searches read at most a few times the
 // file's size (counted, not timed). Short CRLF lines without a quote once
-// made every record search the rest of the buffer for a quote: 1 MB of
-// them took seconds, and FuzzCheckCSV stalled on such inputs.
+// made every record search the rest of the buffer for a quote, quadratic
+// in the buffer, and FuzzCheckCSV stalled on such inputs.
 func TestCSVScanIsLinear(t *testing.T) {
 	for name, data := range map[string]string{
 		"short CRLF lines without a quote":     "id\r\n" + strings.Repeat("a\r\n", 500_000),

@@ -21,7 +21,7 @@ type ConfigChange struct {
 // territory (or its field force) ends them too.
 func rosterRows(cfg *schema.Config) []query.RosterRow {
 	// By id: cfg.Territory looks through every territory, once per roster
-	// territory (2 s at 25,000 territories).
+	// territory, quadratic in a large config (docs/benchmarks.md).
 	territories := make(map[string]*schema.Territory, len(cfg.Territories))
 	for _, t := range cfg.Territories {
 		territories[t.ID] = t

@@ -62,8 +62,9 @@ type leafKey struct {
 	tag, value string
 }
 
-// schemas holds compiled schemas between loads. Compiling takes about 20 ms,
-// far longer than loading a small config: a command that loads several
+// schemas holds compiled schemas between loads. Compiling takes far longer
+// than loading a small config (docs/benchmarks.md, "Figures behind the
+// code's choices"): a command that loads several
 // configs (plan --base, the config cache's verify) and a fuzz target that
 // loads thousands a second compile once, not per load. A sync.Pool because
 // its entries are dropped at garbage collection: the CUE values and the

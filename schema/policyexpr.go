@@ -54,8 +54,9 @@ func FigureNames() []string {
 }
 
 // PolicyExpr is a compiled cue expression of a policy. CUE evaluates it
-// with the figures filled in; that costs about 0.14 ms per territory, 3.5 s
-// at 25,000 territories, so the common forms (figures, literals, arithmetic,
+// with the figures filled in, too slowly to do once per territory of a large
+// config (docs/benchmarks.md, "Figures behind the code's choices"), so the
+// common forms (figures, literals, arithmetic,
 // comparisons, && || !, =~ against a literal) are also compiled to a Go
 // function that gives the same answer, and CUE answers the rest (other
 // forms, and any value the Go function cannot be sure of, such as a division

@@ -15,9 +15,9 @@ import (
 // alternatives of different kinds (a product is a bare name or a mapping).
 // Shapes are compiled from the CUE definitions once per load.
 //
-// Why not unify each document with the schema: CUE takes about 3 ms for a
-// territory with 100 geographies, over a minute for a repository of 25,000
-// territories, and it stops at the first error of a struct. Walking shapes
+// Why not unify each document with the schema: it is slow for a large
+// repository (docs/benchmarks.md, "Figures behind the code's choices"), and
+// CUE stops at the first error of a struct. Walking shapes
 // over the YAML is fast, reports every error at the exact YAML position, and
 // still leaves each scalar to CUE: a leaf is checked by CUE itself, memoized
 // by value, unless it is a plain kind, enum, bound or pattern, which Go checks

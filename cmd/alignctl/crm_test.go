@@ -78,6 +78,7 @@ func setupCRM(env *testscript.Env, mode string) error {
 	// Every plan made twice checks the evaluation cache against an evaluation.
 	env.Setenv("ALIGNCTL_PLAN_CACHE", "verify")
 	env.Setenv("ALIGNCTL_STATE", "")
+	setScriptDefaults(env)
 	env.Setenv("CRM_MODE", mode)
 	if mode == "file" {
 		return nil

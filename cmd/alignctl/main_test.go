@@ -16,7 +16,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/alignctl/alignctl/cmd/alignctl/cli"
 	"github.com/alignctl/alignctl/crm/vaulttest"
 )
 
@@ -24,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the expected output (cmp files)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"alignctl": func() { os.Exit(cli.Main()) },
+		"alignctl": func() { os.Exit(scriptAlignctl()) },
 	})
 }
 
@@ -70,6 +69,7 @@ func TestScripts(t *testing.T) {
 			// Every plan made twice checks the evaluation cache against an evaluation.
 			env.Setenv("ALIGNCTL_PLAN_CACHE", "verify")
 			env.Setenv("ALIGNCTL_STATE", "")
+			setScriptDefaults(env)
 			env.Values[heldLocksKey{}] = heldLocks{}
 			return nil
 		},

@@ -2,6 +2,9 @@ package vaulttest
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -270,4 +273,23 @@ func (s *Server) wait(ctx context.Context, f *fault) bool {
 		}
 	}
 	return false
+}
+
+func writeHTMLError(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>\n",
+		status, http.StatusText(status), status, http.StatusText(status))
+}
+
+// dropConnection resets the connection without a response.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // the server closes the connection
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // RST rather than FIN: "connection reset by peer"
+	}
+	conn.Close()
 }

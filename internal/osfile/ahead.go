@@ -13,9 +13,10 @@ const (
 )
 
 // aheadWriter writes to w on another goroutine, so that the caller makes
-// the next bytes while the last ones are written: the 2.5 GB plan of 4.2M
-// changes at 5M accounts took 2.4 s to encode and 4.9 s in write system
-// calls, one after the other. Writes are copied into buffers of aheadSize;
+// the next bytes while the last ones are written: encoding a large plan and
+// the write system calls take comparable time, which one after the other
+// add up (docs/benchmarks.md, "The plan file is written on another
+// goroutine"). Writes are copied into buffers of aheadSize;
 // Close writes what is left and returns the first error w gave. After an
 // error the rest is dropped and Write fails.
 type aheadWriter struct {

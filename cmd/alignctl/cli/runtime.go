@@ -12,16 +12,16 @@ import (
 // goGCPercent is the collector's pacing when GOGC is not set: a heap may
 // grow to five times what is live before a collection, rather than twice.
 // Reading a config of 25,000 territories allocates much and keeps little,
-// and the default pacing collected it over and over (a quarter of the CPU
-// time of validate at 1M accounts). goMemoryLimit keeps the large plans in
-// check.
+// and the default pacing collected it over and over (docs/benchmarks.md,
+// "Figures behind the code's choices"). goMemoryLimit keeps the large plans
+// in check.
 const goGCPercent = 400
 
 // goMemoryLimit is the soft limit of the Go heap when GOMEMLIMIT is not set.
 // DuckDB keeps to its own memory_limit (query.DefaultMemoryLimit, 4GB); with
 // the collector's default pacing (GOGC=100) the Go heap of a plan of millions
 // of changes could grow to twice what is live before a collection, which took
-// a 5M-account plan past 6 GiB of RSS (docs/benchmarks.md). Past this limit
+// the largest plans past the RSS budget (docs/benchmarks.md). Past this limit
 // the collector runs sooner instead; it is soft, so a heap that really needs
 // more still gets it, and followLiveHeap lifts the limit above what is live.
 const goMemoryLimit = 1536 << 20
@@ -30,13 +30,13 @@ const goMemoryLimit = 1536 << 20
 // heap objects and overhead bytes of everything else the limit counts (free
 // heap spans, fragmentation, stacks, metadata): base, or an eighth above the
 // live heap when that is more. A limit at or just above what is live makes
-// the collector run back to back without freeing anything: at 5M accounts
-// the 4.2M changes of a first plan are 1.6 GB live, and with a fixed 1.5 GiB
+// the collector run back to back without freeing anything: the changes of a
+// large first plan can be more than the base limit live, and with a fixed
 // limit, or one an eighth above the live heap without the overhead, the
-// collector took most of a core for the last 10-20 s of the plan (36-47
-// collections; 22-29 now). The eighth bounds the garbage a
-// large plan's heap may carry, so that the heap stays close to what is live,
-// as the fixed limit meant it to.
+// collector took most of a core for the end of the plan (docs/benchmarks.md,
+// "The Go heap's soft limit follows the live heap"). The eighth bounds the
+// garbage a large plan's heap may carry, so that the heap stays close to
+// what is live, as the fixed limit meant it to.
 func softLimit(base, live, overhead int64) int64 {
 	return max(base, overhead+live+live/8)
 }
