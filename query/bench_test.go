@@ -223,7 +223,7 @@ func benchBroadExpression(nrules int) *RuleSet {
 }
 
 // benchEvaluate times EvaluateRules over prepared data and reports the
-// desired rows and, when the engine leaves it, the size of `cand`.
+// desired rows and, when the engine leaves it, the size of `candidate`.
 func benchEvaluate(b *testing.B, db *DB, rs *RuleSet, reportCand bool) {
 	b.Helper()
 	ctx := context.Background()
@@ -246,16 +246,16 @@ func benchEvaluate(b *testing.B, db *DB, rs *RuleSet, reportCand bool) {
 	b.ReportMetric(float64(desired), "desired-rows")
 	if reportCand {
 		// The engine keeps stage 1's candidate count in engine_stats (a later
-		// stage reuses cand); an engine without it leaves cand as it was.
-		var cand int64
-		err := db.QueryRow(ctx, `SELECT candidates FROM engine_stats`).Scan(&cand)
+		// stage reuses candidate); an engine without it leaves candidate as it was.
+		var candidate int64
+		err := db.QueryRow(ctx, `SELECT candidates FROM engine_stats`).Scan(&candidate)
 		if err != nil {
-			err = db.QueryRow(ctx, `SELECT count(*) FROM cand`).Scan(&cand)
+			err = db.QueryRow(ctx, `SELECT count(*) FROM candidate`).Scan(&candidate)
 		}
 		if err != nil {
-			b.Logf("no cand metric: %v", err)
+			b.Logf("no candidate metric: %v", err)
 		} else {
-			b.ReportMetric(float64(cand), "cand-rows")
+			b.ReportMetric(float64(candidate), "candidate-rows")
 		}
 	}
 }

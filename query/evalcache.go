@@ -19,7 +19,7 @@ import (
 )
 
 // The evaluation cache keeps what the rules engine's costly stage made,
-// `desired_all` (every rule evaluated, hierarchy walked, exclusions applied),
+// `desired_before_exclusive` (every rule evaluated, hierarchy walked, exclusions applied),
 // in a Parquet file beside the state, under a key of everything that stage
 // reads. A plan whose key matches loads the file instead of evaluating; the
 // exclusive field forces and the diff against the assignments run on every
@@ -95,7 +95,7 @@ type cacheEntry struct {
 
 // entryFiles are the Parquet files of an entry, by the table they hold.
 var entryFiles = []struct{ table, suffix string }{
-	{"desired_all", ".parquet"},
+	{"desired_before_exclusive", ".parquet"},
 	{"excluded", ".excluded.parquet"},
 }
 
@@ -222,7 +222,7 @@ func pruneRowsDigests(dir, keep string) {
 	}
 }
 
-// loadEvalCache makes `desired_all` from the entry of key when there is one
+// loadEvalCache makes `desired_before_exclusive` from the entry of key when there is one
 // valid at now, and reports whether it did. An entry it cannot read is
 // removed and counts as a miss.
 func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now time.Time) (bool, error) {
@@ -246,10 +246,10 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 	}
 	// A hit must not read what an earlier evaluation on this connection
 	// left: only what the entry holds exists afterwards.
-	if err := d.dropEvaluationTables(ctx); err != nil {
+	if err := d.dropEvaluationTablesExcept(ctx); err != nil {
 		return false, err
 	}
-	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_all AS
+	_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE desired_before_exclusive AS
 		SELECT account::VARCHAR AS account, territory::VARCHAR AS territory, instance::VARCHAR AS instance,
 		       source::VARCHAR AS source, rule::VARCHAR AS rule, origin::VARCHAR AS origin,
 		       coalesce(start_date::TIMESTAMPTZ, $1) AS start_date, end_date::TIMESTAMPTZ AS end_date,
@@ -263,7 +263,7 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 	}
 	if err == nil {
 		var n int64
-		if err = d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&n); err == nil && n != e.Rows {
+		if err = d.QueryRow(ctx, `SELECT count(*) FROM desired_before_exclusive`).Scan(&n); err == nil && n != e.Rows {
 			err = fmt.Errorf("%d rows, not %d", n, e.Rows)
 		}
 	}
@@ -274,7 +274,7 @@ func (d *DB) loadEvalCache(ctx context.Context, c *EvalCache, key string, now ti
 	return true, nil
 }
 
-// storeEvalCache saves `desired_all` under key, valid from now to the first
+// storeEvalCache saves `desired_before_exclusive` under key, valid from now to the first
 // instant the data may answer otherwise, with the digests of the rules
 // (evalreuse.go). A folder that cannot be written
 // costs the next plan its time, nothing else: file errors are dropped. A
@@ -300,7 +300,7 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string,
 	_, err = d.Exec(ctx, `COPY (
 		SELECT account, territory, instance, source, rule, origin,
 		       CASE WHEN start_date <> $1 THEN start_date END AS start_date, end_date, send_to_crm
-		FROM desired_all
+		FROM desired_before_exclusive
 	) TO `+literal(tmp)+` (FORMAT parquet)`, now)
 	if err != nil {
 		return fmt.Errorf("evaluation cache %s (ALIGNCTL_PLAN_CACHE=off goes without): %w", c.Dir, err)
@@ -311,7 +311,7 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string,
 		return fmt.Errorf("evaluation cache %s (ALIGNCTL_PLAN_CACHE=off goes without): %w", c.Dir, err)
 	}
 	var rows int64
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM desired_all`).Scan(&rows); err != nil {
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM desired_before_exclusive`).Scan(&rows); err != nil {
 		return err
 	}
 	if os.Rename(tmp, filepath.Join(c.Dir, key+".parquet")) != nil ||
@@ -346,11 +346,11 @@ func (d *DB) storeEvalCache(ctx context.Context, c *EvalCache, key, data string,
 	return nil
 }
 
-// verifyEvalCache compares the cached `desired_all` and `excluded` (copied
+// verifyEvalCache compares the cached `desired_before_exclusive` and `excluded` (copied
 // to desired_cached and excluded_cached) with the ones just evaluated.
 func (d *DB) verifyEvalCache(ctx context.Context) error {
 	for _, t := range []string{"desired", "excluded"} {
-		all := map[string]string{"desired": "desired_all", "excluded": "excluded"}[t]
+		all := map[string]string{"desired": "desired_before_exclusive", "excluded": "excluded"}[t]
 		var extra, missing int64
 		err := d.QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM (SELECT * FROM `+all+` EXCEPT ALL SELECT * FROM `+t+`_cached)),
@@ -374,9 +374,9 @@ func removeEntry(dir, key string) {
 
 var tempTable = regexp.MustCompile(`(?i)CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)`)
 
-// dropEvaluationTables drops the temporary tables the evaluation scripts
+// dropEvaluationTablesExcept drops the temporary tables the evaluation scripts
 // make, but those named in keep.
-func (d *DB) dropEvaluationTables(ctx context.Context, keep ...string) error {
+func (d *DB) dropEvaluationTablesExcept(ctx context.Context, keep ...string) error {
 	for _, t := range evaluationTables() {
 		if slices.Contains(keep, t) {
 			continue

@@ -122,7 +122,7 @@ func TestEvalCacheVerifyAndDamage(t *testing.T) {
 	if b, err := os.ReadFile(jsonPath); err != nil || json.Unmarshal(b, &e) != nil {
 		t.Fatalf("entry %s: %v", jsonPath, err)
 	}
-	e.Files["desired_all"], _ = fileHash(parquet[0])
+	e.Files["desired_before_exclusive"], _ = fileHash(parquet[0])
 	if b, err := json.Marshal(e); err != nil || os.WriteFile(jsonPath, b, 0o644) != nil {
 		t.Fatal(err)
 	}

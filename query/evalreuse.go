@@ -26,7 +26,7 @@ import (
 // evaluates only the rules whose inputs changed, through the same set-based
 // statements as a full evaluation. docs/engine.md, "Incremental evaluation".
 //
-// It rests on one property of `desired_all`: a rule's records never merge
+// It rests on one property of `desired_before_exclusive`: a rule's records never merge
 // with another rule's, since the records are keyed on (account, territory,
 // source, origin) and a rule's origin is its id. So the records of a rule
 // are a function of what the rule reads, and the digest of that (ruleDigest)
@@ -393,7 +393,7 @@ func hashBytes(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// addReused appends to `desired_all` and `excluded` the records of the
+// addReused appends to `desired_before_exclusive` and `excluded` the records of the
 // reused rules from the entry r names. Its files are checked against their
 // hashes first: a read that fails would abort the plan.
 func (d *DB) addReused(ctx context.Context, c *EvalCache, r *reuse, now time.Time) error {
@@ -417,7 +417,7 @@ func (d *DB) addReused(ctx context.Context, c *EvalCache, r *reuse, now time.Tim
 	if err != nil {
 		return err
 	}
-	_, err = d.Exec(ctx, `INSERT INTO desired_all
+	_, err = d.Exec(ctx, `INSERT INTO desired_before_exclusive
 		SELECT account::VARCHAR, territory::VARCHAR, instance::VARCHAR, source::VARCHAR, rule::VARCHAR, origin::VARCHAR,
 		       coalesce(start_date::TIMESTAMPTZ, $1), end_date::TIMESTAMPTZ, send_to_crm::BOOLEAN
 		FROM read_parquet($2)

@@ -76,7 +76,7 @@ func (e *Evaluation) TraceAccount(ctx context.Context, account string, now time.
 			tr.Values[k] = append(tr.Values[k], v)
 			return nil
 		}},
-		{`SELECT DISTINCT r.rule_id, s.pos FROM explain_sat s JOIN r_rule r USING (rule_key) WHERE s.account = $1 ORDER BY 1, 2`, func(r *sql.Rows) error {
+		{`SELECT DISTINCT r.rule_id, s.pos FROM explain_satisfied s JOIN r_rule r USING (rule_key) WHERE s.account = $1 ORDER BY 1, 2`, func(r *sql.Rows) error {
 			var id string
 			var pos int
 			if err := r.Scan(&id, &pos); err != nil {
@@ -101,7 +101,7 @@ func (e *Evaluation) TraceAccount(ctx context.Context, account string, now time.
 			tr.Related[id] = append(tr.Related[id], t)
 			return nil
 		}},
-		{`SELECT g.territory, g.start_date, g.end_date FROM acct_geo g JOIN account_row a USING (aid) WHERE a.account = $1`, func(r *sql.Rows) error {
+		{`SELECT g.territory, g.start_date, g.end_date FROM account_geography g JOIN account_row a USING (account_key) WHERE a.account = $1`, func(r *sql.Rows) error {
 			var t string
 			var w Window
 			if err := r.Scan(&t, &w.Start, &w.End); err != nil {

@@ -36,7 +36,7 @@ type EvalOptions struct {
 	Focus string
 	// Cache, when set, keeps the evaluation beside the state and reuses it
 	// while its inputs are unchanged (evalcache.go). Not with Focus, and it
-	// leaves no `sat`, `matched`, `pairs` or `excluded` on a hit.
+	// leaves no `satisfied`, `matched`, `pairs` or `excluded` on a hit.
 	Cache *EvalCache
 }
 
@@ -55,7 +55,7 @@ func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 }
 
 // evaluateRules makes the temporary tables an Evaluation reads: `desired`
-// and `change` (and `sat`, `matched`, `excluded`, `conflict` for explain and
+// and `change` (and `satisfied`, `matched`, `excluded`, `conflict` for explain and
 // the preview).
 func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) error {
 	var o EvalOptions
@@ -92,7 +92,7 @@ func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		}
 		return nil
 	}
-	// evaluate makes `desired_all` and `excluded` from the rules of set: rs,
+	// evaluate makes `desired_before_exclusive` and `excluded` from the rules of set: rs,
 	// or the changed rules of an incremental evaluation, whose bindings
 	// stand in `r_binding` while it runs.
 	evaluate := func(set *RuleSet) error {
@@ -141,7 +141,7 @@ func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		// (explain's focus reads it, inside a transaction). Outside one, a
 		// dropped table gives its memory back at once: at 5M accounts these
 		// tables hold gigabytes, and the diff spilled while they stood.
-		if err := d.dropEvaluationTables(ctx, "desired_all", "excluded", "engine_stats"); err != nil {
+		if err := d.dropEvaluationTablesExcept(ctx, "desired_before_exclusive", "excluded", "engine_stats"); err != nil {
 			return err
 		}
 	}
@@ -151,7 +151,7 @@ func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 	)
 }
 
-// evaluateCached makes `desired_all` from the cache when an entry matches;
+// evaluateCached makes `desired_before_exclusive` from the cache when an entry matches;
 // otherwise it evaluates the changed rules only when an entry of the same
 // data holds the others (evalreuse.go), or every rule, and stores a full
 // evaluation.
@@ -206,12 +206,12 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 	return d.storeEvalCache(ctx, c, key, data, digests, now)
 }
 
-// verifyAgainst evaluates rs in full and fails when `desired_all`, from the
+// verifyAgainst evaluates rs in full and fails when `desired_before_exclusive`, from the
 // cache or an incremental evaluation, differs; the entry of key (if any) is
 // removed then.
 func (d *DB) verifyAgainst(ctx context.Context, c *EvalCache, key string, rs *RuleSet, evaluate func(*RuleSet) error) error {
 	for _, q := range []string{
-		`CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_all`,
+		`CREATE OR REPLACE TEMP TABLE desired_cached AS FROM desired_before_exclusive`,
 		`CREATE OR REPLACE TEMP TABLE excluded_cached AS FROM excluded`,
 	} {
 		if _, err := d.Exec(ctx, q); err != nil {

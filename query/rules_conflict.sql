@@ -1,6 +1,6 @@
--- Resolves exclusive field forces in `desired_all` into `desired`. It reads
+-- Resolves exclusive field forces in `desired_before_exclusive` into `desired`. It reads
 -- the assignments in effect, so it runs on every plan, also when
--- `desired_all` comes from the evaluation cache. Parameters: $1 now.
+-- `desired_before_exclusive` comes from the evaluation cache. Parameters: $1 now.
 
 -- Exclusive field forces: an account several territories of one want is a
 -- conflict; the assignment that already exists is kept when there is exactly
@@ -8,7 +8,7 @@
 CREATE OR REPLACE TEMP TABLE conflict AS
 WITH p AS (
     SELECT DISTINCT d.account, d.territory, t.field_force
-    FROM desired_all d JOIN r_territory t ON t.territory = d.territory
+    FROM desired_before_exclusive d JOIN r_territory t ON t.territory = d.territory
     WHERE t.exclusive
 ), multi AS (
     SELECT field_force, account FROM p GROUP BY field_force, account HAVING count(*) > 1
@@ -31,11 +31,11 @@ GROUP BY p.field_force, p.account;
 -- One anti join on (account, territory): a correlated NOT EXISTS cost a
 -- scan of the conflicts per desired row. The pairs dropped are the
 -- conflict's own territories but the one kept: the other territories of the
--- field force are not in `desired_all` for the account anyway, and joining
+-- field force are not in `desired_before_exclusive` for the account anyway, and joining
 -- them all made a row per territory of the field force and conflict. A
 -- view: the diff reads it once.
 CREATE OR REPLACE TEMP VIEW desired AS
-SELECT d.* FROM desired_all d
+SELECT d.* FROM desired_before_exclusive d
 ANTI JOIN (
     SELECT account, territory FROM (SELECT account, kept, unnest(territories) AS territory FROM conflict)
     WHERE territory IS DISTINCT FROM kept

@@ -1,3 +1,25 @@
+-- Glossary of the engine's tables (rules_*.sql), in the seeds' words:
+--   r_*                       the rule set as rows (ruletables.go): r_rule,
+--                             r_crit (criteria), r_value, r_binding (a rule
+--                             bound to a territory), r_geo, r_exclusion, ...
+--   account_row               one row per account, with account_key: the
+--                             integer key of the account (its row id)
+--   account_postal_code       each account's primary postal codes
+--   postal_code_territory     the territories whose geographies hold a code
+--   account_geography         an account's territories by geography (explain)
+--   drive_satisfied           criteria the drivers found satisfied
+--   candidate                 (account, rule) pairs worth checking
+--   satisfied                 the criteria each candidate satisfies
+--   matched                   (account, rule): the rule's match logic holds
+--   pairs                     (account, territory) a rule or manual
+--                             assignment makes, with its window
+--   related                   accounts a hierarchy rule reaches by affiliation
+--   excluded                  pairs an exclusion removed
+--   desired_before_exclusive  one record per (account, territory, source,
+--                             origin), before exclusive field forces
+--   desired                   the desired assignments (rules_conflict.sql)
+--   change                    the diff against the state (diff.sql)
+
 -- Stage 1 of the rules engine: candidate (account, rule) pairs for the
 -- account rules, from their driving criteria. Parameters: $1 now, $2 the
 -- account explain focuses on (NULL for a plan).
@@ -26,27 +48,27 @@ CREATE OR REPLACE TEMP MACRO crit_hit(op, val, v, vnum, vts, now) AS coalesce(CA
 -- only the matched accounts of geography rules and the territories that
 -- drive need them.
 --
--- acct_code: the primary postal codes of the accounts the state holds,
--- keyed on the account's `aid` (addresses of other accounts never match).
+-- account_postal_code: the primary postal codes of the accounts the state holds,
+-- keyed on the account's `account_key` (addresses of other accounts never match).
 -- Only geography bindings and explain read it: rules that list postal codes
 -- as criteria, or an incremental evaluation of such rules, leave it empty.
-CREATE OR REPLACE TEMP TABLE acct_code AS
-SELECT acc.aid, acc.instance, ad.postal_code__v AS code,
-       count(*) OVER (PARTITION BY acc.aid) AS n
+CREATE OR REPLACE TEMP TABLE account_postal_code AS
+SELECT acc.account_key, acc.instance, ad.postal_code__v AS code,
+       count(*) OVER (PARTITION BY acc.account_key) AS n
 FROM crm_address__v ad
 JOIN account_row acc ON acc.instance = ad._instance AND acc.account = ad.account__v
 WHERE lower(coalesce(ad.primary__v, '')) IN ('true', '1', 'yes', 'y')
   AND ad.postal_code__v IS NOT NULL
   AND (EXISTS (SELECT 1 FROM r_binding WHERE geography) OR $2::VARCHAR IS NOT NULL);
 
--- code_geo: the territories of each distinct postal code, the geographies a
+-- postal_code_territory: the territories of each distinct postal code, the geographies a
 -- code matches in one territory merged. The keys are made per code (exact
 -- codes join on '=' || code, prefixes on '*' || left(code, len), all hash
 -- joins).
-CREATE OR REPLACE TEMP TABLE code_geo AS
+CREATE OR REPLACE TEMP TABLE postal_code_territory AS
 WITH codes AS (
-    SELECT DISTINCT code FROM acct_code
-), code_key AS (
+    SELECT DISTINCT code FROM account_postal_code
+), code_lookup AS (
     SELECT code, '=' || code AS key FROM codes
     UNION ALL
     SELECT c.code, '*' || left(c.code, l.len)
@@ -55,34 +77,34 @@ WITH codes AS (
 SELECT k.code, g.territory,
        min(g.start_date) AS start_date,
        CASE WHEN bool_or(g.end_date IS NULL) THEN NULL ELSE max(g.end_date) END AS end_date
-FROM code_key k JOIN r_geo g ON g.key = k.key
+FROM code_lookup k JOIN r_geo g ON g.key = k.key
 GROUP BY k.code, g.territory;
 
 -- The accounts with several primary postal codes (few), merged per
 -- territory.
-CREATE OR REPLACE TEMP TABLE acct_geo_multi AS
-SELECT a.aid, any_value(a.instance) AS instance, c.territory,
+CREATE OR REPLACE TEMP TABLE multi_code_territory AS
+SELECT a.account_key, any_value(a.instance) AS instance, c.territory,
        min(c.start_date) AS start_date,
        CASE WHEN bool_or(c.end_date IS NULL) THEN NULL ELSE max(c.end_date) END AS end_date
-FROM acct_code a JOIN code_geo c USING (code)
+FROM account_postal_code a JOIN postal_code_territory c USING (code)
 WHERE a.n > 1
-GROUP BY a.aid, c.territory;
+GROUP BY a.account_key, c.territory;
 
--- acct_geo: (aid, instance, territory, start_date, end_date), for explain.
--- The engine's statements join acct_code and code_geo themselves, from the
+-- account_geography: (account_key, instance, territory, start_date, end_date), for explain.
+-- The engine's statements join account_postal_code and postal_code_territory themselves, from the
 -- side that holds few rows (the matched accounts, the driving
 -- territories): DuckDB does not push a join into the branches of a UNION.
-CREATE OR REPLACE TEMP VIEW acct_geo AS
-SELECT a.aid, a.instance, c.territory, c.start_date, c.end_date
-FROM acct_code a JOIN code_geo c USING (code)
+CREATE OR REPLACE TEMP VIEW account_geography AS
+SELECT a.account_key, a.instance, c.territory, c.start_date, c.end_date
+FROM account_postal_code a JOIN postal_code_territory c USING (code)
 WHERE a.n = 1
 UNION ALL
-SELECT aid, instance, territory, start_date, end_date FROM acct_geo_multi;
+SELECT account_key, instance, territory, start_date, end_date FROM multi_code_territory;
 
 -- Value counts: how many attribute rows each equality value matches, counted
 -- once per distinct (field, value) however many rules share it, summed per
 -- criterion of a drive set.
-CREATE OR REPLACE TEMP TABLE crit_count AS
+CREATE OR REPLACE TEMP TABLE criterion_count AS
 WITH opt_crit AS (
     SELECT DISTINCT rule_key, pos FROM r_drive_option
 ), vals AS (
@@ -107,17 +129,17 @@ GROUP BY k.rule_key, k.pos;
 -- are candidates enough; their count competes with the drive sets. The
 -- accounts are counted per territory once (per postal code, then per
 -- territory of the code) and the counts summed per rule: joining the
--- bindings to `acct_geo` makes a row per account and rule.
-CREATE OR REPLACE TEMP TABLE geo_count AS
+-- bindings to `account_geography` makes a row per account and rule.
+CREATE OR REPLACE TEMP TABLE geography_count AS
 WITH geo_rules AS (
     SELECT rule_key FROM r_binding GROUP BY rule_key HAVING bool_and(geography)
 ), per_code AS (
-    SELECT code, instance, count(*) AS n FROM acct_code WHERE n = 1 GROUP BY code, instance
+    SELECT code, instance, count(*) AS n FROM account_postal_code WHERE n = 1 GROUP BY code, instance
 ), per_territory AS (
     SELECT territory, instance, sum(n) AS n FROM (
-        SELECT c.territory, p.instance, p.n FROM per_code p JOIN code_geo c USING (code)
+        SELECT c.territory, p.instance, p.n FROM per_code p JOIN postal_code_territory c USING (code)
         UNION ALL
-        SELECT territory, instance, 1 FROM acct_geo_multi
+        SELECT territory, instance, 1 FROM multi_code_territory
     ) GROUP BY territory, instance
 )
 SELECT b.rule_key, coalesce(sum(t.n), 0) AS n
@@ -137,20 +159,20 @@ SELECT rule_key, opt, n, known FROM (
            row_number() OVER (PARTITION BY rule_key ORDER BY known DESC, CASE WHEN known THEN n END, size, opt) AS rn
     FROM (
         SELECT o.rule_key, o.opt, sum(c.n) AS n, bool_and(c.n IS NOT NULL) AS known, count(*) AS size
-        FROM r_drive_option o LEFT JOIN crit_count c USING (rule_key, pos)
+        FROM r_drive_option o LEFT JOIN criterion_count c USING (rule_key, pos)
         GROUP BY o.rule_key, o.opt
     )
 ) WHERE rn = 1;
 
--- The bindings of the geography-driven rules, apart: joined to `acct_geo`
+-- The bindings of the geography-driven rules, apart: joined to `account_geography`
 -- before this filter, every binding would fan out.
 CREATE OR REPLACE TEMP TABLE geo_drive AS
 SELECT DISTINCT b.rule_key, b.territory, b.src_instance
 FROM r_binding b
 SEMI JOIN (
-    SELECT g.rule_key FROM geo_count g JOIN best_drive e USING (rule_key) WHERE e.known AND g.n < e.n
+    SELECT g.rule_key FROM geography_count g JOIN best_drive e USING (rule_key) WHERE e.known AND g.n < e.n
     UNION ALL
-    SELECT g.rule_key FROM geo_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all'
+    SELECT g.rule_key FROM geography_count g JOIN r_rule r USING (rule_key) WHERE r.drive = 'all'
 ) d USING (rule_key);
 
 CREATE OR REPLACE TEMP TABLE r_drive AS
@@ -159,7 +181,7 @@ FROM best_drive e JOIN r_drive_option o USING (rule_key, opt)
 ANTI JOIN geo_drive g USING (rule_key);
 
 -- Drive criteria with the same field, operator and value are evaluated once.
-CREATE OR REPLACE TEMP TABLE drive_sig AS
+CREATE OR REPLACE TEMP TABLE drive_signature AS
 SELECT DISTINCT k.fkey, k.operator, v.value, v.num, v.ts
 FROM r_drive d JOIN r_crit k USING (rule_key, pos) LEFT JOIN r_value v USING (rule_key, pos)
 WHERE k.family <> 'eq';
@@ -171,7 +193,7 @@ WHERE k.family <> 'eq';
 -- (a rule's candidates all come from its one drive set, so an account
 -- satisfies a criterion of that set exactly when it has a hit of it).
 -- explain (a $2 focus) checks every criterion of every rule instead.
-CREATE OR REPLACE TEMP TABLE drive_sat AS
+CREATE OR REPLACE TEMP TABLE drive_satisfied AS
 WITH eq_hits AS (
     SELECT a.instance, a.account, d.rule_key, d.pos
     FROM r_drive d
@@ -181,7 +203,7 @@ WITH eq_hits AS (
     WHERE k.family = 'eq'
 ), sig_hits AS (
     SELECT DISTINCT a.instance, a.account, s.fkey, s.operator, s.value
-    FROM drive_sig s JOIN attr a ON a.fkey = s.fkey
+    FROM drive_signature s JOIN attr a ON a.fkey = s.fkey
     WHERE crit_hit(s.operator, a.value, s.value, s.num, s.ts, $1)
 ), other_hits AS (
     SELECT h.instance, h.account, d.rule_key, d.pos
@@ -193,42 +215,42 @@ WITH eq_hits AS (
 )
 -- Several rows or values of one criterion can meet an account: DISTINCT.
 -- The attribute rows name their account; deleted accounts never match.
-SELECT DISTINCT acc.aid, h.rule_key, h.pos
+SELECT DISTINCT acc.account_key, h.rule_key, h.pos
 FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
 JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
 WHERE $2 IS NULL;
 
 -- The criteria the drivers decided, which the match step does not check.
-CREATE OR REPLACE TEMP TABLE drive_known AS
+CREATE OR REPLACE TEMP TABLE drive_decided AS
 SELECT rule_key, pos FROM r_drive WHERE $2 IS NULL;
 
 -- Candidates: the drive hits, the accounts of geography-driven rules'
 -- territories, every account for rules that only a full scan can drive
 -- (criteria that are all negative, or none), or every rule for explain's
 -- one account.
-CREATE OR REPLACE TEMP TABLE cand AS
+CREATE OR REPLACE TEMP TABLE candidate AS
 WITH geo_hits AS (
     -- the postal codes of each geography-driven rule's territories, then
     -- the accounts of those codes: one row per account and rule, as an
     -- account of one primary postal code meets each (rule, code) once
-    SELECT a.aid, d.rule_key
+    SELECT a.account_key, d.rule_key
     FROM (
         SELECT DISTINCT d.rule_key, d.src_instance, c.code
-        FROM geo_drive d JOIN code_geo c ON c.territory = d.territory
+        FROM geo_drive d JOIN postal_code_territory c ON c.territory = d.territory
     ) d
-    JOIN acct_code a ON a.code = d.code AND a.instance = d.src_instance AND a.n = 1
+    JOIN account_postal_code a ON a.code = d.code AND a.instance = d.src_instance AND a.n = 1
 ), geo_multi_hits AS (
-    SELECT g.aid, d.rule_key
+    SELECT g.account_key, d.rule_key
     FROM geo_drive d
-    JOIN acct_geo_multi g ON g.territory = d.territory AND g.instance = d.src_instance
+    JOIN multi_code_territory g ON g.territory = d.territory AND g.instance = d.src_instance
 ), scan_hits AS (
-    SELECT acc.aid, r.rule_key
+    SELECT acc.account_key, r.rule_key
     FROM r_rule r
     JOIN (SELECT DISTINCT rule_key, src_instance FROM r_binding) b ON b.rule_key = r.rule_key
     JOIN account_row acc ON acc.instance = b.src_instance
     WHERE r.drive = 'all' AND r.rule_key NOT IN (SELECT rule_key FROM geo_drive)
 ), focus_hits AS (
-    SELECT acc.aid, r.rule_key
+    SELECT acc.account_key, r.rule_key
     FROM r_rule r JOIN account_row acc ON acc.account = $2
     WHERE NOT r.hierarchy
 ), hits AS (
@@ -237,20 +259,20 @@ WITH geo_hits AS (
     -- set of several, or several primary postal codes, meet an account
     -- twice.
     SELECT DISTINCT * FROM (
-        SELECT aid, rule_key FROM drive_sat
+        SELECT account_key, rule_key FROM drive_satisfied
         SEMI JOIN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1) m USING (rule_key)
         UNION ALL SELECT * FROM geo_multi_hits
     ) WHERE $2 IS NULL
     UNION ALL
-    SELECT aid, rule_key FROM drive_sat
+    SELECT account_key, rule_key FROM drive_satisfied
     ANTI JOIN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1) m USING (rule_key)
     UNION ALL SELECT * FROM geo_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM scan_hits WHERE $2 IS NULL
     UNION ALL SELECT * FROM focus_hits
 )
--- The candidates are keyed on the account's integer `aid` from here on: the
--- match step joins and groups them on (aid, rule_key) rather than on
+-- The candidates are keyed on the account's integer `account_key` from here on: the
+-- match step joins and groups them on (account_key, rule_key) rather than on
 -- (instance, account, rule_key).
-SELECT h.aid, h.rule_key
+SELECT h.account_key, h.rule_key
 FROM hits h
 SEMI JOIN r_rule r ON r.rule_key = h.rule_key AND NOT r.hierarchy;

@@ -5,7 +5,7 @@
 -- intermediaries. The related accounts become the candidates of the match
 -- step. Parameters: $1 now, $2 explain's focus account.
 
-CREATE OR REPLACE TEMP TABLE hier_start AS
+CREATE OR REPLACE TEMP TABLE hierarchy_start AS
 SELECT DISTINCT b.rule_key, b.territory, b.src_instance AS instance, p.account, r.assign, r.intermediaries
 FROM r_binding b
 JOIN r_rule r ON r.rule_key = b.rule_key AND r.hierarchy
@@ -22,13 +22,13 @@ WHERE p.source = 'rule'
 -- Affiliations as directed edges: 'child' leads from a parent to its
 -- children, 'parent' from a child to its parents. None when no walk starts
 -- (no hierarchy rule, or an incremental evaluation without one).
-CREATE OR REPLACE TEMP TABLE hier_edge AS
+CREATE OR REPLACE TEMP TABLE affiliation_edge AS
 SELECT _instance AS instance, parent_account__v AS from_account, child_account__v AS to_account, 'child' AS dir
 FROM crm_child_account__v
-WHERE EXISTS (SELECT 1 FROM hier_start WHERE assign = 'child')
+WHERE EXISTS (SELECT 1 FROM hierarchy_start WHERE assign = 'child')
 UNION ALL
 SELECT _instance, child_account__v, parent_account__v, 'parent' FROM crm_child_account__v
-WHERE EXISTS (SELECT 1 FROM hier_start WHERE assign = 'parent');
+WHERE EXISTS (SELECT 1 FROM hierarchy_start WHERE assign = 'parent');
 
 -- The walk carries each rule's direction, so that every step is one hash
 -- join on (instance, account, direction): joining the rules to the edges on
@@ -36,29 +36,29 @@ WHERE EXISTS (SELECT 1 FROM hier_start WHERE assign = 'parent');
 CREATE OR REPLACE TEMP TABLE related AS
 WITH RECURSIVE walk(rule_key, territory, instance, account, assign, intermediaries, depth) AS (
     SELECT h.rule_key, h.territory, h.instance, e.to_account, h.assign, h.intermediaries, 1
-    FROM hier_start h
-    JOIN hier_edge e ON e.instance = h.instance AND e.from_account = h.account AND e.dir = h.assign
+    FROM hierarchy_start h
+    JOIN affiliation_edge e ON e.instance = h.instance AND e.from_account = h.account AND e.dir = h.assign
     UNION
     SELECT w.rule_key, w.territory, w.instance, e.to_account, w.assign, w.intermediaries, w.depth + 1
     FROM walk w
-    JOIN hier_edge e ON e.instance = w.instance AND e.from_account = w.account AND e.dir = w.assign
+    JOIN affiliation_edge e ON e.instance = w.instance AND e.from_account = w.account AND e.dir = w.assign
     WHERE w.intermediaries AND w.depth < 10
 )
 SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 
 -- The hierarchy rules have no drivers: the match step checks every
 -- criterion of theirs.
-CREATE OR REPLACE TEMP TABLE drive_sat AS SELECT * FROM drive_sat WHERE false;
-CREATE OR REPLACE TEMP TABLE drive_known AS SELECT * FROM drive_known WHERE false;
+CREATE OR REPLACE TEMP TABLE drive_satisfied AS SELECT * FROM drive_satisfied WHERE false;
+CREATE OR REPLACE TEMP TABLE drive_decided AS SELECT * FROM drive_decided WHERE false;
 
 -- explain (a $2 focus) evaluates every hierarchy rule's criteria for its
 -- one account, related or not; the pairs still need the relation.
-CREATE OR REPLACE TEMP TABLE cand AS
-SELECT DISTINCT acc.aid, r.rule_key
+CREATE OR REPLACE TEMP TABLE candidate AS
+SELECT DISTINCT acc.account_key, r.rule_key
 FROM related r
 JOIN account_row acc ON acc.instance = r.instance AND acc.account = r.account
 WHERE $2::VARCHAR IS NULL
 UNION
-SELECT acc.aid, r.rule_key
+SELECT acc.account_key, r.rule_key
 FROM r_rule r JOIN account_row acc ON acc.account = $2
 WHERE r.hierarchy;

@@ -342,7 +342,7 @@ G1,A2,A1,2026-01-01T00:00:00Z
 }
 
 // Outside a transaction the evaluation drops its intermediate tables once
-// desired_all is made (their memory goes back before the diff); explain's
+// desired_before_exclusive is made (their memory goes back before the diff); explain's
 // focus, and an evaluation inside a transaction, keep them to read.
 func TestEvaluationDropsIntermediates(t *testing.T) {
 	ctx := context.Background()
@@ -366,12 +366,12 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 	if want := []string{"create A1 BOS all-us"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	for _, table := range []string{"cand", "sat", "matched", "pairs", "acct_code", "code_geo", "related"} {
+	for _, table := range []string{"candidate", "satisfied", "matched", "pairs", "account_postal_code", "postal_code_territory", "related"} {
 		if exists(db, table) {
 			t.Errorf("%s is still there after the evaluation", table)
 		}
 	}
-	for _, table := range []string{"desired_all", "excluded", "engine_stats", "conflict", "change"} {
+	for _, table := range []string{"desired_before_exclusive", "excluded", "engine_stats", "conflict", "change"} {
 		if !exists(db, table) {
 			t.Errorf("%s was dropped", table)
 		}
@@ -380,7 +380,7 @@ func TestEvaluationDropsIntermediates(t *testing.T) {
 		if _, err := db.EvaluateRules(ctx, rs, now); err != nil {
 			return err
 		}
-		for _, table := range []string{"cand", "pairs", "acct_code"} {
+		for _, table := range []string{"candidate", "pairs", "account_postal_code"} {
 			if !exists(db, table) {
 				t.Errorf("%s was dropped inside a transaction", table)
 			}

@@ -82,13 +82,13 @@ func (d *DB) fieldKeys(ctx context.Context, crits []Criterion) ([]fieldKey, erro
 //     value): the other fields' rows are not read there;
 //   - attr_rows: the same for the fields of objects with several rows per
 //     account (addresses, calls, affiliations, mapped objects);
-//   - account_row: one row per account with its integer key `aid` (the
+//   - account_row: one row per account with its integer key `account_key` (the
 //     row's rowid: no numbering pass) and the fields of `account__v` the
 //     criteria read as columns f<fkey>, so that the match step checks them
 //     with one join on an integer instead of a join of `attr` on three keys.
 func (d *DB) createAttrViews(ctx context.Context, keys []fieldKey, driveFields map[int]bool) (string, error) {
 	var parts, eqParts, rowParts []string
-	cols := []string{`rowid AS aid`, `_instance AS instance`, `id AS account`}
+	cols := []string{`rowid AS account_key`, `_instance AS instance`, `id AS account`}
 	var cases []string
 	for i, k := range keys {
 		fk := strconv.Itoa(i + 1)
