@@ -32,6 +32,8 @@ type csvScan struct {
 	// the like) read: TestCSVScanIsLinear holds it to a few times the
 	// file's size, whatever the file, without timing anything.
 	searched int
+	// tally, when set, makes the record checks as the scan goes.
+	tally *recordTally
 }
 
 type scanState uint8
@@ -45,16 +47,35 @@ const (
 
 func newCSVScan() *csvScan { return &csvScan{line: 1, start: 1} }
 
-// scanCSV is csvScan over a whole file, its error as "file:line: message".
-func scanCSV(path string) error {
+// scanCSV is csvScan over a whole file, its error as "file:line: message",
+// making tally's checks when it is not nil. Each write ends at a line end
+// where the file has one within a buffer, so that the tally sees whole
+// records.
+func scanCSV(path string, tally *recordTally) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	sc := newCSVScan()
-	if _, err := io.CopyBuffer(sc, f, make([]byte, bufferFor(f))); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	sc.tally = tally
+	buf := make([]byte, bufferFor(f))
+	carry := 0
+	for {
+		n, rerr := io.ReadFull(f, buf[carry:])
+		data := buf[:carry+n]
+		end := bytes.LastIndexByte(data, '\n') + 1
+		if rerr != nil || end == 0 {
+			end = len(data) // the end of the file, or a line longer than buf
+		}
+		sc.Write(data[:end])
+		carry = copy(buf, data[end:])
+		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("%s: %w", path, rerr)
+		}
 	}
 	if sc.finish() != nil {
 		return fmt.Errorf("%s:%d: %w", path, sc.errLine, sc.err)
@@ -68,6 +89,12 @@ func (s *csvScan) Write(p []byte) (int, error) {
 	// the rest of p once per record (quadratic: a file of short CRLF lines
 	// without a quote, 1 MB of it, took seconds).
 	nextQuote, nextCR := -1, -1
+	// Where the current record starts in p; -1 when it started in an
+	// earlier write (the tally cannot see it whole).
+	recStart := -1
+	if s.state == fieldStart && !s.any && !s.cr {
+		recStart = 0
+	}
 	for i := 0; i < len(p) && s.err == nil; i++ {
 		b := p[i]
 		if s.cr {
@@ -90,6 +117,7 @@ func (s *csvScan) Write(p []byte) (int, error) {
 			}
 			if n := s.plainLines(p[i:min(nextQuote, nextCR)]); n > 0 {
 				i += n - 1
+				recStart = i + 1
 				continue
 			}
 		}
@@ -126,6 +154,8 @@ func (s *csvScan) Write(p []byte) (int, error) {
 			case '\r':
 				s.cr = true
 			case '\n':
+				s.tallyRecord(p, recStart, i)
+				recStart = i + 1
 				s.end("LF")
 			case '"':
 				if s.state == unquoted {
@@ -143,6 +173,8 @@ func (s *csvScan) Write(p []byte) (int, error) {
 			case '\r':
 				s.cr = true
 			case '\n':
+				s.tallyRecord(p, recStart, i)
+				recStart = i + 1
 				s.end("LF")
 			default:
 				s.fail(s.line, errors.New(`characters after the closing quote of a field: double a quote inside a quoted field ("")`))
@@ -163,7 +195,11 @@ func (s *csvScan) plainLines(p []byte) int {
 	for taken < len(block) && s.err == nil {
 		j := bytes.IndexByte(block[taken:], '\n')
 		line := block[taken : taken+j]
-		s.commas += bytes.Count(line, comma)
+		if s.tally != nil && s.width != 0 && len(line) > 0 {
+			s.commas += s.tally.line(line)
+		} else {
+			s.commas += bytes.Count(line, comma)
+		}
 		s.searched += 2*j + 1
 		s.any = s.any || len(line) > 0
 		s.end("LF")
@@ -230,8 +266,27 @@ func (s *csvScan) record() {
 	s.commas, s.any = 0, false
 }
 
+// tallyRecord tallies the record of p that ends at i, read byte by byte.
+func (s *csvScan) tallyRecord(p []byte, start, i int) {
+	switch {
+	case s.tally == nil || s.width == 0 || !s.any:
+	case start < 0:
+		s.tally.unsure = true
+	default:
+		s.tally.record(p[start:i])
+	}
+}
+
 // finish is the end of the file; it returns the first problem.
 func (s *csvScan) finish() error {
+	if t := s.tally; t != nil {
+		// A last record without a line end, or CRLF lines, are not
+		// tallied: DuckDB's reading of them decides.
+		if s.any || s.style == "CRLF" {
+			t.unsure = true
+		}
+		defer t.done()
+	}
 	switch {
 	case s.err != nil:
 	case s.cr:

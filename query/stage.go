@@ -25,6 +25,11 @@ type Staging struct {
 	// countries in this import (the entering_account table MergeCRM fills):
 	// a connector without crm.AccountExporter hands over the whole object.
 	Accounts []string
+	// Load says the file goes to MergeCRM, which completes the record
+	// checks after its INSERT: the byte scan makes them on the other core
+	// (recordTally) while DuckDB reads the file for the merge, so that a
+	// file that passes them is read once rather than twice.
+	Load bool
 }
 
 // Staged is a snapshot file that passed StageCSV's checks. Its rows are not
@@ -53,6 +58,12 @@ type Staged struct {
 	skipUnchanged bool
 	size          int64
 	modified      time.Time
+	// pending says the record checks are still to be made (Staging.Load):
+	// checkRecords makes them, which MergeCRM calls after its INSERT.
+	pending  bool
+	required []string
+	scanErr  func() error // the byte scan's result, waited for on the first call
+	tally    *recordTally // the scan's record checks; nil when it makes none
 }
 
 // Columns are the staged columns as they land in the state: the header less
@@ -86,6 +97,10 @@ const csvOptions = `header = true, all_varchar = true, auto_detect = true,
 // out. The path is the bound parameter $n and the watermark $n+1; args
 // returns them. Column names are the header's, which checkHeader allows only
 // letters, digits and _, or a mapping's validated align_field.
+//
+// The file is read with every header column named, dropped ones too: a
+// header DuckDB reads otherwise fails at bind time (see misread); DuckDB
+// reads only the columns used.
 func (s *Staged) source(n int) string {
 	list := make([]string, len(s.cols))
 	for i, c := range s.cols {
@@ -94,7 +109,7 @@ func (s *Staged) source(n int) string {
 			list[i] += ` AS ` + Ident(s.names[i])
 		}
 	}
-	q := `(SELECT ` + strings.Join(list, ", ") + ` FROM read_csv($` + strconv.Itoa(n) + `, ` + csvOptions + `)`
+	q := `(SELECT ` + strings.Join(list, ", ") + ` FROM ` + s.file(n)
 	cond := s.readCondition(n + 1)
 	if s.skipUnchanged {
 		cond = append(cond, `id NOT IN (SELECT id FROM unchanged_row)`)
@@ -103,6 +118,30 @@ func (s *Staged) source(n int) string {
 		q += ` WHERE ` + strings.Join(cond, " AND ")
 	}
 	return q + `)`
+}
+
+// file is the whole file as a subquery, every header column by name, its
+// path the bound parameter $n.
+func (s *Staged) file(n int) string {
+	cols := make([]string, len(s.Header))
+	for i, c := range s.Header {
+		cols[i] = Ident(c)
+	}
+	return `(SELECT ` + strings.Join(cols, ", ") + ` FROM read_csv($` + strconv.Itoa(n) + `, ` + csvOptions + `))`
+}
+
+// fail explains a failed read or check of the file: DuckDB's sniffer says
+// little about where a file is broken, and the byte scan is not the only
+// check, so the strict reader looks for the first problem.
+func (s *Staged) fail(err error) error {
+	serr := s.scanErr()
+	if cerr := CheckCSV(s.Path); cerr != nil {
+		return cerr
+	}
+	if serr != nil {
+		return serr
+	}
+	return err
 }
 
 // readCondition is what makes a record of the file one the import reads:
@@ -146,34 +185,35 @@ func (s *Staged) unchanged() error {
 // is an error naming the file and line: the caller aborts the import. Checks
 // see every record; the merge takes the columns and records keep says.
 //
-// One aggregate query reads the file and makes every check; the offending
-// line is looked for only when a check fails.
+// One aggregate query reads the file and makes every check, or, for a large
+// file staged with Staging.Load, the byte scan when it is sure of them (see
+// recordTally), completed by MergeCRM; the offending line is looked for only
+// when a check fails.
 func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeColumn string, keep Staging) (*Staged, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	// What read_csv accepts but reads otherwise than RFC 4180 (see
-	// csvScan) is looked for at the same time, on the other core; a small
-	// file is read strictly first (CheckCSV, which scans it too), so that a
-	// broken one costs no DuckDB query.
-	scanErr := startScan(path, fi.Size())
-	// DuckDB's sniffer says little about where a file is broken, and the
-	// scan is not the only check: find the first problem.
-	fail := func(err error) error {
-		serr := scanErr()
-		if cerr := CheckCSV(path); cerr != nil {
-			return cerr
-		}
-		if serr != nil {
-			return serr
-		}
-		return err
-	}
+	// A broken header is explained by the strict reader (CheckCSV).
+	fail := (&Staged{Path: path, scanErr: func() error { return nil }}).fail
 	header, err := readHeader(path)
 	if err != nil {
 		return nil, fail(fmt.Errorf("%s:1: header: %w", path, err))
 	}
+	// What read_csv accepts but reads otherwise than RFC 4180 (see
+	// csvScan) is looked for at the same time, on the other core, and the
+	// record checks with it (recordTally) when the merge makes them; a
+	// small file is read strictly first (CheckCSV, which scans it too), so
+	// that a broken one costs no DuckDB query.
+	var tally *recordTally
+	if keep.Load && len(keep.Accounts) == 0 && fi.Size() > smallCSV {
+		tally = newRecordTally(header, timeColumn, keep.Since)
+		if !slices.Contains(required, "id") {
+			tally.idCol = -1
+		}
+	}
+	scanErr := startScan(path, fi.Size(), tally)
+	fail = (&Staged{Path: path, scanErr: scanErr}).fail
 	if err := checkHeader(path, header); err != nil {
 		return nil, fail(err)
 	}
@@ -189,20 +229,54 @@ func (d *DB) StageCSV(ctx context.Context, path string, required []string, timeC
 		return slices.Contains(keep.Drop, c) && !slices.Contains(required, c)
 	})
 	s := &Staged{Path: path, Header: header, cols: kept, names: slices.Clone(kept),
-		timeColumn: timeColumn, since: keep.Since, accounts: keep.Accounts, size: fi.Size(), modified: fi.ModTime()}
+		timeColumn: timeColumn, since: keep.Since, accounts: keep.Accounts, size: fi.Size(), modified: fi.ModTime(),
+		pending: true, required: required, scanErr: scanErr, tally: tally}
 	for _, f := range keep.Accounts {
 		if !slices.Contains(header, f) {
 			return nil, fmt.Errorf("%s:1: header has no %q column, which names the record's account", path, f)
 		}
 	}
-	checks, err := d.checkCSVRecords(ctx, s, required)
-	if err != nil || scanErr() != nil {
-		return nil, fail(d.misread(ctx, path, header, err))
+	if keep.Load {
+		return s, nil
 	}
-	if err := d.reportChecks(ctx, s, checks); err != nil {
+	if err := d.checkRecords(ctx, s); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkRecords makes the record checks of a staged file that are still
+// pending: the byte scan's, when it is sure of them, else in a read of the
+// file of their own.
+func (d *DB) checkRecords(ctx context.Context, s *Staged) error {
+	if !s.pending {
+		return nil
+	}
+	if t := s.tally; t != nil {
+		if s.scanErr() != nil {
+			return s.fail(nil)
+		}
+		if !t.unsure {
+			s.Read, s.Latest = t.read, t.latest.UTC()
+			if t.latest.IsZero() {
+				s.Latest = time.Time{}
+			}
+			if err := d.reportChecks(ctx, s, recordChecks{missing: t.missing, bad: t.bad}); err != nil {
+				return err
+			}
+			s.pending = false
+			return nil
+		}
+	}
+	checks, err := d.checkCSVRecords(ctx, s)
+	if err != nil || s.scanErr() != nil {
+		return s.fail(d.misread(ctx, s.Path, s.Header, err))
+	}
+	if err := d.reportChecks(ctx, s, checks); err != nil {
+		return err
+	}
+	s.pending = false
+	return nil
 }
 
 // smallCSV is the size up to which a snapshot file is checked before
@@ -213,13 +287,13 @@ const smallCSV = 4 << 20
 // startScan runs scanCSV on path in the background, or CheckCSV at once
 // for a small file, and returns the result, waiting for it on the first
 // call.
-func startScan(path string, size int64) func() error {
+func startScan(path string, size int64, tally *recordTally) func() error {
 	if size <= smallCSV {
 		err := CheckCSV(path)
 		return func() error { return err }
 	}
 	scanned := make(chan error, 1)
-	go func() { scanned <- scanCSV(path) }()
+	go func() { scanned <- scanCSV(path, tally) }()
 	return sync.OnceValue(func() error { return <-scanned })
 }
 
@@ -243,6 +317,20 @@ func (d *DB) misread(ctx context.Context, path string, header []string, err erro
 	return err
 }
 
+// checkColumns fails when DuckDB reads the file's header otherwise than
+// it is written (see misread), before the file is read: the merge's first
+// read of a file whose checks are pending (Staging.Load).
+func (d *DB) checkColumns(ctx context.Context, s *Staged) error {
+	cols, err := d.csvColumns(ctx, s.Path)
+	if err != nil {
+		return s.fail(fmt.Errorf("%s: %w", s.Path, err))
+	}
+	if !slices.Equal(cols, s.Header) {
+		return s.fail(fmt.Errorf("%s:1: header %q was read as the columns %q", s.Path, s.Header, cols))
+	}
+	return nil
+}
+
 // csvColumns are the columns read_csv reads in a file (its sniffer only).
 func (d *DB) csvColumns(ctx context.Context, path string) ([]string, error) {
 	rows, err := d.Query(ctx, `SELECT * FROM read_csv($1, `+csvOptions+`) LIMIT 0`, path)
@@ -257,12 +345,26 @@ func (d *DB) csvColumns(ctx context.Context, path string) ([]string, error) {
 type recordChecks struct{ missing, dups, bad int64 }
 
 // checkCSVRecords makes the record checks of a file in one aggregate query
-// (a record without an id, an id twice, a time that does not parse), counts
-// the records the import reads and finds the latest time among them.
-func (d *DB) checkCSVRecords(ctx context.Context, s *Staged, required []string) (recordChecks, error) {
+// over it (a record without an id, an id twice, a time that does not
+// parse), counts the records the import reads and finds the latest time
+// among them. The file is read with every header column by name, so that a
+// header DuckDB reads otherwise fails here, at bind time, before the file
+// is read (see misread).
+func (d *DB) checkCSVRecords(ctx context.Context, s *Staged) (recordChecks, error) {
+	c, err := d.aggregateChecks(ctx, s, s.file(1), s.Path)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", s.Path, err)
+	}
+	return c, nil
+}
+
+// aggregateChecks makes checkCSVRecords' checks over the records of from, a
+// subquery holding the file's records whose parameter $1 is first (the
+// watermark is $2). The columns the checks do not use cost nothing.
+func (d *DB) aggregateChecks(ctx context.Context, s *Staged, from string, first any) (recordChecks, error) {
 	var c recordChecks
 	noID, dupID, badTime, latest := "0", "0", "0", "NULL::TIMESTAMPTZ"
-	if slices.Contains(required, "id") {
+	if slices.Contains(s.required, "id") {
 		noID = `count(*) FILTER (WHERE id IS NULL OR trim(id) = '')`
 		dupID = `count(*) - count(DISTINCT id)`
 	}
@@ -277,18 +379,10 @@ func (d *DB) checkCSVRecords(ctx context.Context, s *Staged, required []string) 
 		latest = `max(` + ts + `)` + strings.Replace(read, "count(*)", "", 1)
 	}
 	var last sql.NullTime
-	// Every header column by name: a header DuckDB reads otherwise fails
-	// here, at bind time, before the file is read (see misread). Columns
-	// the checks do not use cost nothing; DuckDB reads only the others.
-	cols := make([]string, len(s.Header))
-	for i, c := range s.Header {
-		cols[i] = Ident(c)
-	}
-	from := `(SELECT ` + strings.Join(cols, ", ") + ` FROM read_csv($1, ` + csvOptions + `))`
-	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+`, `+latest+` FROM `+from, s.Path, s.since).
+	err := d.QueryRow(ctx, `SELECT `+noID+`, `+dupID+`, `+badTime+`, `+read+`, `+latest+` FROM `+from, first, s.since).
 		Scan(&c.missing, &c.dups, &c.bad, &s.Read, &last)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", s.Path, cleanDuckErr(err))
+		return c, cleanDuckErr(err)
 	}
 	if last.Valid {
 		s.Latest = last.Time.UTC()
