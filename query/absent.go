@@ -17,6 +17,9 @@ func (d *DB) DeleteAbsent(ctx context.Context, instance, object string, ids *Sta
 	if ok, err := d.TableExists(ctx, table); err != nil || !ok {
 		return 0, err
 	}
+	if err := d.checkRecords(ctx, ids); err != nil {
+		return 0, err
+	}
 	// The id list is read once into a table: the state's records are
 	// compared against it twice.
 	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE present_id AS

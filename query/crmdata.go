@@ -123,20 +123,43 @@ type MergeStats struct {
 //
 // The rows go straight from the file into the state table in one INSERT ...
 // SELECT from read_csv; nothing is deleted when the instance has no rows
-// yet, and the rows not taken are counted only when there are some.
+// yet, and the rows not taken are read again only when there are some.
 func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance string, full bool, countries []string) (MergeStats, error) {
-	st := MergeStats{Read: s.Read, Latest: s.Latest}
 	if countries == nil {
 		countries = []string{}
 	}
 	table := CRMTable(obj.Name)
 	if err := d.ensureCRMTable(ctx, table, s.Columns()); err != nil {
-		return st, fmt.Errorf("%s: %w", obj.Name, err)
+		return MergeStats{}, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	has, err := d.hasRows(ctx, table, "_instance", instance)
 	if err != nil {
-		return st, fmt.Errorf("%s: %w", obj.Name, err)
+		return MergeStats{}, fmt.Errorf("%s: %w", obj.Name, err)
 	}
+	if !s.pending {
+		return d.mergeCRM(ctx, obj, s, instance, full, has, countries)
+	}
+	// The record checks are made as the file is merged (Staging.Load): a
+	// failed one fails the import, whose transaction takes the merge back.
+	// A failed statement ends the transaction, so the header is compared
+	// with DuckDB's reading of it first, which misread does after a failed
+	// check query.
+	if err := d.checkColumns(ctx, s); err != nil {
+		return MergeStats{}, err
+	}
+	st, err := d.mergeCRM(ctx, obj, s, instance, full, has, countries)
+	if err != nil && s.pending {
+		err = s.fail(err)
+	}
+	return st, err
+}
+
+// mergeCRM is MergeCRM once the state table is there. Pending record
+// checks complete after the INSERT; a statement before it that fails on a
+// broken file is explained by MergeCRM as the checks would have.
+func (d *DB) mergeCRM(ctx context.Context, obj Object, s *Staged, instance string, full, has bool, countries []string) (MergeStats, error) {
+	var st MergeStats
+	table := CRMTable(obj.Name)
 	s.skipUnchanged = false
 	// $1 instance, $2 countries, $3 and $4 the staged rows' parameters, $5
 	// the object.
@@ -155,11 +178,7 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 	if account && has {
 		// Which side of the filter the staged accounts were on, to tell
 		// afterwards which of them crossed it.
-		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE account_before AS
-			WITH staged AS MATERIALIZED (SELECT id FROM `+src+`)
-			SELECT a.id, true AS taken FROM crm_account__v a WHERE a._instance = $1 AND a.id IN (SELECT id FROM staged)
-			UNION ALL
-			SELECT f.id, false FROM crm_filtered_account f WHERE f.instance = $1 AND f.id IN (SELECT id FROM staged)`, args...); err != nil {
+		if err := d.noteAccountsBefore(ctx, src, args); err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, err)
 		}
 	}
@@ -171,9 +190,6 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 		if err := d.replaceRows(ctx, "crm_filtered_account", "instance", src, args, full, true); err != nil {
 			return st, err
 		}
-		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, i.id FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...); err != nil {
-			return st, fmt.Errorf("%s: %w", obj.Name, err)
-		}
 	}
 	res, err := d.Exec(ctx, `INSERT INTO `+Ident(table)+` BY NAME
 		SELECT $1 AS _instance, i.* FROM `+src+` i WHERE `+obj.take, args...)
@@ -181,16 +197,34 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	st.Loaded, _ = res.RowsAffected()
-	if err := d.recordFiltered(ctx, obj, src, args, full, st.Loaded != st.Read); err != nil {
+	if err := d.checkRecords(ctx, s); err != nil {
+		return st, err
+	}
+	st.Read += s.Read
+	st.Latest = s.Latest
+	some := st.Loaded != st.Read
+	if some {
+		// The records not taken, read once for what follows; few.
+		if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE left_out AS
+			SELECT i.id, i.`+Ident(obj.TimeColumn)+` AS modified, (`+obj.known+`) AS known
+			FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...); err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+	}
+	if account && some {
+		if _, err := d.Exec(ctx, `INSERT INTO crm_filtered_account SELECT $1, id FROM left_out`, instance); err != nil {
+			return st, fmt.Errorf("%s: %w", obj.Name, err)
+		}
+	}
+	if err := d.recordFiltered(ctx, obj, `(SELECT id FROM `+src+`)`, `(SELECT id, modified FROM left_out WHERE known)`, args, full, some); err != nil {
 		return st, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	switch {
-	case st.Loaded == st.Read:
+	case !some:
 	case obj.known == "true":
 		st.Filtered = st.Read - st.Loaded
 	default:
-		err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+obj.known+`), count(*) FILTER (WHERE NOT (`+obj.known+`))
-			FROM `+src+` i WHERE NOT (`+obj.take+`)`, args...).Scan(&st.Filtered, &st.Errors)
+		err = d.QueryRow(ctx, `SELECT count(*) FILTER (WHERE known), count(*) FILTER (WHERE NOT known) FROM left_out`).Scan(&st.Filtered, &st.Errors)
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", obj.Name, cleanDuckErr(err))
 		}
@@ -201,6 +235,18 @@ func (d *DB) MergeCRM(ctx context.Context, obj Object, s *Staged, instance strin
 		}
 	}
 	return st, s.unchanged()
+}
+
+// noteAccountsBefore fills account_before with the staged accounts (src,
+// a subquery over args) the state holds, taken or filtered: crossings
+// tells from it which crossed the filter.
+func (d *DB) noteAccountsBefore(ctx context.Context, src string, args []any) error {
+	_, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE account_before AS
+		WITH staged AS MATERIALIZED (SELECT id FROM `+src+`)
+		SELECT a.id, true AS taken FROM crm_account__v a WHERE a._instance = $1 AND a.id IN (SELECT id FROM staged)
+		UNION ALL
+		SELECT f.id, false FROM crm_filtered_account f WHERE f.instance = $1 AND f.id IN (SELECT id FROM staged)`, args...)
+	return err
 }
 
 // markUnchanged fills unchanged_row with the staged records the state holds
@@ -230,8 +276,10 @@ func (d *DB) markUnchanged(ctx context.Context, obj Object, s *Staged, args []an
 
 // recordFiltered keeps the records the country filter left out (not those
 // that are errors), so that reading them again unchanged is no change:
-// replaced like the state table's rows, added only when some were not taken.
-func (d *DB) recordFiltered(ctx context.Context, obj Object, src string, args []any, full, some bool) error {
+// replaced like the state table's rows, added only when some were not
+// taken. ids are the staged ids and kept the records to keep (id and
+// modified), as subqueries over args.
+func (d *DB) recordFiltered(ctx context.Context, obj Object, ids, kept string, args []any, full, some bool) error {
 	// Most objects of most instances have no filtered record: their
 	// staged rows need no second read to replace any.
 	var had bool
@@ -245,15 +293,14 @@ func (d *DB) recordFiltered(ctx context.Context, obj Object, src string, args []
 			return err
 		}
 	default:
-		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_record WHERE instance = $1 AND object = $5 AND id IN (SELECT id FROM `+src+`)`, args...); err != nil {
+		if _, err := d.Exec(ctx, `DELETE FROM crm_filtered_record WHERE instance = $1 AND object = $5 AND id IN `+ids, args...); err != nil {
 			return err
 		}
 	}
 	if !some {
 		return nil
 	}
-	_, err := d.Exec(ctx, `INSERT INTO crm_filtered_record
-		SELECT $1, $5, i.id, i.`+Ident(obj.TimeColumn)+` FROM `+src+` i WHERE NOT (`+obj.take+`) AND (`+obj.known+`)`, args...)
+	_, err := d.Exec(ctx, `INSERT INTO crm_filtered_record SELECT $1, $5, k.id, k.modified FROM `+kept+` k`, args...)
 	return err
 }
 
@@ -410,6 +457,9 @@ func (d *DB) createCRMTables(ctx context.Context) error {
 // Deletions the state holds already (read again in the watermark's
 // overlap) are not counted as read.
 func (d *DB) MergeDeletions(ctx context.Context, s *Staged, instance string) (MergeStats, error) {
+	if err := d.checkRecords(ctx, s); err != nil {
+		return MergeStats{}, err
+	}
 	st := MergeStats{Latest: s.Latest}
 	merged := "NULL"
 	if slices.Contains(s.Columns(), "merged_into") {

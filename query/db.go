@@ -474,3 +474,28 @@ func traceStatement(start time.Time, q string) {
 	}
 	fmt.Fprintf(os.Stderr, "alignctl: sql %7.3fs %s\n", took.Seconds(), q)
 }
+
+// Columns lists a table's column names in order.
+func (d *DB) Columns(ctx context.Context, table string) ([]string, error) {
+	rows, err := d.Query(ctx, `SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
+// TableExists reports whether a (non-temporary) table exists.
+func (d *DB) TableExists(ctx context.Context, table string) (bool, error) {
+	var n int
+	err := d.QueryRow(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary`, table).Scan(&n)
+	return n > 0, cleanDuckErr(err)
+}

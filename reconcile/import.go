@@ -330,7 +330,10 @@ func importObject(ctx context.Context, db *query.DB, src Source, obj query.Objec
 		return query.MergeStats{}, nil
 	}
 	m := opts.Mappings[name]
-	staged, err := db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since})
+	// MergeCRM completes the record checks after its INSERT, so that the
+	// file is read once where the byte scan can make them.
+	load := name != crm.Deletions
+	staged, err := db.StageCSV(ctx, exp.Path, obj.Required, obj.TimeColumn, query.Staging{Drop: m.Drop, Since: since, Load: load})
 	if err != nil {
 		return query.MergeStats{}, err
 	}
