@@ -37,28 +37,38 @@ func ChangeRow(c *Change) []driver.Value {
 }
 
 // WriteParquet writes rows of the given columns to a Parquet file at path:
-// appended to a temporary table, then copied. The row order is kept.
+// appended to a temporary table, then copied, with a first column seq
+// numbering them in the order added (ReadParquet reads them in that order).
+// Neither the table's rowid nor a parallel COPY keeps that order.
 func (d *DB) WriteParquet(ctx context.Context, columns, path string, fill func(add func(vals ...driver.Value) error) error) error {
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE parquet_rows (`+columns+`)`); err != nil {
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE parquet_rows (seq BIGINT, `+columns+`)`); err != nil {
 		return err
 	}
-	if err := d.Append(ctx, true, "parquet_rows", fill); err != nil {
+	err := d.Append(ctx, true, "parquet_rows", func(add func(...driver.Value) error) error {
+		var seq int64
+		row := []driver.Value{}
+		return fill(func(vals ...driver.Value) error {
+			row = append(append(row[:0], seq), vals...)
+			seq++
+			return add(row...)
+		})
+	})
+	if err != nil {
 		return err
 	}
-	// rowid keeps the appended order, which preserve_insertion_order=false
-	// would not promise; zstd makes the repeated ids and names small. COPY
-	// takes its file name as a literal: a temporary file of ours.
-	if _, err := d.Exec(ctx, `COPY (SELECT * FROM parquet_rows ORDER BY rowid) TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
+	// zstd makes the repeated ids and names small. COPY takes its file name
+	// as a literal: a temporary file of ours.
+	if _, err := d.Exec(ctx, `COPY parquet_rows TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
 		return err
 	}
-	_, err := d.Exec(ctx, `DROP TABLE parquet_rows`)
+	_, err = d.Exec(ctx, `DROP TABLE parquet_rows`)
 	return err
 }
 
 // ApplyParquet is ApplyChanges of the changes in a Parquet file of
 // ChangeColumns (a saved plan's body), read by DuckDB in place.
 func (d *DB) ApplyParquet(ctx context.Context, path string, territories []TerritoryRow, partial bool, now time.Time) error {
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_change AS SELECT * FROM read_parquet($1)`, path); err != nil {
+	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE apply_change AS SELECT * EXCLUDE (seq) FROM read_parquet($1)`, path); err != nil {
 		return err
 	}
 	var edits int64
@@ -71,7 +81,7 @@ func (d *DB) ApplyParquet(ctx context.Context, path string, territories []Territ
 // ReadParquet calls row for each row of a Parquet file, in file order,
 // with the columns named (a saved plan's body read back for a view).
 func (d *DB) ReadParquet(ctx context.Context, path, columns string, row func(scan func(dest ...any) error) error) error {
-	rows, err := d.Query(ctx, `SELECT `+columns+` FROM read_parquet($1, file_row_number = true) ORDER BY file_row_number`, path)
+	rows, err := d.Query(ctx, `SELECT `+columns+` FROM read_parquet($1) ORDER BY seq`, path)
 	if err != nil {
 		return err
 	}

@@ -187,9 +187,11 @@ func readSaved(r io.ReaderAt, size int64, tmpDir string) (*Plan, error) {
 	if !ok {
 		return ReadSavedPlan(io.NewSectionReader(r, 0, size))
 	}
-	p, err := readPlanOrFail(io.NewSectionReader(r, 0, headerLen))
+	p, err := ReadPlan(io.NewSectionReader(r, 0, headerLen))
 	if err != nil {
-		return nil, err
+		// The footer is whole, so the header is not the length it was
+		// written with (an edit) or not JSON at all.
+		return nil, &PlanFileError{Reason: "plan was edited after it was made: its header is not the length its footer gives (" + err.Error() + "); run alignctl plan again"}
 	}
 	if err := p.checkSaved(SavedFormatVersion); err != nil {
 		return nil, err

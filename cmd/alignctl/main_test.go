@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,10 +159,16 @@ func sealCmd(ts *testscript.TestScript, neg bool, args []string) {
 	// A saved plan (docs/plan-json.md): the header is sealed again, the
 	// body kept, and the footer gives the header's new length.
 	const magic = " alignctl-plan\n"
+	// The header ends after its digest: found, not taken from the footer,
+	// since an edit may have changed its length.
 	header, rest := b, []byte(nil)
 	if len(b) > 20+len(magic) && string(b[len(b)-len(magic):]) == magic {
-		n, err := strconv.Atoi(string(b[len(b)-len(magic)-20 : len(b)-len(magic)]))
-		ts.Check(err)
+		d := bytes.Index(b, []byte("\n  \"digest\": "))
+		end := bytes.Index(b[max(d, 0):], []byte("\n}\n"))
+		if d < 0 || end < 0 {
+			ts.Fatalf("%s has no digest field", args[0])
+		}
+		n := d + end + 3
 		header, rest = b[:n], b[n:len(b)-len(magic)-20]
 	}
 	i := bytes.LastIndex(header, []byte(",\n  \"digest\": "))
