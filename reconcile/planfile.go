@@ -304,7 +304,7 @@ func readList(dec *json.Decoder, fv reflect.Value, in query.Interner) error {
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("want a list, have %v", tok)
+		return fmt.Errorf("want a list, have %s", tokenText(tok))
 	}
 	fv.Set(reflect.MakeSlice(fv.Type(), 0, 0))
 	for n := 0; dec.More(); n++ {
@@ -335,9 +335,18 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("want %v, have %v", want, tok)
+		return fmt.Errorf("want %v, have %s", want, tokenText(tok))
 	}
 	return nil
+}
+
+// tokenText is a JSON token as an error shows it: a string quoted, so that
+// the error stays one line whatever the plan holds.
+func tokenText(tok json.Token) string {
+	if s, ok := tok.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(tok)
 }
 
 // planField is a field of Plan as encoding/json sees it.
