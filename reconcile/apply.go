@@ -55,7 +55,7 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if p.FormatVersion != FormatVersion {
+	if p.FormatVersion != FormatVersion && (p.FormatVersion != SavedFormatVersion || p.body == nil) {
 		return fmt.Errorf("plan format_version %q is not %q: make the plan with this alignctl", p.FormatVersion, FormatVersion)
 	}
 	if p.Config.Hash != cfg.Hash {
@@ -169,7 +169,8 @@ func (o *outcome) check(ctx context.Context, scope PlanScope) ([]GuardrailViolat
 type assignmentWrites int
 
 const (
-	// planChanges: the plan's own, through the bulk appender (apply).
+	// planChanges: the plan's own: from its saved body, read in place, or
+	// through the bulk appender (apply).
 	planChanges assignmentWrites = iota
 	// diffChanges: the last diff's table, which the plan was read from (the
 	// base side of plan --base).
@@ -194,6 +195,10 @@ func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan
 	var err error
 	switch w {
 	case planChanges:
+		if p.body != nil {
+			err = db.ApplyParquet(ctx, p.body.assignments, territories, scoped, p.Now)
+			break
+		}
 		err = db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
 	case diffChanges:
 		err = db.ApplyDiff(ctx, territories, scoped, p.Now)

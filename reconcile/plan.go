@@ -52,11 +52,16 @@ type Plan struct {
 	ConfigDiff string            `json:"config_diff,omitempty"`
 	// Command is the command line that makes this plan again.
 	Command string `json:"command,omitempty"`
+	// Body is where a saved plan keeps its assignment and CRM changes
+	// (planbody.go); nil in the plan's JSON.
+	Body *PlanBody `json:"body,omitempty"`
 	// Preview is the downloadable preview, made when PlanOptions.Preview asks.
 	Preview *Preview `json:"-"`
 	// seal is the digest ReadPlan found, which CheckSaved holds the plan to;
 	// WriteJSON writes a new one.
 	seal seal
+	// body is the saved plan's body as read, for apply to read in place.
+	body *bodyFiles
 }
 
 // ConfigRef identifies the config a plan was made from.

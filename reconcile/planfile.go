@@ -167,8 +167,18 @@ type PlanFileError struct{ Reason string }
 
 func (e *PlanFileError) Error() string { return e.Reason }
 
-// ReadSavedPlan reads a plan to apply: ReadPlan, then CheckSaved.
+// ReadSavedPlan reads a plan's JSON to apply: ReadPlan, then CheckSaved. A
+// plan saved with a body is read by OpenSavedPlan.
 func ReadSavedPlan(r io.Reader) (*Plan, error) {
+	p, err := readPlanOrFail(r)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.CheckSaved()
+}
+
+// readPlanOrFail is ReadPlan with its errors as PlanFileError.
+func readPlanOrFail(r io.Reader) (*Plan, error) {
 	p, err := ReadPlan(r)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -176,25 +186,34 @@ func ReadSavedPlan(r io.Reader) (*Plan, error) {
 		}
 		return nil, &PlanFileError{Reason: "not a saved plan: " + err.Error()}
 	}
-	return p, p.CheckSaved()
+	return p, nil
 }
 
-// CheckSaved says whether a plan read by ReadPlan is one this alignctl made
-// and nobody changed since: its format_version, and its body against its
-// digest. The plan reviewed is the plan applied, or nothing is.
-func (p *Plan) CheckSaved() error {
+// CheckSaved says whether a plan's JSON read by ReadPlan is one this
+// alignctl made and nobody changed since: its format_version, and its body
+// against its digest. The plan reviewed is the plan applied, or nothing is.
+func (p *Plan) CheckSaved() error { return p.checkSaved(FormatVersion) }
+
+// checkSaved is CheckSaved of a plan whose format must be want: the JSON's
+// (FormatVersion), or a saved plan's header (SavedFormatVersion).
+func (p *Plan) checkSaved(want string) error {
 	const again = "; run alignctl plan again"
 	v, err := strconv.Atoi(p.FormatVersion)
-	cur, _ := strconv.Atoi(FormatVersion)
+	oldest, _ := strconv.Atoi(FormatVersion)
+	newest, _ := strconv.Atoi(SavedFormatVersion)
 	switch {
 	case p.FormatVersion == "":
 		return &PlanFileError{Reason: "not a saved plan (no format_version)"}
 	case err != nil:
 		return &PlanFileError{Reason: fmt.Sprintf("not a saved plan: format_version %q is not one alignctl writes", p.FormatVersion)}
-	case v < cur:
-		return &PlanFileError{Reason: fmt.Sprintf("plan made by an older alignctl (format_version %q; this one reads %q)%s", p.FormatVersion, FormatVersion, again)}
-	case v > cur:
-		return &PlanFileError{Reason: fmt.Sprintf("plan made by a newer alignctl (format_version %q; this one reads %q): apply it with that version, or run alignctl plan again", p.FormatVersion, FormatVersion)}
+	case v < oldest:
+		return &PlanFileError{Reason: fmt.Sprintf("plan made by an older alignctl (format_version %q; this one reads %q and %q)%s", p.FormatVersion, FormatVersion, SavedFormatVersion, again)}
+	case v > newest:
+		return &PlanFileError{Reason: fmt.Sprintf("plan made by a newer alignctl (format_version %q; this one reads %q and %q): apply it with that version, or run alignctl plan again", p.FormatVersion, FormatVersion, SavedFormatVersion)}
+	case p.FormatVersion != want && want == FormatVersion:
+		return &PlanFileError{Reason: fmt.Sprintf("not a saved plan: format_version %q is a saved plan's header, without its body (cut short?)%s", p.FormatVersion, again)}
+	case p.FormatVersion != want:
+		return &PlanFileError{Reason: fmt.Sprintf("not a saved plan: format_version %q with a body%s", p.FormatVersion, again)}
 	case p.seal.digest == "":
 		return &PlanFileError{Reason: "plan has no digest: made by an older alignctl, or rewritten" + again}
 	case !p.seal.last:
@@ -285,7 +304,7 @@ func readList(dec *json.Decoder, fv reflect.Value, in query.Interner) error {
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("want a list, have %v", tok)
+		return fmt.Errorf("want a list, have %s", tokenText(tok))
 	}
 	fv.Set(reflect.MakeSlice(fv.Type(), 0, 0))
 	for n := 0; dec.More(); n++ {
@@ -316,9 +335,18 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("want %v, have %v", want, tok)
+		return fmt.Errorf("want %v, have %s", want, tokenText(tok))
 	}
 	return nil
+}
+
+// tokenText is a JSON token as an error shows it: a string quoted, so that
+// the error stays one line whatever the plan holds.
+func tokenText(tok json.Token) string {
+	if s, ok := tok.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(tok)
 }
 
 // planField is a field of Plan as encoding/json sees it.

@@ -203,7 +203,7 @@ func TestSavedPlanRefusedUnlessAsWritten(t *testing.T) {
 	old := samplePlan()
 	old.FormatVersion = "1"
 	newer := samplePlan()
-	newer.FormatVersion = "3"
+	newer.FormatVersion = "4"
 	compact, err := json.Marshal(samplePlan())
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestSavedPlanRefusedUnlessAsWritten(t *testing.T) {
 		{"the digest changed", bytes.Replace(saved, []byte(`"sha256:`), []byte(`"sha256:0`), 1), "its body does not match its digest"},
 		{"no digest", encoderJSON(t, samplePlan()), "plan has no digest"},
 		{"the digest not last", bytes.Replace(saved, []byte("\n}\n"), []byte(",\n  \"x\": 1\n}\n"), 1), "its digest is not its last field"},
-		{"an older format_version", streamJSON(t, old), `older alignctl (format_version "1"; this one reads "2"); run alignctl plan again`},
+		{"an older format_version", streamJSON(t, old), `older alignctl (format_version "1"; this one reads "2" and "3"); run alignctl plan again`},
 		{"an older plan, no digest", encoderJSON(t, old), `older alignctl (format_version "1"`},
 		{"a newer format_version", streamJSON(t, newer), "newer alignctl"},
 		{"no format_version", []byte(`{"now": "2026-03-01T09:00:00Z"}`), "no format_version"},

@@ -156,11 +156,30 @@ func sealCmd(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	b, err := os.ReadFile(path)
 	ts.Check(err)
-	i := bytes.LastIndex(b, []byte(",\n  \"digest\": "))
+	// A saved plan (docs/plan-json.md): the header is sealed again, the
+	// body kept, and the footer gives the header's new length.
+	const magic = " alignctl-plan\n"
+	// The header ends after its digest: found, not taken from the footer,
+	// since an edit may have changed its length.
+	header, rest := b, []byte(nil)
+	if len(b) > 20+len(magic) && string(b[len(b)-len(magic):]) == magic {
+		d := bytes.Index(b, []byte("\n  \"digest\": "))
+		end := bytes.Index(b[max(d, 0):], []byte("\n}\n"))
+		if d < 0 || end < 0 {
+			ts.Fatalf("%s has no digest field", args[0])
+		}
+		n := d + end + 3
+		header, rest = b[:n], b[n:len(b)-len(magic)-20]
+	}
+	i := bytes.LastIndex(header, []byte(",\n  \"digest\": "))
 	if i < 0 {
 		ts.Fatalf("%s has no digest field", args[0])
 	}
-	sum := sha256.Sum256(b[:i])
-	out := fmt.Appendf(b[:i:i], ",\n  \"digest\": \"sha256:%x\"\n}\n", sum)
+	sum := sha256.Sum256(header[:i])
+	out := fmt.Appendf(bytes.Clone(header[:i]), ",\n  \"digest\": \"sha256:%x\"\n}\n", sum)
+	if rest != nil {
+		headerLen := len(out)
+		out = fmt.Appendf(append(out, rest...), "%020d%s", headerLen, magic)
+	}
 	ts.Check(os.WriteFile(path, out, 0o644))
 }

@@ -50,10 +50,15 @@ settings.guardrails is refused unless --allow-violations.`,
 				if p, err = readPlan(args[0]); err != nil {
 					return err
 				}
+				defer p.Close()
 			case approved != "":
 				ok, err := readPlan(approved)
 				if err != nil {
 					return err
+				}
+				defer ok.Close()
+				if err := ok.LoadBody(cmd.Context()); err != nil {
+					return fmt.Errorf("%s: %w", approved, err)
 				}
 				if p, err = g.plan(cmd, planRequest{scope: ok.Scope.AsScope()}); err != nil {
 					return err

@@ -1,8 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ pull-request view).`,
 				}
 			}
 			if f.out != "" {
-				if err := writePlan(f.out, p); err != nil {
+				if err := writePlan(cmd.Context(), f.out, p); err != nil {
 					return err
 				}
 			}
@@ -173,23 +174,20 @@ func (g *globals) reproduce(now time.Time) string {
 	return strings.Join(args, " ")
 }
 
-// writePlan saves a plan.
-func writePlan(path string, p *reconcile.Plan) error {
-	if err := osfile.WriteAtomic(path, p.WriteJSON); err != nil {
+// writePlan saves a plan: its JSON header and Parquet body (docs/plan-json.md).
+func writePlan(ctx context.Context, path string, p *reconcile.Plan) error {
+	write := func(w io.Writer) error { return p.WriteSaved(ctx, w) }
+	if err := osfile.WriteAtomic(path, write); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}
 	return nil
 }
 
 // readPlan loads a saved plan to apply: one this alignctl made, unchanged
-// since (reconcile.CheckSaved).
+// since (reconcile.OpenSavedPlan). Close it to remove its body's
+// temporary files.
 func readPlan(path string) (*reconcile.Plan, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := reconcile.ReadSavedPlan(f)
+	p, err := reconcile.OpenSavedPlan(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

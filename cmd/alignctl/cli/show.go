@@ -15,13 +15,22 @@ import (
 func showCmd(g *globals) *cobra.Command {
 	var account, territory, at, format string
 	cmd := &cobra.Command{
-		Use:   "show [summary|assignments|imports|pushes|overrides]",
-		Short: "Show what the state holds: a summary, the assignments as they stand (or stood, with --at), the import, push or policy override history",
-		Args:  cobra.MaximumNArgs(1),
+		Use:   "show [summary|assignments|imports|pushes|overrides|plan FILE]",
+		Short: "Show what the state holds: a summary, the assignments as they stand (or stood, with --at), the import, push or policy override history; or a saved plan",
+		Args:  cobra.RangeArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			what := "summary"
-			if len(args) == 1 {
+			if len(args) > 0 {
 				what = args[0]
+			}
+			if what == "plan" {
+				if len(args) != 2 {
+					return fmt.Errorf("show plan needs the saved plan: alignctl show plan FILE")
+				}
+				return g.showPlan(cmd, args[1], format)
+			}
+			if len(args) > 1 {
+				return fmt.Errorf("show %s takes no file: only show plan FILE does", what)
 			}
 			if format != "text" && format != "json" && format != "csv" {
 				return fmt.Errorf("--format %q: must be text, json or csv", format)
@@ -81,7 +90,7 @@ func showCmd(g *globals) *cobra.Command {
 	fl.StringVar(&account, "account", "", "only this account")
 	fl.StringVar(&territory, "territory", "", "only this territory")
 	fl.StringVar(&at, "at", "", "the alignment as it stood (or will stand) at this time, RFC 3339")
-	fl.StringVar(&format, "format", "text", "text, json or csv")
+	fl.StringVar(&format, "format", "text", "text, json or csv (show plan: "+strings.Join(planFormats, ", ")+")")
 	return cmd
 }
 
