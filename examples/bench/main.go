@@ -16,11 +16,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/alignctl/alignctl/reconcile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/alignctl/alignctl/reconcile"
 )
 
 type config struct {
@@ -443,15 +445,15 @@ func accountsOnly(dir string) error {
 func samePlanChanges(a, b string) error {
 	var plans [2]*reconcile.Plan
 	for i, name := range []string{a, b} {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
+		p, err := reconcile.OpenSavedPlan(name)
+		if err == nil {
+			err = p.LoadBody(context.Background())
+			p.Close()
 		}
-		plans[i], err = reconcile.ReadPlan(f)
-		f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		plans[i] = p
 	}
 	for _, list := range []struct {
 		name string
