@@ -43,8 +43,7 @@ func (e *Evaluation) Changes(ctx context.Context) ([]Change, error) {
 	if err := e.db.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
 		return nil, err
 	}
-	rows, err := e.db.Query(ctx, `SELECT action, coalesce(id, ''), account, territory, instance, source,
-		coalesce(rule, ''), origin, start_date, end_date, send_to_crm, before_start, before_end, reason
+	rows, err := e.db.Query(ctx, `SELECT `+changeColumns+`
 		FROM change ORDER BY territory, account, source, origin, action DESC`)
 	if err != nil {
 		return nil, err
@@ -53,18 +52,10 @@ func (e *Evaluation) Changes(ctx context.Context) ([]Change, error) {
 	out := make([]Change, 0, n)
 	in := Interner{}
 	for rows.Next() {
-		var c Change
-		var beforeStart, beforeEnd *time.Time
-		if err := rows.Scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
-			&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
+		c, err := scanChange(rows.Scan, in)
+		if err != nil {
 			return nil, err
 		}
-		c.StartDate = c.StartDate.UTC()
-		c.EndDate = utcPtr(c.EndDate)
-		if beforeStart != nil {
-			c.Before = &Interval{StartDate: beforeStart.UTC(), EndDate: utcPtr(beforeEnd)}
-		}
-		in.Change(&c)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -125,4 +116,26 @@ func (e *Evaluation) ManualOfMergedAccounts(ctx context.Context) ([]Merged, erro
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// changeColumns are the columns scanChange reads, from the diff or from a
+// saved plan's body.
+const changeColumns = `action, coalesce(id, ''), account, territory, instance, source, coalesce(rule, ''), origin,
+	start_date, end_date, send_to_crm, before_start, before_end, reason`
+
+// scanChange reads one row of changeColumns, its strings shared through in.
+func scanChange(scan func(dest ...any) error, in Interner) (Change, error) {
+	var c Change
+	var beforeStart, beforeEnd *time.Time
+	if err := scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
+		&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
+		return c, err
+	}
+	c.StartDate = c.StartDate.UTC()
+	c.EndDate = utcPtr(c.EndDate)
+	if beforeStart != nil {
+		c.Before = &Interval{StartDate: beforeStart.UTC(), EndDate: utcPtr(beforeEnd)}
+	}
+	in.Change(&c)
+	return c, nil
 }

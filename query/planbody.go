@@ -2,8 +2,9 @@ package query
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
+	"io"
+	"os"
 	"time"
 )
 
@@ -18,50 +19,36 @@ const ChangeColumns = `action VARCHAR, id VARCHAR, account VARCHAR, territory VA
 		rule VARCHAR, origin VARCHAR, start_date TIMESTAMPTZ, end_date TIMESTAMPTZ, send_to_crm BOOLEAN,
 		before_start TIMESTAMPTZ, before_end TIMESTAMPTZ, reason VARCHAR`
 
-// ChangeRow is a change as a row of ChangeColumns: "" as NULL for the id
-// and the rule, the dates before it as two columns.
-func ChangeRow(c *Change) []driver.Value {
-	var rule, id driver.Value
-	if c.Rule != "" {
-		rule = c.Rule
-	}
-	if c.ID != "" {
-		id = c.ID
-	}
-	var beforeStart, beforeEnd driver.Value
-	if c.Before != nil {
-		beforeStart, beforeEnd = c.Before.StartDate, timeOrNil(c.Before.EndDate)
-	}
-	return []driver.Value{c.Action, id, c.Account, c.Territory, c.Instance, c.Source, rule, c.Origin,
-		c.StartDate, timeOrNil(c.EndDate), c.SendToCRM, beforeStart, beforeEnd, c.Reason}
-}
+// ChangeColumnsFromJSON selects ChangeColumns, in their order, from the
+// lines of a saved plan's body as reconcile writes them for
+// WriteParquetJSON (a row number seq, and the change c as the plan's JSON
+// has it).
+const ChangeColumnsFromJSON = `seq, c.action AS action, c.id AS id, c.account AS account, c.territory AS territory,
+	c.instance AS instance, c.source AS source, c.rule AS rule, c.origin AS origin, c.start_date AS start_date,
+	c.end_date AS end_date, c.send_to_crm AS send_to_crm, c.before.start_date AS before_start,
+	c.before.end_date AS before_end, c.reason AS reason`
 
-// WriteParquet writes rows of the given columns to a Parquet file at path:
-// appended to a temporary table, then copied, with a first column seq
-// numbering them in the order added (ReadParquet reads them in that order).
-// Neither the table's rowid nor a parallel COPY keeps that order.
-func (d *DB) WriteParquet(ctx context.Context, columns, path string, fill func(add func(vals ...driver.Value) error) error) error {
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE parquet_rows (seq BIGINT, `+columns+`)`); err != nil {
-		return err
-	}
-	err := d.Append(ctx, true, "parquet_rows", func(add func(...driver.Value) error) error {
-		var seq int64
-		row := []driver.Value{}
-		return fill(func(vals ...driver.Value) error {
-			row = append(append(row[:0], seq), vals...)
-			seq++
-			return add(row...)
-		})
-	})
+// WriteParquetJSON writes a Parquet file at path from JSON lines: write
+// writes them to a temporary file beside path, DuckDB reads it with the
+// columns given (a read_json columns struct) and copies the selected
+// expressions. Both are our own constants; the data stays in the file.
+func (d *DB) WriteParquetJSON(ctx context.Context, columns, selectList, path string, write func(w io.Writer) error) error {
+	lines := path + ".jsonl"
+	defer os.Remove(lines)
+	f, err := os.Create(lines)
 	if err != nil {
 		return err
 	}
-	// zstd makes the repeated ids and names small. COPY takes its file name
-	// as a literal: a temporary file of ours.
-	if _, err := d.Exec(ctx, `COPY parquet_rows TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`); err != nil {
+	if err := write(f); err != nil {
+		f.Close()
 		return err
 	}
-	_, err = d.Exec(ctx, `DROP TABLE parquet_rows`)
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// COPY takes its file name as a literal: a temporary file of ours.
+	_, err = d.Exec(ctx, `COPY (SELECT `+selectList+` FROM read_json($1, format = 'newline_delimited', columns = `+columns+`))
+		TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`, lines)
 	return err
 }
 
@@ -98,20 +85,11 @@ func (d *DB) ReadParquet(ctx context.Context, path, columns string, row func(sca
 // ChangeColumns, as ChangeRow wrote them.
 func (d *DB) ReadChanges(ctx context.Context, path string, in Interner) ([]Change, error) {
 	var out []Change
-	err := d.ReadParquet(ctx, path, `action, coalesce(id, ''), account, territory, instance, source, coalesce(rule, ''), origin,
-		start_date, end_date, send_to_crm, before_start, before_end, reason`, func(scan func(...any) error) error {
-		var c Change
-		var beforeStart, beforeEnd *time.Time
-		if err := scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
-			&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
+	err := d.ReadParquet(ctx, path, changeColumns, func(scan func(...any) error) error {
+		c, err := scanChange(scan, in)
+		if err != nil {
 			return err
 		}
-		c.StartDate = c.StartDate.UTC()
-		c.EndDate = utcPtr(c.EndDate)
-		if beforeStart != nil {
-			c.Before = &Interval{StartDate: beforeStart.UTC(), EndDate: utcPtr(beforeEnd)}
-		}
-		in.Change(&c)
 		out = append(out, c)
 		return nil
 	})

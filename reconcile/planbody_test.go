@@ -113,20 +113,7 @@ func TestSavedPlanRefusesEdits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := readSavedBytes(t, tc.in)
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case tc.want != "" && err == nil:
-				t.Fatal("accepted")
-			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
-				t.Fatalf("error %q does not say %q", err, tc.want)
-			case err != nil && strings.Contains(err.Error(), "\n"):
-				t.Fatalf("error is not one line: %q", err)
-			}
-			var pf *PlanFileError
-			if err != nil && !errors.As(err, &pf) {
-				t.Fatalf("error %T is not a *PlanFileError", err)
-			}
+			checkPlanFileError(t, err, tc.want)
 		})
 	}
 }

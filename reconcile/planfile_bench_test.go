@@ -37,3 +37,15 @@ func BenchmarkReadPlan(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteSaved writes the plan of BenchmarkWriteJSON as plan --out
+// saves it: JSON header, Parquet body.
+func BenchmarkWriteSaved(b *testing.B) {
+	p := syntheticPlan(200_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.WriteSaved(b.Context(), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

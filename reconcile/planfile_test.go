@@ -234,20 +234,7 @@ func TestSavedPlanRefusedUnlessAsWritten(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadSavedPlan(bytes.NewReader(tc.in))
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case tc.want != "" && err == nil:
-				t.Fatal("accepted")
-			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
-				t.Fatalf("error %q does not say %q", err, tc.want)
-			case err != nil && strings.Contains(err.Error(), "\n"):
-				t.Fatalf("error is not one line: %q", err)
-			}
-			var pf *PlanFileError
-			if err != nil && !errors.As(err, &pf) {
-				t.Fatalf("error %T is not a *PlanFileError", err)
-			}
+			checkPlanFileError(t, err, tc.want)
 		})
 	}
 }
@@ -268,5 +255,25 @@ func TestSavedPlanDigestAcrossReads(t *testing.T) {
 		if _, err := ReadSavedPlan(wrap(bytes.NewReader(edited))); err == nil || !strings.Contains(err.Error(), "does not match its digest") {
 			t.Errorf("%s: an edit near the end: %v", name, err)
 		}
+	}
+}
+
+// checkPlanFileError fails unless err is what reading a plan file should
+// give: nil when want is "", else a one-line *PlanFileError that says want.
+func checkPlanFileError(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("refused: %v", err)
+	case want != "" && err == nil:
+		t.Fatal("accepted")
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Fatalf("error %q does not say %q", err, want)
+	case err != nil && strings.Contains(err.Error(), "\n"):
+		t.Fatalf("error is not one line: %q", err)
+	}
+	var pf *PlanFileError
+	if err != nil && !errors.As(err, &pf) {
+		t.Fatalf("error %T is not a *PlanFileError", err)
 	}
 }

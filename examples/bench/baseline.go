@@ -159,10 +159,16 @@ func attrSQL(fields []string, accountFields bool) string {
 // accountFieldSQL is the value of the account field a need row names.
 func accountFieldSQL(fields []string) string {
 	expr := "CASE n.field"
+	whens := 0
 	for _, f := range fields {
 		if object, field, _ := strings.Cut(f, "."); object == "account__v" {
 			expr += fmt.Sprintf(" WHEN '%s' THEN a.%s", f, field)
+			whens++
 		}
+	}
+	if whens == 0 {
+		// No equality criterion on an account field: a CASE needs a WHEN.
+		return "NULL::VARCHAR"
 	}
 	return expr + " END"
 }
