@@ -79,7 +79,7 @@ func (g *ruleMaker) zipList(t *territory, n int) string {
 		codes, seen[z] = append(codes, zips[z].code), true
 	}
 	start := slices.Max(t.zips)
-	for z := start + 1; len(codes) < n && z != start; z = (z + 1) % len(zips) {
+	for z := (start + 1) % len(zips); len(codes) < n && z != start; z = (z + 1) % len(zips) {
 		if pre := g.pop.places.prefixes; !seen[z] && pre[zips[z].prefix].country == pre[zips[start].prefix].country {
 			codes = append(codes, zips[z].code)
 		}
