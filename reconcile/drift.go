@@ -476,7 +476,23 @@ func StateDrift(ctx context.Context, db *query.DB, cfg *schema.Config, instances
 
 // DriftWarning is plan's line when the CRM, as last imported, drifted from
 // what alignctl pushed; "" when it did not.
+//
+// The state's copy of the CRM can only have drifted from what alignctl
+// pushed after a push and an import that read the CRM again: without a
+// push there is nothing to drift from, and a push leaves the copy as it
+// wrote it. Otherwise the check is skipped: it reads every CRM assignment
+// into memory (millions at 5M accounts).
 func DriftWarning(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (string, error) {
+	var pushed, imported int64
+	err := db.QueryRow(ctx, `SELECT
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import')`).Scan(&pushed, &imported)
+	if err != nil {
+		return "", err
+	}
+	if pushed == 0 || imported < pushed {
+		return "", nil
+	}
 	rep, err := StateDrift(ctx, db, cfg, cfg.Settings.CRMInstances, now)
 	if err != nil || !rep.HasDrift() {
 		return "", err
