@@ -329,6 +329,8 @@ type Write struct {
 	// CRMData marks an import that may have changed the CRM data rules
 	// read (not only the records a push writes back).
 	CRMData bool
+	// ReadBack marks the import a push makes of the records it wrote.
+	ReadBack bool
 }
 
 // BumpSerial increments the serial and logs the write; every write calls it
@@ -342,8 +344,8 @@ func (d *DB) BumpSerial(ctx context.Context, w Write) (int64, error) {
 	if w.Scope != nil {
 		scope = w.Scope
 	}
-	_, err := d.Exec(ctx, `INSERT INTO write_log (serial, command, executed_at, scope, crm_data) VALUES ($1, $2, $3, $4::VARCHAR[], $5)`,
-		s, w.Command, w.At, scope, w.Command == "import" && w.CRMData)
+	_, err := d.Exec(ctx, `INSERT INTO write_log (serial, command, executed_at, scope, crm_data, read_back) VALUES ($1, $2, $3, $4::VARCHAR[], $5, $6)`,
+		s, w.Command, w.At, scope, w.Command == "import" && w.CRMData, w.Command == "import" && w.ReadBack)
 	return s, err
 }
 

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS write_log (
 -- Whether an import may have changed the CRM data rules read (NULL, in a
 -- state older than the column: yes). The evaluation cache keys on it.
 ALTER TABLE write_log ADD COLUMN IF NOT EXISTS crm_data BOOLEAN;
+-- Whether an import was a push's read-back of what it wrote (NULL: no).
+-- The plan's drift check waits for an import that read the CRM anew.
+ALTER TABLE write_log ADD COLUMN IF NOT EXISTS read_back BOOLEAN;
 
 -- Align's process monitor: per instance and object, the start time of the last
 -- import that did not abort (the incremental watermark) and that run's counts.

@@ -478,15 +478,16 @@ func StateDrift(ctx context.Context, db *query.DB, cfg *schema.Config, instances
 // what alignctl pushed; "" when it did not.
 //
 // The state's copy of the CRM can only have drifted from what alignctl
-// pushed after a push and an import that read the CRM again: without a
+// pushed after a push and an import that read the CRM anew: without a
 // push there is nothing to drift from, and a push leaves the copy as it
-// wrote it. Otherwise the check is skipped: it reads every CRM assignment
+// wrote it (its read-back of what it wrote, write_log.read_back, does not
+// count). Otherwise the check is skipped: it reads every CRM assignment
 // into memory (millions at 5M accounts).
 func DriftWarning(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (string, error) {
 	var pushed, imported int64
 	err := db.QueryRow(ctx, `SELECT
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
-		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import')`).Scan(&pushed, &imported)
+		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import' AND NOT coalesce(read_back, false))`).Scan(&pushed, &imported)
 	if err != nil {
 		return "", err
 	}

@@ -24,6 +24,9 @@ type ImportOptions struct {
 	// Only, when set, imports just these objects (a push re-reads the
 	// objects it wrote).
 	Only []string
+	// ReadBack says the import is a push's read-back of what it wrote
+	// (write_log.read_back): the plan's drift check waits for another.
+	ReadBack bool
 	// Progress, when set, hears of each object as its import starts.
 	Progress func(instance, object string)
 	// Mappings shape what lands per object: fields of deactivated system
@@ -131,7 +134,7 @@ func Import(ctx context.Context, db *query.DB, cfg *schema.Config, sources []Sou
 				return err
 			}
 		}
-		if _, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now, CRMData: rep.changesCRMData()}); err != nil {
+		if _, err := db.BumpSerial(ctx, query.Write{Command: "import", At: now, CRMData: rep.changesCRMData(), ReadBack: opts.ReadBack}); err != nil {
 			return err
 		}
 		crashPoint(CrashImportBeforeCommit)

@@ -75,7 +75,7 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) (*pushRes
 	for _, inst := range r.instances {
 		sources = append(sources, reconcile.Source{Instance: inst.ID, CRM: r.conns[inst.ID], Countries: inst.SelectedCountries()})
 	}
-	irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, Mappings: reconcile.Mappings(r.cfg)})
+	irep, ierr := reconcile.Import(cmd.Context(), db, r.cfg, sources, reconcile.ImportOptions{Now: r.now, Only: reconcile.PushedObjects, ReadBack: true, Mappings: reconcile.Mappings(r.cfg)})
 	if ierr != nil {
 		return res, errors.Join(err, fmt.Errorf("push: re-importing what the CRM holds now: %w; the push above is recorded, run alignctl import to read the CRM back", ierr))
 	}
