@@ -9,9 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
@@ -53,19 +51,8 @@ func TestIncrementalPlanEveryMix(t *testing.T) {
 			if out, err := exec.Command(scale, gen...).CombinedOutput(); err != nil {
 				t.Fatalf("generating: %v\n%s", err, out)
 			}
-			db, err := query.Open(ctx, filepath.Join(dir, "state.duckdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, cfg := importGenerated(t, dir)
 			defer db.Close()
-			cfg := loadConfig(t, dir)
-			inst := cfg.Settings.CRMInstances[0]
-			src := reconcile.Source{Instance: inst.ID, Countries: inst.SelectedCountries(),
-				CRM: file.New(filepath.Join(dir, "crm"), func() time.Time { return benchNow })}
-			if _, err := reconcile.Import(ctx, db, cfg, []reconcile.Source{src}, reconcile.ImportOptions{Now: benchNow,
-				MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)}); err != nil {
-				t.Fatal(err)
-			}
 			cache := &query.EvalCache{Dir: filepath.Join(dir, "state.duckdb.cache"), Verify: true}
 			plan := func(cfg *schema.Config, c *query.EvalCache) *reconcile.Plan {
 				t.Helper()

@@ -44,22 +44,8 @@ func BenchmarkPlan(b *testing.B) {
 			if out, err := exec.Command("go", "run", "../scale", "-out", dir, "-accounts", fmt.Sprint(n)).CombinedOutput(); err != nil {
 				b.Fatalf("generating: %v\n%s", err, out)
 			}
-			cfg, err := schema.LoadDir(filepath.Join(dir, "config"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			db, err := query.Open(ctx, filepath.Join(dir, "state.duckdb"))
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, cfg := importGenerated(b, dir)
 			defer db.Close()
-			inst := cfg.Settings.CRMInstances[0]
-			src := reconcile.Source{Instance: inst.ID, Countries: inst.SelectedCountries(),
-				CRM: file.New(filepath.Join(dir, "crm"), func() time.Time { return benchNow })}
-			if _, err := reconcile.Import(ctx, db, cfg, []reconcile.Source{src}, reconcile.ImportOptions{Now: benchNow,
-				MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)}); err != nil {
-				b.Fatal(err)
-			}
 			var first *reconcile.Plan
 			b.Run("first", func(b *testing.B) {
 				for b.Loop() {
@@ -88,4 +74,28 @@ func BenchmarkPlan(b *testing.B) {
 			})
 		})
 	}
+}
+
+// importGenerated opens a state in dir and imports the snapshot and config
+// examples/scale generated there, as alignctl import would.
+func importGenerated(tb testing.TB, dir string) (*query.DB, *schema.Config) {
+	tb.Helper()
+	ctx := context.Background()
+	cfg, err := schema.LoadDir(filepath.Join(dir, "config"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := query.Open(ctx, filepath.Join(dir, "state.duckdb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	inst := cfg.Settings.CRMInstances[0]
+	src := reconcile.Source{Instance: inst.ID, Countries: inst.SelectedCountries(),
+		CRM: file.New(filepath.Join(dir, "crm"), func() time.Time { return benchNow })}
+	if _, err := reconcile.Import(ctx, db, cfg, []reconcile.Source{src}, reconcile.ImportOptions{Now: benchNow,
+		MappedObjects: cfg.CriterionObjects(), Mappings: reconcile.Mappings(cfg)}); err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	return db, cfg
 }
