@@ -92,21 +92,8 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 	return d.applyChanges(ctx, "apply_change", edits, territories, partial, now)
 }
 
-// ApplyDiff writes the changes of the last diff (the table Changes reads)
-// as ApplyChanges writes the same changes from Go, reading that table in
-// place: the plan's preview of the push applies its own diff this way, in a
-// transaction it rolls back, without handing millions of changes back to
-// DuckDB.
-func (d *DB) ApplyDiff(ctx context.Context, territories []TerritoryRow, partial bool, now time.Time) error {
-	var edits int64
-	if err := d.QueryRow(ctx, `SELECT count(id) FROM change`).Scan(&edits); err != nil {
-		return err
-	}
-	return d.applyChanges(ctx, "change", edits, territories, partial, now)
-}
-
 // assignmentID is the SQL of the id of the assignment record numbered n (an
-// SQL expression): "AT-" and nine digits. PreviewDiff reads the numbers back
+// SQL expression): "AT-" and nine digits. Diff.Preview reads the numbers back
 // from ids of this form.
 func assignmentID(n string) string {
 	return `'AT-' || lpad((` + n + `)::VARCHAR, 9, '0')`
@@ -119,57 +106,10 @@ type Assignments string
 const (
 	// StateAssignments is the state's account_territory table.
 	StateAssignments Assignments = "account_territory"
-	// DiffAssignments is account_territory as applying the last diff would
-	// leave it, made by PreviewDiff.
-	DiffAssignments Assignments = "assignment_after"
+	// previewAssignments is account_territory as applying a diff would
+	// leave it: Diff.Preview makes it and returns it.
+	previewAssignments Assignments = "assignment_after"
 )
-
-// PreviewDiff makes DiffAssignments: account_territory with the last diff's
-// ends and updates on their records and its creates added, and nothing
-// written. The plan's push preview reads it rather than insert millions of
-// records into a transaction it rolls back, which took seconds of a large
-// first plan (docs/benchmarks.md, "The push preview writes no assignment
-// record"). TestPreviewDiffIsApply checks it against what
-// ApplyChanges writes.
-//
-// New records are numbered after the highest number the state holds, in
-// key order: the numbers an apply gives them when it numbers them in that
-// order (a small plan) and no number was drawn from the sequence without
-// being kept (a failed apply, plan --base's rolled-back previews). They are
-// placeholders; the same state and config always show the same ones.
-// DuckDB's own count of the sequence cannot say its next value without
-// drawing it: after a reopen, last_value holds the next value, not the last.
-func (d *DB) PreviewDiff(ctx context.Context) error {
-	// The creates are numbered once, into a table: the view is read twice
-	// (the balance, the push), and a window over millions of rows in it
-	// was sorted on each read.
-	stmts := []string{
-		`CREATE OR REPLACE TEMP TABLE preview_created AS
-		SELECT ` + assignmentID(`s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin)`) + ` AS id,
-		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm
-		FROM change c,
-		     (SELECT coalesce(max(try_cast(substr(id, 4) AS BIGINT)), 0) AS base FROM account_territory WHERE id LIKE 'AT-%') s
-		WHERE c.action = 'create'`,
-		`CREATE OR REPLACE TEMP VIEW ` + string(DiffAssignments) + ` AS
-		SELECT a.id, a.instance, a.account, a.territory, a.source, a.rule, a.origin,
-		       CASE WHEN c.id IS NULL THEN a.start_date ELSE c.start_date END AS start_date,
-		       CASE WHEN c.id IS NULL THEN a.end_date ELSE c.end_date END AS end_date,
-		       CASE WHEN c.id IS NULL THEN a.send_to_crm ELSE c.send_to_crm END AS send_to_crm,
-		       a.crm_record_id, a.crm_deleted_at
-		FROM account_territory a
-		LEFT JOIN (SELECT id, start_date, end_date, send_to_crm FROM change WHERE action IN ('end', 'update')) c ON c.id = a.id
-		UNION ALL
-		SELECT id, instance, account, territory, source, rule, origin, start_date, end_date, send_to_crm,
-		       NULL::VARCHAR, NULL::TIMESTAMPTZ
-		FROM preview_created`,
-	}
-	for _, q := range stmts {
-		if _, err := d.Exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // WriteTerritories makes the territory table hold the given rows, as
 // ApplyChanges does after the changes (with partial, at least them).

@@ -34,33 +34,6 @@ type Interval struct {
 	EndDate   *time.Time `json:"end_date"`
 }
 
-// Changes reads the diff that EvaluateRules left in `change`. The slice is
-// sized from a count first and the repetitive strings (territory, instance,
-// source, rule, origin, reason) are shared between rows: at millions of rows
-// they are most of the memory.
-func (e *Evaluation) Changes(ctx context.Context) ([]Change, error) {
-	var n int64
-	if err := e.db.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n); err != nil {
-		return nil, err
-	}
-	rows, err := e.db.Query(ctx, `SELECT `+changeColumns+`
-		FROM change ORDER BY territory, account, source, origin, action DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]Change, 0, n)
-	in := Interner{}
-	for rows.Next() {
-		c, err := scanChange(rows.Scan, in)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -69,9 +42,12 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// ManualWithoutAccount lists the manual assignments of the last evaluation
+// ManualWithoutAccount lists the manual assignments of the evaluation
 // whose account is in neither the territory's instance nor the data loader.
 func (e *Evaluation) ManualWithoutAccount(ctx context.Context) ([]Manual, error) {
+	if err := e.current(); err != nil {
+		return nil, err
+	}
 	rows, err := e.db.Query(ctx, `SELECT DISTINCT account, territory, instance FROM r_manual mn
 		WHERE NOT EXISTS (SELECT 1 FROM crm_account__v a WHERE a.id = mn.account AND a._instance IN (mn.instance, '@data_loader'))
 		  AND NOT EXISTS (SELECT 1 FROM crm_deletion w WHERE w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL)
@@ -97,9 +73,12 @@ type Merged struct {
 	Account, Winner, Territory string
 }
 
-// ManualOfMergedAccounts lists the manual assignments of the last evaluation
+// ManualOfMergedAccounts lists the manual assignments of the evaluation
 // that name a merged-away account: they apply to the winner.
 func (e *Evaluation) ManualOfMergedAccounts(ctx context.Context) ([]Merged, error) {
+	if err := e.current(); err != nil {
+		return nil, err
+	}
 	rows, err := e.db.Query(ctx, `SELECT DISTINCT mn.account, w.merged_into, mn.territory FROM r_manual mn
 		JOIN crm_deletion w ON w.instance = mn.instance AND w.object = 'account__v' AND w.id = mn.account AND w.merged_into IS NOT NULL
 		ORDER BY 3, 1`)

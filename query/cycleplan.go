@@ -171,7 +171,7 @@ func (d *DB) CyclePlans(ctx context.Context) ([]CyclePlan, error) {
 
 // CycleTargets reads the targets of the counted plans whose territory holds
 // their account at now or later in before or in after (StateAssignments
-// and DiffAssignments, say), in territory, plan and account order.
+// and the preview Diff.Preview returns, say), in territory, plan and account order.
 func (d *DB) CycleTargets(ctx context.Context, plans []CountedPlan, before, after Assignments, now time.Time) ([]CycleTarget, error) {
 	if len(plans) == 0 {
 		return nil, nil

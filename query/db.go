@@ -34,6 +34,9 @@ type DB struct {
 	// statements counts the SQL statements and appenders run, so that a test
 	// can show the rules engine's count does not grow with the rules.
 	statements int
+	// evaluations counts EvaluateRules calls: an Evaluation, and the Diff
+	// and preview made from it, read tables the next call replaces.
+	evaluations uint64
 }
 
 // Statements is the number of SQL statements (and appenders) run so far.

@@ -143,7 +143,7 @@ func TestEvalCacheVerifyAndDamage(t *testing.T) {
 
 func changeLines(t *testing.T, ev *Evaluation) []string {
 	t.Helper()
-	cs, err := ev.Changes(context.Background())
+	cs, err := ev.Diff().Changes(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

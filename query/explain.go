@@ -47,6 +47,9 @@ type Pair struct {
 
 // TraceAccount reads the engine's tables for the focus account.
 func (e *Evaluation) TraceAccount(ctx context.Context, account string, now time.Time) (*AccountTrace, error) {
+	if err := e.current(); err != nil {
+		return nil, err
+	}
 	d := e.db
 	tr := &AccountTrace{Account: account, Values: map[string][]string{}, Satisfied: map[string][]int{}, Matched: map[string]bool{}, Related: map[string][]string{}, Geography: map[string]Window{}}
 	rows, err := d.Query(ctx, `SELECT DISTINCT _instance FROM crm_account__v WHERE id = ? ORDER BY 1`, account)
@@ -161,7 +164,7 @@ func (e *Evaluation) TraceAccount(ctx context.Context, account string, now time.
 			tr.Conflicts = append(tr.Conflicts, c)
 		}
 	}
-	changes, err := e.Changes(ctx)
+	changes, err := e.Diff().Changes(ctx)
 	if err != nil {
 		return nil, err
 	}

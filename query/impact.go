@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"database/sql/driver"
 	"strings"
 	"time"
 )
@@ -11,7 +10,13 @@ import (
 // per account, territory, source and rule) to a Parquet file, limited to the
 // territories of scope when it is not nil. A plan with --base writes one file
 // per config from inside a rolled-back transaction: the file outlives it.
-func (d *DB) ExportAlignment(ctx context.Context, file string, now time.Time, scope []string, touchedOnly bool) error {
+// With touched, only the accounts of that set are written.
+func (d *DB) ExportAlignment(ctx context.Context, file string, now time.Time, scope []string, touched *Touched) error {
+	if touched != nil {
+		if err := touched.ev.current(); err != nil {
+			return err
+		}
+	}
 	if scope == nil {
 		scope = []string{}
 	}
@@ -22,25 +27,8 @@ func (d *DB) ExportAlignment(ctx context.Context, file string, now time.Time, sc
 		FROM account_territory
 		WHERE (end_date IS NULL OR end_date > $1) AND (len($2::VARCHAR[]) = 0 OR list_contains($2::VARCHAR[], territory))
 		  AND (NOT $3 OR account IN (SELECT account FROM touched_account))
-	) TO `+literal(file)+` (FORMAT parquet)`, now, scope, touchedOnly)
+	) TO `+literal(file)+` (FORMAT parquet)`, now, scope, touched != nil)
 	return err
-}
-
-// MarkTouchedAccounts keeps, for ExportAlignment, the accounts of the last
-// diff (the table `change`) and those given: the accounts whose records two
-// alignments made from the same state can differ in.
-func (d *DB) MarkTouchedAccounts(ctx context.Context, accounts []string) error {
-	if _, err := d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE touched_account AS SELECT DISTINCT account FROM change`); err != nil {
-		return err
-	}
-	return d.Append(ctx, true, "touched_account", func(add func(...driver.Value) error) error {
-		for _, a := range accounts {
-			if err := add(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // TerritoryDelta is the difference between two exported alignments for one

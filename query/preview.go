@@ -17,6 +17,9 @@ type Conflict struct {
 
 // Conflicts reads the exclusive field forces' conflicts of the evaluation.
 func (e *Evaluation) Conflicts(ctx context.Context) ([]Conflict, error) {
+	if err := e.current(); err != nil {
+		return nil, err
+	}
 	rows, err := e.db.Query(ctx, `SELECT field_force, account, array_to_string(territories, ','), coalesce(kept, '')
 		FROM conflict ORDER BY field_force, account`)
 	if err != nil {
@@ -43,6 +46,9 @@ type Excluded struct {
 
 // Excluded reads the pairs exclusions blocked in the evaluation.
 func (e *Evaluation) Excluded(ctx context.Context) ([]Excluded, error) {
+	if err := e.current(); err != nil {
+		return nil, err
+	}
 	rows, err := e.db.Query(ctx, `SELECT account, territory, source, origin, coalesce(reason, '') FROM excluded
 		ORDER BY territory, account, source, origin`)
 	if err != nil {

@@ -44,10 +44,12 @@ type EvalOptions struct {
 // against the state, and returns the Evaluation that reads them. The number
 // of statements it runs does not depend on the number of rules.
 func (d *DB) EvaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts ...EvalOptions) (*Evaluation, error) {
+	// Every Evaluation made before this one reads tables this one replaces.
+	d.evaluations++
 	if err := d.evaluateRules(ctx, rs, now, opts...); err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{db: d}
+	ev := &Evaluation{db: d, gen: d.evaluations}
 	if len(opts) > 0 && opts[0].Cache != nil {
 		ev.Cached, ev.Reused = opts[0].Cache.Hit, opts[0].Cache.Reused
 	}

@@ -75,7 +75,7 @@ func evaluated(t *testing.T, db *DB, rs *RuleSet) []Change {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := ev.Changes(context.Background())
+	cs, err := ev.Diff().Changes(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func Apply(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, opts 
 		if err != nil {
 			return err
 		}
-		if err := applyToState(ctx, db, cfg, p, planChanges); err != nil {
+		if _, err := applyToState(ctx, db, cfg, p, planChanges); err != nil {
 			return err
 		}
 		if p.GuardrailViolations, p.PolicyResults, err = judge.check(ctx, p.Scope); err != nil {
@@ -172,26 +172,31 @@ const (
 	// planChanges: the plan's own: from its saved body, read in place, or
 	// through the bulk appender (apply).
 	planChanges assignmentWrites = iota
-	// diffChanges: the last diff's table, which the plan was read from (the
-	// base side of plan --base).
+	// diffChanges: the plan's diff (Plan.diff), in place (the base side of
+	// plan --base).
 	diffChanges
-	// previewChanges: none are written; query.DiffAssignments shows them
-	// (the plan's push preview).
+	// previewChanges: none are written; applyToState returns the preview
+	// of the records (the plan's push preview).
 	previewChanges
 )
 
 // applyToState writes a plan's changes and the config's territories (a
 // scoped plan: those of its subtree), and for a plan of the whole config the
-// roster and products. Apply and the plan's push preview both use it, so the
+// roster and products, and returns the relation that holds the assignment
+// records afterwards. Apply and the plan's push preview both use it, so the
 // preview sees what an apply writes; the preview's assignment records are
-// query.DiffAssignments, which TestPreviewDiffIsApply holds to what
-// ApplyChanges writes.
-func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, w assignmentWrites) error {
+// the relation query.Diff.Preview returns, which TestPreviewDiffIsApply
+// holds to what ApplyChanges writes.
+func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan, w assignmentWrites) (query.Assignments, error) {
 	scoped := p.Scope.Territory != ""
 	territories := territoryRows(cfg)
 	if scoped {
 		territories = slices.DeleteFunc(territories, func(t query.TerritoryRow) bool { return !slices.Contains(p.Scope.Territories, t.ID) })
 	}
+	if w != planChanges && p.diff == nil {
+		return "", errors.New("internal error: a plan without its diff was applied from the diff")
+	}
+	after := query.StateAssignments
 	var err error
 	switch w {
 	case planChanges:
@@ -201,20 +206,20 @@ func applyToState(ctx context.Context, db *query.DB, cfg *schema.Config, p *Plan
 		}
 		err = db.ApplyChanges(ctx, p.AssignmentChanges, territories, scoped, p.Now)
 	case diffChanges:
-		err = db.ApplyDiff(ctx, territories, scoped, p.Now)
+		err = p.diff.Apply(ctx, territories, scoped, p.Now)
 	case previewChanges:
-		if err = db.PreviewDiff(ctx); err == nil {
+		if after, err = p.diff.Preview(ctx); err == nil {
 			err = db.WriteTerritories(ctx, territories, scoped, p.Now)
 		}
 	}
 	var moved *query.MovedError
 	if errors.As(err, &moved) {
-		return &StaleError{Reason: moved.Error()}
+		return "", &StaleError{Reason: moved.Error()}
 	}
 	if err != nil || scoped {
-		return err
+		return after, err
 	}
-	return db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg))
+	return after, db.WriteRosterAndProducts(ctx, rosterRows(cfg), productRows(cfg))
 }
 
 // configChange says how the config differs from the plan's: the files

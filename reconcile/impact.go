@@ -69,18 +69,21 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	if err != nil {
 		return fmt.Errorf("--base: %w", err)
 	}
-	if _, err := db.EvaluateRules(ctx, rs, p.Now, query.EvalOptions{Cache: base.Cache}); err != nil {
+	ev, err := db.EvaluateRules(ctx, rs, p.Now, query.EvalOptions{Cache: base.Cache})
+	if err != nil {
 		return fmt.Errorf("--base: %w", ruleFieldError(base.Config, err))
 	}
-	// The base's changes are the diff it leaves; the head's are the plan's.
-	touched := make([]string, 0, len(p.AssignmentChanges))
+	// The base's changes are its diff; the head's are the plan's.
+	bp := &Plan{Now: p.Now, Scope: PlanScope{Territory: p.Scope.Territory, Territories: rs.Scope, SendToCRM: p.Scope.SendToCRM},
+		diff: ev.Diff()}
+	headAccounts := make([]string, 0, len(p.AssignmentChanges))
 	for _, c := range p.AssignmentChanges {
-		touched = append(touched, c.Account)
+		headAccounts = append(headAccounts, c.Account)
 	}
-	if err := db.MarkTouchedAccounts(ctx, touched); err != nil {
+	touched, err := bp.diff.Touched(ctx, headAccounts)
+	if err != nil {
 		return err
 	}
-	bp := &Plan{Now: p.Now, Scope: PlanScope{Territory: p.Scope.Territory, Territories: rs.Scope, SendToCRM: p.Scope.SendToCRM}}
 	dir, err := os.MkdirTemp("", "alignctl-impact-")
 	if err != nil {
 		return err
@@ -90,13 +93,13 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	for i, side := range []struct {
 		cfg    *schema.Config
 		p      *Plan
-		writes assignmentWrites // the last diff is the base's: just evaluated
+		writes assignmentWrites
 	}{{base.Config, bp, diffChanges}, {head, p, planChanges}} {
 		err := db.DryRun(ctx, func() error {
-			if err := applyToState(ctx, db, side.cfg, side.p, side.writes); err != nil {
+			if _, err := applyToState(ctx, db, side.cfg, side.p, side.writes); err != nil {
 				return err
 			}
-			return db.ExportAlignment(ctx, files[i], p.Now, p.Scope.Territories, true)
+			return db.ExportAlignment(ctx, files[i], p.Now, p.Scope.Territories, touched)
 		})
 		if err != nil {
 			return err

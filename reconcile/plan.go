@@ -62,6 +62,10 @@ type Plan struct {
 	seal seal
 	// body is the saved plan's body as read, for apply to read in place.
 	body *bodyFiles
+	// diff is the diff the plan's assignment changes were read from, which
+	// the push preview applies in place; nil for a saved plan. It reads the
+	// state database's tables until that evaluates rules again.
+	diff *query.Diff
 }
 
 // ConfigRef identifies the config a plan was made from.
@@ -176,7 +180,8 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	if err != nil {
 		return nil, ruleFieldError(cfg, err)
 	}
-	changes, err := ev.Changes(ctx)
+	p.diff = ev.Diff()
+	changes, err := p.diff.Changes(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -369,25 +374,26 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		// grows then), so that they are not copied as the slice grows.
 		crm = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
 		err = db.DryRun(ctx, func() error {
-			if err := applyToState(ctx, db, cfg, p, previewChanges); err != nil {
+			after, err := applyToState(ctx, db, cfg, p, previewChanges)
+			if err != nil {
 				return err
 			}
-			if countsAfter, err = db.AccountsPerTerritory(ctx, query.DiffAssignments, p.Now); err != nil {
+			if countsAfter, err = db.AccountsPerTerritory(ctx, after, p.Now); err != nil {
 				return err
 			}
-			if err := p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.DiffAssignments); err != nil {
+			if err := p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, after); err != nil {
 				return err
 			}
-			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, query.DiffAssignments, p.Now, p.CyclePlanTargets); err != nil {
+			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, after, p.Now, p.CyclePlanTargets); err != nil {
 				return err
 			}
 			if p.Preview != nil {
-				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, query.DiffAssignments, p.Scope.Territories, p.Now); err != nil {
+				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, after, p.Scope.Territories, p.Now); err != nil {
 					return err
 				}
 				p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 			}
-			return eachPendingPush(ctx, db, query.DiffAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
+			return eachPendingPush(ctx, db, after, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 				if len(pending) > 0 && pending[key{c.Object, c.Action, c.Record}] {
 					pendingPush = append(pendingPush, c)
 				} else {

@@ -12,8 +12,8 @@ import (
 )
 
 // The plan's push preview reads the records as the plan would leave them
-// from a view (query.PreviewDiff); --base applies the base plan's diff from
-// DuckDB's own table (ApplyDiff); apply writes the saved plan's changes
+// from a view (query.Diff.Preview); --base applies the base's diff in place
+// (Diff.Apply); apply writes the saved plan's changes
 // (ApplyChanges). All three must give the same records, the preview with the
 // same ids as the apply: creates, and the ends and updates of a territory
 // that ends.
@@ -32,12 +32,13 @@ func TestPreviewDiffIsApply(t *testing.T) {
 		var preview, changes, changesNoID, diff []string
 		for _, w := range []assignmentWrites{previewChanges, planChanges, diffChanges} {
 			err := db.DryRun(ctx, func() error {
-				if err := applyToState(ctx, db, cfg, p, w); err != nil {
+				after, err := applyToState(ctx, db, cfg, p, w)
+				if err != nil {
 					return err
 				}
 				switch w {
 				case previewChanges:
-					preview = assignmentRows(t, db, query.DiffAssignments, true)
+					preview = assignmentRows(t, db, after, true)
 				case planChanges:
 					changes = assignmentRows(t, db, query.StateAssignments, true)
 					changesNoID = assignmentRows(t, db, query.StateAssignments, false)
