@@ -5,12 +5,9 @@
 package crmtest
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -434,165 +431,8 @@ func Run(t *testing.T, open func(t *testing.T, seed map[string][][]string) crm.C
 	})
 }
 
-// create, update and del call the connector and check the call as a whole
-// succeeded with one result per record.
-func create(t *testing.T, c crm.Connector, object string, recs []crm.Record) []crm.Result {
-	t.Helper()
-	res, err := c.Create(t.Context(), object, recs)
-	return checkResults(t, "Create", object, len(recs), res, err)
-}
-
-func update(t *testing.T, c crm.Connector, object string, recs []crm.Record) []crm.Result {
-	t.Helper()
-	res, err := c.Update(t.Context(), object, recs)
-	return checkResults(t, "Update", object, len(recs), res, err)
-}
-
-func del(t *testing.T, c crm.Connector, object string, ids []string) []crm.Result {
-	t.Helper()
-	res, err := c.Delete(t.Context(), object, ids)
-	return checkResults(t, "Delete", object, len(ids), res, err)
-}
-
-func checkResults(t *testing.T, op, object string, n int, res []crm.Result, err error) []crm.Result {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s(%s): %v", op, object, err)
-	}
-	if len(res) != n {
-		t.Fatalf("%s(%s): %d results for %d records", op, object, len(res), n)
-	}
-	return res
-}
-
-// okIDs fails unless every result succeeded, and returns their ids.
-func okIDs(t *testing.T, res []crm.Result) []string {
-	t.Helper()
-	ids := make([]string, len(res))
-	for i, r := range res {
-		if r.Err != nil {
-			t.Fatalf("record %d: %v", i, r.Err)
-		}
-		ids[i] = r.ID
-	}
-	return ids
-}
-
-func wantRecordError(t *testing.T, what string, err error) {
-	t.Helper()
-	var re *crm.RecordError
-	if !errors.As(err, &re) {
-		t.Errorf("%s: err = %v (%T), want a *crm.RecordError", what, err, err)
-		return
-	}
-	if re.Type == "" {
-		t.Errorf("%s: RecordError %v has no Type", what, re)
-	}
-}
-
-// export returns the object's export as header and records.
-func export(t *testing.T, c crm.Connector, object string, since time.Time) ([]string, []map[string]string) {
-	t.Helper()
-	ex, err := c.Export(t.Context(), object, since)
-	if err != nil {
-		t.Fatalf("Export(%s): %v", object, err)
-	}
-	if ex.Cleanup == nil {
-		t.Fatalf("Export(%s): Cleanup is nil", object)
-	}
-	defer ex.Cleanup()
-	if ex.Path == "" {
-		return nil, nil
-	}
-	header, rows := readCSV(t, ex.Path)
-	for _, f := range []string{"id"} {
-		if !slices.Contains(header, f) {
-			t.Fatalf("Export(%s): header %v lacks %s", object, header, f)
-		}
-	}
-	if object != crm.Deletions && !slices.Contains(header, "modified_date__v") {
-		t.Fatalf("Export(%s): header %v lacks modified_date__v", object, header)
-	}
-	return header, records(append([][]string{header}, rows...))
-}
-
-func readCSV(t *testing.T, path string) ([]string, [][]string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	all, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("export %s is not CSV: %v", path, err)
-	}
-	if len(all) == 0 {
-		t.Fatalf("export %s has no header row", path)
-	}
-	header := all[0]
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
-	return header, all[1:]
-}
-
-func records(rows [][]string) []map[string]string {
-	var out []map[string]string
-	for _, row := range rows[1:] {
-		m := make(map[string]string, len(row))
-		for i, f := range rows[0] {
-			m[f] = row[i]
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func find(recs []map[string]string, id string) map[string]string {
-	for _, r := range recs {
-		if r["id"] == id {
-			return r
-		}
-	}
-	return nil
-}
-
-func findDeletion(recs []map[string]string, object, id string) map[string]string {
-	for _, r := range recs {
-		if r["object"] == object && r["id"] == id {
-			return r
-		}
-	}
-	return nil
-}
-
-func parseTime(t *testing.T, s string) time.Time {
-	t.Helper()
-	v, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Errorf("time %q is not RFC 3339: %v", s, err)
-	}
-	return v
-}
-
-func mustTime(t *testing.T, s string) time.Time {
-	t.Helper()
-	v, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// sameInstant compares two RFC 3339 times as instants: a connector may
-// render them with another precision or zone.
-func sameInstant(a, b string) bool {
-	ta, err1 := time.Parse(time.RFC3339Nano, a)
-	tb, err2 := time.Parse(time.RFC3339Nano, b)
-	return err1 == nil && err2 == nil && ta.Equal(tb)
-}
-
+// cloneSeed gives each subtest its own rows, so a connector that keeps or
+// edits the seed it was given cannot leak into the next subtest.
 func cloneSeed(seed map[string][][]string) map[string][][]string {
 	out := make(map[string][][]string, len(seed))
 	for k, rows := range seed {

@@ -2,7 +2,8 @@
 // alignment with examples/scale, runs the whole cycle with the alignctl
 // binary as child processes at a fixed --now (validate, import, first plan,
 // apply, push to the file CRM, no-change re-plan, plan after a change to 1%
-// of the rules, plan after a one-rule change), times a hand-written DuckDB
+// of the rules, the same change evaluated in full and as a pull request
+// with --base, plan after a one-rule change), times a hand-written DuckDB
 // baseline on the same data, and writes wall time and peak RSS of each step
 // to docs/benchmarks.md. With -mixes, every size runs once per rule mix
 // (examples/scale -mix), each a column of its own.
@@ -176,6 +177,10 @@ const (
 	// stepChanged1pctFull plans the same change without the evaluation
 	// cache: its changes must be the incremental plan's.
 	stepChanged1pctFull = "1% change, evaluated in full (cache off)"
+	// stepChanged1pctBase plans the same change as a pull request does,
+	// against the applied config on the base branch (base.go): its changes
+	// must be the plain plan's, in at most 1.3x its time.
+	stepChanged1pctBase = "1% change, plan --base (pull request)"
 	stepChanged         = "plan after a one-rule change"
 )
 
@@ -215,6 +220,8 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 		r.err = err
 		return r
 	}
+	// The state's cache folder (alignctl keeps it beside the state).
+	cache := filepath.Join(dir, "state.duckdb.cache")
 	cli := func(args ...string) []string {
 		return append([]string{alignctl, "--config", "config", "--state", "state.duckdb", "--now", c.now}, args...)
 	}
@@ -234,9 +241,13 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 		{name: stepApply, argv: cli("apply", "plan1.json"), ok: []int{0}},
 		{name: stepPush, argv: cli("push"), ok: []int{0}},
 		{name: stepReplan, argv: cli("plan", "--out", "plan2.json", "--detailed-exitcode"), ok: []int{0}},
-		{name: "change", argv: append([]string{scale}, append(gen, "-change", "1")...), ok: []int{0}},
-		{name: stepChanged1pct, argv: cli("plan", "--out", "plan4.json", "--detailed-exitcode"), ok: []int{0, 2}},
+		{name: "change", argv: append([]string{scale}, append(gen, "-change", "1")...), ok: []int{0},
+			prepare: func() error { return commitApplied(filepath.Join(dir, "config")) }},
+		{name: stepChanged1pct, argv: cli("plan", "--out", "plan4.json", "--detailed-exitcode"), ok: []int{0, 2},
+			prepare: func() error { return errors.Join(commitChange(filepath.Join(dir, "config")), saveCache(cache)) }},
 		{name: stepChanged1pctFull, argv: append([]string{"env", "ALIGNCTL_PLAN_CACHE=off"}, cli("plan", "--out", "plan4-full.json", "--detailed-exitcode")...), ok: []int{0, 2}},
+		{name: stepChanged1pctBase, argv: cli("plan", "--base", baseBranch, "--out", "plan4-base.json", "--detailed-exitcode"), ok: []int{0, 2},
+			prepare: func() error { return restoreCache(cache) }},
 	}
 	if mix == "templates" {
 		plan = append(plan,
@@ -267,6 +278,10 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 		case stepChanged1pctFull:
 			if err := samePlanChanges(filepath.Join(dir, "plan4.json"), filepath.Join(dir, "plan4-full.json")); err != nil {
 				r.err = errors.Join(r.err, fmt.Errorf("the incremental plan after the 1%% change differs from a full evaluation: %w", err))
+			}
+		case stepChanged1pctBase:
+			if err := samePlanChanges(filepath.Join(dir, "plan4.json"), filepath.Join(dir, "plan4-base.json")); err != nil {
+				r.err = errors.Join(r.err, fmt.Errorf("plan --base after the 1%% change differs from the plain plan: %w", err))
 			}
 		case stepGenerate:
 			_, err := fmt.Sscanf(string(out), "scale: %d accounts, %d territories, %d criteria, %d rules",

@@ -49,7 +49,7 @@ func (rep *report) markdown() string {
 	row("snapshot records (CSV size)", func(r *sizeResult) string {
 		return fmt.Sprintf("%s (%.1f GB)", thousands(int(r.rows)), float64(r.bytes)/1e9)
 	})
-	for _, name := range []string{stepGenerate, stepValidate, stepImportAccounts, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged1pct, stepChanged1pctFull, stepChanged} {
+	for _, name := range []string{stepGenerate, stepValidate, stepImportAccounts, stepImport, stepPlan, stepApply, stepPush, stepReplan, stepChanged1pct, stepChanged1pctFull, stepChanged1pctBase, stepChanged} {
 		label := name
 		switch name {
 		case stepGenerate:
@@ -69,6 +69,12 @@ func (rep *report) markdown() string {
 		return fmt.Sprintf("%.0f MB", float64(r.planBytes)/1e6)
 	})
 	row("1% change: assignment changes", func(r *sizeResult) string { return r.step(stepChanged1pct).changes })
+	row("**1% change: plan --base ÷ plain plan**", func(r *sizeResult) string {
+		if ratio, ok := r.baseRatio(); ok {
+			return fmt.Sprintf("**%.2fx**", ratio)
+		}
+		return "—"
+	})
 	row("one-rule change: assignment changes", func(r *sizeResult) string { return r.step(stepChanged).changes })
 	row("baseline: load + query", func(r *sizeResult) string {
 		if !r.baselineStep.ran {
@@ -126,6 +132,16 @@ func (r *sizeResult) ratio() (float64, bool) {
 	return p.wall.Seconds() / base.Seconds(), true
 }
 
+// baseRatio is the pull request's plan of the 1% change (plan --base) over
+// the plain plan of the same change.
+func (r *sizeResult) baseRatio() (float64, bool) {
+	plain, base := r.step(stepChanged1pct), r.step(stepChanged1pctBase)
+	if !plain.ran || !base.ran || plain.wall <= 0 {
+		return 0, false
+	}
+	return base.wall.Seconds() / plain.wall.Seconds(), true
+}
+
 // largest is the step of the alignctl cycle with the highest peak RSS.
 func (r *sizeResult) largest() step {
 	var top step
@@ -161,6 +177,12 @@ func (rep *report) targets() []string {
 			share := changed.wall.Seconds() / first.wall.Seconds()
 			out = append(out, fmt.Sprintf("%s: plan after a 1%% rule change at most a quarter of the first plan: %s against %s (%.2f), %s.",
 				where, secs(changed.wall), secs(first.wall), share, verdict(changed.ran && share <= 0.25)))
+		}
+		if base := r.step(stepChanged1pctBase); base.killed {
+			out = append(out, fmt.Sprintf("%s: plan --base at most 1.3x the plain plan of the same change: %s, **missed**.", where, cell(base)))
+		} else if ratio, ok := r.baseRatio(); ok {
+			out = append(out, fmt.Sprintf("%s: plan --base at most 1.3x the plain plan of the same change: %s against %s (%.2fx), %s.",
+				where, secs(base.wall), secs(changed.wall), ratio, verdict(ratio <= 1.3)))
 		}
 		if r.accounts != 5_000_000 {
 			continue
