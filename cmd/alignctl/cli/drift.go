@@ -37,7 +37,7 @@ CRM): it recreates deleted records, deletes added ones, and writes changed
 fields back. With --detailed-exitcode, exit 2 when there is drift.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			// Not through the config cache, which writes beside the state.
@@ -77,9 +77,7 @@ fields back. With --detailed-exitcode, exit 2 when there is drift.`,
 }
 
 // driftView renders a drift report, as planView renders a plan.
-type driftView interface {
-	render(w io.Writer, rep *reconcile.DriftReport) error
-}
+type driftView = view[*reconcile.DriftReport]
 
 func newDriftView(format string) driftView {
 	if format == "json" {
