@@ -59,7 +59,7 @@ func (g *globals) completeIDs(root *cobra.Command) {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 		case "show":
-			cmd.ValidArgs = []string{"summary", "assignments", "imports", "pushes"}
+			cmd.ValidArgs = []string{"summary", "assignments", "imports", "pushes", "overrides", "plan"}
 		}
 	}
 }
