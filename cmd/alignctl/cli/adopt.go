@@ -32,7 +32,7 @@ overwrites a file, and writes nothing when the CRM holds what a config
 cannot (each problem is listed with its record ids).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			if instance == "" {

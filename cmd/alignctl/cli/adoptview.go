@@ -24,9 +24,7 @@ func newAdoptResult(instance, dir string, a *reconcile.Adoption) *adoptResult {
 }
 
 // adoptView renders what adopt wrote, as planView renders a plan.
-type adoptView interface {
-	render(w io.Writer, r *adoptResult) error
-}
+type adoptView = view[*adoptResult]
 
 func newAdoptView(format string) adoptView {
 	if format == "json" {

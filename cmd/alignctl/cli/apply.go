@@ -34,7 +34,7 @@ plan's review: give them again. A plan that leaves a territory outside
 settings.guardrails is refused unless --allow-violations.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			var p *reconcile.Plan

@@ -54,9 +54,7 @@ func newApplyResult(p *reconcile.Plan, overrides []reconcile.Override, who strin
 }
 
 // applyView renders an apply, as planView renders a plan.
-type applyView interface {
-	render(w io.Writer, r *applyResult) error
-}
+type applyView = view[*applyResult]
 
 func (g *globals) applyView(format string) applyView {
 	if format == "json" {

@@ -19,10 +19,11 @@ import (
 func (g *globals) completeIDs(root *cobra.Command) {
 	formats := map[string][]string{
 		"plan":     planFormats,
-		"show":     {"text", "json", "csv"},
-		"explain":  {"text", "json"},
-		"mappings": {"text", "json"},
-		"schema":   {"cue", "jsonschema"},
+		"show":     showFormats,
+		"explain":  commandFormats,
+		"mappings": commandFormats,
+		"init":     commandFormats,
+		"schema":   schemaFormats,
 		"validate": commandFormats,
 		"import":   commandFormats,
 		"apply":    commandFormats,
@@ -58,7 +59,7 @@ func (g *globals) completeIDs(root *cobra.Command) {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 		case "show":
-			cmd.ValidArgs = []string{"summary", "assignments", "imports", "pushes"}
+			cmd.ValidArgs = []string{"summary", "assignments", "imports", "pushes", "overrides", "plan"}
 		}
 	}
 }

@@ -4,23 +4,43 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
+// view renders what a command did in one --format. Every command has a
+// text and a JSON implementation (plan adds markdown and html, show csv);
+// the command builds its result, then hands it to the view --format names.
+type view[T any] interface {
+	render(w io.Writer, r T) error
+}
+
 // commandFormats are the views of the commands other than plan, which
-// has its own (planFormats).
+// has its own (planFormats), show (showFormats) and schema.
 var commandFormats = []string{"text", "json"}
+
+// showFormats are the views of show's tables (show plan: planFormats).
+var showFormats = []string{"text", "json", "csv"}
 
 // commandJSONVersion is the format_version of those commands' JSON views
 // (docs/command-json.md); a field's meaning never changes within one.
 const commandJSONVersion = "1"
 
 // checkFormat refuses a --format the command has no view for, before the
-// command does any work.
-func checkFormat(format string) error {
-	if !slices.Contains(commandFormats, format) {
-		return fmt.Errorf("--format %q: must be text or json", format)
+// command does any work: every command's --format is checked here, so the
+// error reads the same everywhere.
+func checkFormat(format string, formats []string) error {
+	if !slices.Contains(formats, format) {
+		return fmt.Errorf("--format %q: must be %s", format, orList(formats))
 	}
 	return nil
+}
+
+// orList is "a, b or c".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
 // severity says how much a diagnostic asks of the user.

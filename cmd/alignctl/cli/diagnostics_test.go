@@ -28,11 +28,27 @@ func TestTextDiagnostics(t *testing.T) {
 
 func TestCheckFormat(t *testing.T) {
 	for _, tc := range []struct {
-		format string
-		ok     bool
-	}{{"text", true}, {"json", true}, {"markdown", false}, {"", false}, {"JSON", false}} {
-		if err := checkFormat(tc.format); (err == nil) != tc.ok {
-			t.Errorf("checkFormat(%q) = %v, want ok %t", tc.format, err, tc.ok)
+		format  string
+		formats []string
+		err     string // "" when the format is one of them
+	}{
+		{"text", commandFormats, ""},
+		{"json", commandFormats, ""},
+		{"markdown", commandFormats, `--format "markdown": must be text or json`},
+		{"", commandFormats, `--format "": must be text or json`},
+		{"JSON", commandFormats, `--format "JSON": must be text or json`},
+		{"csv", showFormats, ""},
+		{"yaml", showFormats, `--format "yaml": must be text, json or csv`},
+		{"yaml", schemaFormats, `--format "yaml": must be cue or jsonschema`},
+		{"xml", planFormats, `--format "xml": must be text, json, markdown or html`},
+	} {
+		err := checkFormat(tc.format, tc.formats)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.err {
+			t.Errorf("checkFormat(%q, %v) = %q, want %q", tc.format, tc.formats, got, tc.err)
 		}
 	}
 }

@@ -20,7 +20,7 @@ func importCmd(g *globals) *cobra.Command {
 		Short: "Import CRM data into the state (incremental; --full re-reads everything)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			view := g.importView(format)

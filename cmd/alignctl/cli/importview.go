@@ -23,9 +23,7 @@ func newImportResult(now time.Time, rep *reconcile.ImportReport) *importResult {
 }
 
 // importView renders an import, as planView renders a plan.
-type importView interface {
-	render(w io.Writer, r *importResult) error
-}
+type importView = view[*importResult]
 
 func (g *globals) importView(format string) importView {
 	if format == "json" {

@@ -30,7 +30,8 @@ var initRepo embed.FS
 const initVersionLine = "ALIGNCTL_VERSION: latest"
 
 func initCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Create a config repository: a working example, .gitignore and CI for GitHub and GitLab",
 		Long: `Create a config repository in DIR (default: the current folder), which need
@@ -40,6 +41,9 @@ merge, for GitHub Actions and GitLab CI. Existing files are never overwritten:
 if one is in the way, nothing is written.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, commandFormats); err != nil {
+				return err
+			}
 			dir := "."
 			if len(args) == 1 {
 				dir = args[0]
@@ -51,23 +55,11 @@ if one is in the way, nothing is written.`,
 			if err := writeNew(dir, files); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "Wrote a config repository to %s:\n", dir)
-			for _, f := range files {
-				fmt.Fprintln(g.stdout, "  "+f.path)
-			}
-			fmt.Fprintln(g.stdout, "\nNext:")
-			if filepath.Clean(dir) != "." {
-				fmt.Fprintln(g.stdout, "  cd "+shellQuote(dir))
-			}
-			fmt.Fprint(g.stdout, `  alignctl --config config validate
-  alignctl --config config import
-  alignctl --config config plan
-Then commit it, keep the CI of your git host (.github/ or .gitlab-ci.yml) and
-set its secrets: README.md says how.
-`)
-			return nil
+			return newInitView(format).render(g.stdout, newInitResult(dir, files))
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
 }
 
 // repoFile is one file init writes, by its slash path in the repository.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +31,8 @@ and line; exit 1 if there is one.`,
 			if direction != "" && direction != "inbound" && direction != "outbound" {
 				return fmt.Errorf("--direction %q: must be inbound or outbound", direction)
 			}
-			if format != "text" && format != "json" {
-				return fmt.Errorf("--format %q: must be text or json", format)
+			if err := checkFormat(format, commandFormats); err != nil {
+				return err
 			}
 			// Not through the config cache: mappings does not work on the state.
 			cfg, err := schema.LoadDir(g.config)
@@ -53,51 +52,23 @@ and line; exit 1 if there is one.`,
 					return err
 				}
 				problems = slices.DeleteFunc(problems, func(p reconcile.MappingProblem) bool { return !keep(p.Mapping) })
-				if len(problems) > 0 {
-					lines := make([]string, len(problems))
-					for i, p := range problems {
-						lines[i] = p.Error()
-					}
-					return fmt.Errorf("%s", strings.Join(lines, "\n"))
+				check := &mappingCheck{Instances: len(run.instances), Problems: problems}
+				if err := newMappingCheckView(format).render(g.stdout, check); err != nil || len(problems) == 0 {
+					return err
 				}
-				fmt.Fprintf(g.stdout, "every mapped field is in the CRM (%d instances checked)\n", len(run.instances))
-				return nil
+				// The JSON view holds the problems too, for a program; they
+				// still go to stderr, one a line, and exit 1.
+				lines := make([]string, len(problems))
+				for i, p := range problems {
+					lines[i] = p.Error()
+				}
+				return fmt.Errorf("%s", strings.Join(lines, "\n"))
 			}
 			all := slices.DeleteFunc(reconcile.EffectiveMappings(cfg), func(m reconcile.FieldMapping) bool { return !keep(m) })
 			if object != "" && len(all) == 0 {
 				return fmt.Errorf("--object %s: no mappings of that object", object)
 			}
-			if format == "json" {
-				return writeJSON(g.stdout, struct {
-					Mappings []reconcile.FieldMapping `json:"mappings"`
-				}{append([]reconcile.FieldMapping{}, all...)})
-			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-			last := ""
-			for _, m := range all {
-				if head := m.Direction + " " + m.Object; head != last {
-					if last != "" {
-						fmt.Fprintln(tw)
-					}
-					arrow := "CRM -> Align"
-					if m.Direction == "outbound" {
-						arrow = "Align -> CRM"
-					}
-					fmt.Fprintf(tw, "%s %s (%s)\n", m.Direction, m.Object, arrow)
-					fmt.Fprintln(tw, "  KIND\tCRM FIELD\tALIGN FIELD\tACTIVE\tDEFINED AT")
-					last = head
-				}
-				active := "yes"
-				if !m.Active {
-					active = "no"
-				}
-				at := m.DefinedAt
-				if at == "" {
-					at = "(shipped)"
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Kind, m.CRMField, m.AlignField, active, at)
-			}
-			return tw.Flush()
+			return newMappingsView(format).render(g.stdout, all)
 		},
 	}
 	fl := cmd.Flags()

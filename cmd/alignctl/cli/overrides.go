@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
-	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
 )
 
@@ -37,29 +33,4 @@ func pairOverrides(ids, reasons []string) ([]reconcile.Override, error) {
 		out[i] = reconcile.Override{Policy: ids[i], Reason: reasons[i]}
 	}
 	return out, nil
-}
-
-// showOverrides lists the policy overrides on record (show overrides, and
-// the end of show).
-func (g *globals) showOverrides(os []query.Override, format string) error {
-	switch format {
-	case "json":
-		return writeJSON(g.stdout, struct {
-			Overrides []query.Override `json:"overrides"`
-		}{os})
-	case "csv":
-		w := csv.NewWriter(g.stdout)
-		w.Write([]string{"serial", "policy", "reason", "actor", "applied_at", "config", "violations"})
-		for _, o := range os {
-			w.Write([]string{strconv.FormatInt(o.Serial, 10), o.Policy, o.Reason, o.Actor, fmtTime(o.AppliedAt), o.Config, strconv.Itoa(o.Violations)})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "OVERRIDDEN POLICY\tAPPLIED AT\tSERIAL\tBY\tVIOLATIONS\tREASON")
-	for _, o := range os {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\n", o.Policy, fmtTime(o.AppliedAt), o.Serial, o.Actor, o.Violations, o.Reason)
-	}
-	return tw.Flush()
 }

@@ -16,7 +16,7 @@ func pushCmd(g *globals) *cobra.Command {
 		Short: "Write the applied state to the CRM: territories and account territories",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			res, err := g.push(cmd, instance, territory)

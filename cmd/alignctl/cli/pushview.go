@@ -20,9 +20,7 @@ type pushResult struct {
 }
 
 // pushView renders a push, as planView renders a plan.
-type pushView interface {
-	render(w io.Writer, r *pushResult) error
-}
+type pushView = view[*pushResult]
 
 func (g *globals) pushView(format string) pushView {
 	if format == "json" {

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,58 +30,66 @@ func showCmd(g *globals) *cobra.Command {
 			if len(args) > 1 {
 				return fmt.Errorf("show %s takes no file: only show plan FILE does", what)
 			}
-			if format != "text" && format != "json" && format != "csv" {
-				return fmt.Errorf("--format %q: must be text, json or csv", format)
-			}
-			if err := showFlagsFit(cmd, what); err != nil {
+			if err := checkFormat(format, showFormats); err != nil {
 				return err
+			}
+			if err := showArgsFit(cmd, what, format); err != nil {
+				return err
+			}
+			var atTime *time.Time
+			if at != "" {
+				t, err := time.Parse(time.RFC3339, at)
+				if err != nil {
+					return fmt.Errorf("--at %q: not an RFC 3339 time", at)
+				}
+				atTime = &t
 			}
 			db, err := g.openStateReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			ctx := cmd.Context()
 			switch what {
 			case "summary":
-				return g.showSummary(cmd, db, format)
+				now, err := g.Now()
+				if err != nil {
+					return err
+				}
+				s, err := db.Summary(ctx, now)
+				if err != nil {
+					return err
+				}
+				return newSummaryView(format).render(g.stdout, s)
 			case "imports":
-				runs, err := db.Imports(cmd.Context())
+				runs, err := db.Imports(ctx)
 				if err != nil {
 					return err
 				}
-				return g.showImports(runs, format)
+				return newImportHistoryView(format).render(g.stdout, runs)
 			case "pushes":
-				runs, err := db.Pushes(cmd.Context(), false)
+				runs, err := db.Pushes(ctx, false)
 				if err != nil {
 					return err
 				}
-				failures, err := db.PushFailures(cmd.Context())
+				failures, err := db.PushFailures(ctx)
 				if err != nil {
 					return err
 				}
-				return g.showPushes(runs, failures, format)
+				return newPushHistoryView(format).render(g.stdout, &pushHistory{Runs: runs, Failures: failures})
 			case "overrides":
-				os, err := db.Overrides(cmd.Context())
+				os, err := db.Overrides(ctx)
 				if err != nil {
 					return err
 				}
-				return g.showOverrides(os, format)
-			case "assignments":
-				var atTime *time.Time
-				if at != "" {
-					t, err := time.Parse(time.RFC3339, at)
-					if err != nil {
-						return fmt.Errorf("--at %q: not an RFC 3339 time", at)
-					}
-					atTime = &t
-				}
-				as, err := db.Assignments(cmd.Context(), query.AssignmentFilter{Account: account, Territory: territory, At: atTime})
+				return newOverridesView(format).render(g.stdout, os)
+			default: // assignments: showArgsFit refused the rest
+				as, err := db.Assignments(ctx, query.AssignmentFilter{Account: account, Territory: territory, At: atTime})
 				if err != nil {
 					return err
 				}
-				return g.showAssignments(as, format)
+				return newAssignmentsView(format).render(g.stdout, as)
 			}
-			return fmt.Errorf("show %q: must be summary, assignments, imports, pushes or overrides", what)
 		},
 	}
 	fl := cmd.Flags()
@@ -94,10 +100,11 @@ func showCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// showFlagsFit refuses the filters a view does not take: only the
-// assignments narrow by account, territory and time, and a filter that
+// showArgsFit refuses, before the state is opened, what a table does not
+// take: the summary has no csv (it is several tables), and only the
+// assignments narrow by account, territory and time, for a filter that
 // silently did nothing would show more than was asked for.
-func showFlagsFit(cmd *cobra.Command, what string) error {
+func showArgsFit(cmd *cobra.Command, what, format string) error {
 	switch what {
 	case "summary", "imports", "pushes", "overrides":
 	case "assignments":
@@ -111,202 +118,11 @@ func showFlagsFit(cmd *cobra.Command, what string) error {
 			given = append(given, "--"+name)
 		}
 	}
-	if len(given) == 0 {
-		return nil
+	if len(given) > 0 {
+		return fmt.Errorf("show %s does not take %s: only show assignments narrows by account, territory or time", what, strings.Join(given, ", "))
 	}
-	return fmt.Errorf("show %s does not take %s: only show assignments narrows by account, territory or time", what, strings.Join(given, ", "))
-}
-
-type assignmentJSON struct {
-	ID          string     `json:"id"`
-	Account     string     `json:"account"`
-	Territory   string     `json:"territory"`
-	Source      string     `json:"source"`
-	Rule        *string    `json:"rule"`
-	StartDate   time.Time  `json:"start_date"`
-	EndDate     *time.Time `json:"end_date"`
-	CRMRecordID *string    `json:"crm_record_id"`
-}
-
-func (g *globals) showAssignments(as []query.Assignment, format string) error {
-	switch format {
-	case "json":
-		out := struct {
-			Assignments []assignmentJSON `json:"assignments"`
-		}{Assignments: []assignmentJSON{}}
-		for _, a := range as {
-			j := assignmentJSON{ID: a.ID, Account: a.Account, Territory: a.Territory, Source: a.Source, StartDate: a.Start, EndDate: a.End}
-			if a.Rule != "" {
-				j.Rule = &a.Rule
-			}
-			if a.CRMRecordID != "" {
-				j.CRMRecordID = &a.CRMRecordID
-			}
-			out.Assignments = append(out.Assignments, j)
-		}
-		return writeJSON(g.stdout, out)
-	case "csv":
-		w := csv.NewWriter(g.stdout)
-		w.Write([]string{"id", "account", "territory", "source", "rule", "start_date", "end_date", "crm_record_id"})
-		for _, a := range as {
-			end := ""
-			if a.End != nil {
-				end = fmtTime(*a.End)
-			}
-			w.Write([]string{a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), end, a.CRMRecordID})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tACCOUNT\tTERRITORY\tSOURCE\tRULE\tSTART\tEND\tCRM RECORD")
-	for _, a := range as {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), fmtEnd(a.End), a.CRMRecordID)
-	}
-	return tw.Flush()
-}
-
-func (g *globals) showSummary(cmd *cobra.Command, db *query.DB, format string) error {
-	now, err := g.Now()
-	if err != nil {
-		return err
-	}
-	s, err := db.Summary(cmd.Context(), now)
-	if err != nil {
-		return err
-	}
-	switch format {
-	case "json":
-		return writeJSON(g.stdout, s)
-	case "csv":
+	if what == "summary" && format == "csv" {
 		return fmt.Errorf("--format csv: show summary is text or json")
 	}
-	fmt.Fprintf(g.stdout, "state serial: %d\n", s.Serial)
-	applied := orNone(s.AppliedConfig)
-	if s.AppliedAt != nil {
-		applied += " at " + fmtTime(*s.AppliedAt)
-	}
-	fmt.Fprintf(g.stdout, "applied config: %s\n", applied)
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nINSTANCE\tOBJECT\tLAST IMPORT\tLOADED THEN\tROWS IN STATE")
-	for _, o := range s.Objects {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", o.Instance, o.Object, fmtTime(o.LastImport.UTC()), o.LastLoaded, o.Rows)
-	}
-	if len(s.Pushes) > 0 {
-		fmt.Fprintln(tw, "\nINSTANCE\tLAST PUSH\tSCOPE\tCREATED\tUPDATED\tDELETED\tFAILED")
-		for _, p := range s.Pushes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", p.Instance, fmtTime(p.StartedAt), orAll(p.Scope), p.Created, p.Updated, p.Deleted, p.Failed)
-		}
-	}
-	fmt.Fprintln(tw, "\nSOURCE\tACTIVE ASSIGNMENTS")
-	for _, c := range s.Sources {
-		fmt.Fprintf(tw, "%s\t%d\n", c.Source, c.Active)
-	}
-	if len(s.Territories) > 0 {
-		fmt.Fprintln(tw, "\nTERRITORY\tACCOUNTS\tRECORDS\tIN CRM")
-		for _, t := range s.Territories {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", t.Territory, t.Accounts, t.Records, t.Pushed)
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if len(s.Overrides) > 0 {
-		fmt.Fprintln(g.stdout)
-		return g.showOverrides(s.Overrides, "text")
-	}
 	return nil
-}
-
-func (g *globals) showImports(runs []query.ImportRun, format string) error {
-	switch format {
-	case "json":
-		return writeJSON(g.stdout, struct {
-			Imports []query.ImportRun `json:"imports"`
-		}{append([]query.ImportRun{}, runs...)})
-	case "csv":
-		w := csv.NewWriter(g.stdout)
-		w.Write([]string{"instance", "object", "started_at", "full", "read", "successes", "errors", "first_error", "watermark", "watermark_source"})
-		for _, r := range runs {
-			at, from := watermarkText(r.Watermark)
-			w.Write([]string{r.Instance, r.Object, fmtTime(r.StartedAt), fmt.Sprint(r.Full), fmt.Sprint(r.Read), fmt.Sprint(r.Successes), fmt.Sprint(r.Errors), r.FirstError, at, from})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tINSTANCE\tOBJECT\tMODE\tREAD\tLOADED\tERRORS\tWATERMARK\tFROM\tFIRST ERROR")
-	for _, r := range runs {
-		mode := "incremental"
-		if r.Full {
-			mode = "full"
-		}
-		at, from := watermarkText(r.Watermark)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", fmtTime(r.StartedAt), r.Instance, r.Object, mode, r.Read, r.Successes, r.Errors, orDash(at), orDash(from), r.FirstError)
-	}
-	return tw.Flush()
-}
-
-// watermarkText is an import run's watermark and where it came from: ""
-// for a run of an older alignctl, which kept none apart from its start;
-// at is "" too while no record of the object has been read.
-func watermarkText(wm *query.Watermark) (at, from string) {
-	if wm == nil {
-		return "", ""
-	}
-	if !wm.At.IsZero() {
-		at = fmtTime(wm.At)
-	}
-	return at, wm.Source
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func (g *globals) showPushes(runs []query.PushRun, failures []query.PushFailure, format string) error {
-	switch format {
-	case "json":
-		return writeJSON(g.stdout, struct {
-			Pushes   []query.PushRun     `json:"pushes"`
-			Failures []query.PushFailure `json:"failures"`
-		}{append([]query.PushRun{}, runs...), append([]query.PushFailure{}, failures...)})
-	case "csv":
-		w := csv.NewWriter(g.stdout)
-		w.Write([]string{"instance", "started_at", "scope", "created", "updated", "deleted", "failed", "success"})
-		for _, r := range runs {
-			w.Write([]string{r.Instance, fmtTime(r.StartedAt), r.Scope, fmt.Sprint(r.Created), fmt.Sprint(r.Updated), fmt.Sprint(r.Deleted), fmt.Sprint(r.Failed), fmt.Sprint(r.Success)})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tINSTANCE\tSCOPE\tCREATED\tUPDATED\tDELETED\tFAILED")
-	for _, r := range runs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", fmtTime(r.StartedAt), r.Instance, orAll(r.Scope), r.Created, r.Updated, r.Deleted, r.Failed)
-	}
-	if len(failures) > 0 {
-		fmt.Fprintln(tw, "\nFAILED RECORDS (the next push retries them)\nINSTANCE\tOBJECT\tRECORD\tACTION\tMESSAGE")
-		for _, f := range failures {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Instance, f.Object, f.Record, f.Action, f.Message)
-		}
-	}
-	return tw.Flush()
-}
-
-func orAll(scope string) string {
-	if scope == "" {
-		return "(all)"
-	}
-	return scope
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

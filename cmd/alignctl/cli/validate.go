@@ -17,7 +17,7 @@ func validateCmd(g *globals) *cobra.Command {
 		Short: "Check the config against the schema and its references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, commandFormats); err != nil {
 				return err
 			}
 			view := g.validateView(format)
@@ -43,6 +43,11 @@ func validateCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+// schemaFormats are the languages schema prints the config schema in: the
+// schema is the output itself, not a report about one, so it has these
+// instead of a text and a JSON view.
+var schemaFormats = []string{"cue", "jsonschema"}
+
 func schemaCmd(g *globals) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -50,6 +55,9 @@ func schemaCmd(g *globals) *cobra.Command {
 		Short: "Print the config schema (CUE or JSON Schema)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, schemaFormats); err != nil {
+				return err
+			}
 			switch format {
 			case "cue":
 				fmt.Fprint(g.stdout, schema.CUE())
@@ -59,8 +67,6 @@ func schemaCmd(g *globals) *cobra.Command {
 					return err
 				}
 				fmt.Fprintln(g.stdout, string(b))
-			default:
-				return fmt.Errorf("--format %q: must be cue or jsonschema", format)
 			}
 			return nil
 		},

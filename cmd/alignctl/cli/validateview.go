@@ -40,9 +40,7 @@ func invalidResult(err error) *validateResult {
 }
 
 // validateView renders what validate found, as planView renders a plan.
-type validateView interface {
-	render(w io.Writer, r *validateResult) error
-}
+type validateView = view[*validateResult]
 
 func (g *globals) validateView(format string) validateView {
 	if format == "json" {

@@ -38,9 +38,7 @@ func fmtEnd(t *time.Time) string {
 var planFormats = []string{"text", "json", "markdown", "html"}
 
 // planView renders a plan: one plan struct, several renderings.
-type planView interface {
-	render(w io.Writer, p *reconcile.Plan) error
-}
+type planView = view[*reconcile.Plan]
 
 // planView picks the view --format names; text is coloured on a terminal
 // unless NO_COLOR is set.
@@ -55,7 +53,7 @@ func (g *globals) planView(format string) (planView, error) {
 	case "html":
 		return htmlView{}, nil
 	}
-	return nil, fmt.Errorf("--format %q: must be one of %s", format, strings.Join(planFormats, ", "))
+	return nil, checkFormat(format, planFormats)
 }
 
 // colourful reports whether w is a terminal that may show colour.
