@@ -92,18 +92,18 @@ type AssignmentChange = query.Change
 
 // TerritoryChange is a territory the config adds, changes or removes.
 type TerritoryChange struct {
-	Action    string   `json:"action"` // create, update, remove
-	Territory string   `json:"territory"`
-	Fields    []string `json:"fields,omitempty"` // what changed, for update
+	Action    ConfigAction `json:"action"`
+	Territory string       `json:"territory"`
+	Fields    []string     `json:"fields,omitempty"` // what changed, for update
 }
 
 // CRMChange is one record a push would write after the apply.
 type CRMChange struct {
-	Instance string    `json:"instance"`
-	Object   string    `json:"object"`
-	Action   string    `json:"action"`
-	Record   string    `json:"record"`
-	Fields   CRMFields `json:"fields,omitempty"`
+	Instance string          `json:"instance"`
+	Object   string          `json:"object"`
+	Action   query.CRMAction `json:"action"`
+	Record   string          `json:"record"`
+	Fields   CRMFields       `json:"fields,omitempty"`
 }
 
 // Summary counts the changes per action and per territory.
@@ -295,7 +295,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		old, ok := have[t.ID]
 		delete(have, t.ID)
 		if !ok {
-			out = append(out, TerritoryChange{Action: "create", Territory: t.ID})
+			out = append(out, TerritoryChange{Action: ConfigCreate, Territory: t.ID})
 			continue
 		}
 		var fields []string
@@ -314,7 +314,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		add("send_to_crm", old.SendToCRM != t.SendToCRM)
 		fields = append(fields, attributeChanges(old.Attributes, t.Attributes)...)
 		if len(fields) > 0 {
-			out = append(out, TerritoryChange{Action: "update", Territory: t.ID, Fields: fields})
+			out = append(out, TerritoryChange{Action: ConfigUpdate, Territory: t.ID, Fields: fields})
 		}
 	}
 	var gone []string
@@ -325,7 +325,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 	}
 	sort.Strings(gone)
 	for _, id := range gone {
-		out = append(out, TerritoryChange{Action: "remove", Territory: id})
+		out = append(out, TerritoryChange{Action: ConfigRemove, Territory: id})
 	}
 	return out
 }
@@ -355,7 +355,11 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.StateAssignments)
 		}
 	} else {
-		type key struct{ object, action, record string }
+		type key struct {
+			object string
+			action query.CRMAction
+			record string
+		}
 		pending := map[key]bool{}
 		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 			pending[key{c.Object, c.Action, c.Record}] = true
@@ -445,13 +449,13 @@ func (p *Plan) summarize() {
 	for _, c := range p.AssignmentChanges {
 		tc := s.PerTerritory[c.Territory]
 		switch c.Action {
-		case "create":
+		case query.ChangeCreate:
 			s.Create++
 			tc.Create++
-		case "end":
+		case query.ChangeEnd:
 			s.End++
 			tc.End++
-		case "update":
+		case query.ChangeUpdate:
 			s.Update++
 			tc.Update++
 		}

@@ -342,7 +342,7 @@ func (p *Plan) LoadBody(ctx context.Context) error {
 		if err := scan(&c.Instance, &c.Object, &c.Action, &c.Record, &fields); err != nil {
 			return err
 		}
-		c.Instance, c.Object, c.Action = in.Of(c.Instance), in.Of(c.Object), in.Of(c.Action)
+		c.Instance, c.Object, c.Action = in.Of(c.Instance), in.Of(c.Object), query.CRMAction(in.Of(string(c.Action)))
 		list, _ := fields.([]any)
 		for _, f := range list {
 			m, _ := f.(map[string]any)

@@ -320,7 +320,7 @@ func readList(dec *json.Decoder, fv reflect.Value, in query.Interner) error {
 		case *AssignmentChange:
 			in.Change(e)
 		case *CRMChange:
-			e.Instance, e.Object, e.Action = in.Of(e.Instance), in.Of(e.Object), in.Of(e.Action)
+			e.Instance, e.Object, e.Action = in.Of(e.Instance), in.Of(e.Object), query.CRMAction(in.Of(string(e.Action)))
 			for i := range e.Fields {
 				e.Fields[i].Name = in.Of(e.Fields[i].Name)
 			}

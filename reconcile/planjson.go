@@ -58,7 +58,7 @@ func appendChange(b []byte, c *query.Change) ([]byte, bool) {
 	n0 := len(b)
 	var ok bool
 	b = append(b, '{')
-	b = appendJSONStr(appendKey(b, true, elemField, "action"), c.Action)
+	b = appendJSONStr(appendKey(b, true, elemField, "action"), string(c.Action))
 	if c.ID != "" {
 		b = appendJSONStr(appendKey(b, false, elemField, "id"), c.ID)
 	}
@@ -101,7 +101,7 @@ func appendCRMChange(b []byte, c *CRMChange) []byte {
 	b = append(b, '{')
 	b = appendJSONStr(appendKey(b, true, elemField, "instance"), c.Instance)
 	b = appendJSONStr(appendKey(b, false, elemField, "object"), c.Object)
-	b = appendJSONStr(appendKey(b, false, elemField, "action"), c.Action)
+	b = appendJSONStr(appendKey(b, false, elemField, "action"), string(c.Action))
 	b = appendJSONStr(appendKey(b, false, elemField, "record"), c.Record)
 	if len(c.Fields) > 0 {
 		// CRMFields.MarshalJSON's object, indented.
@@ -233,7 +233,7 @@ func elemLayoutIs() bool {
 		return true
 	}
 	return is(reflect.TypeFor[query.Change](),
-		field{"Action", str, "action"},
+		field{"Action", reflect.TypeFor[query.ChangeAction](), "action"},
 		field{"ID", str, "id,omitempty"},
 		field{"Account", str, "account"},
 		field{"Territory", str, "territory"},
@@ -252,7 +252,7 @@ func elemLayoutIs() bool {
 	) && is(reflect.TypeFor[CRMChange](),
 		field{"Instance", str, "instance"},
 		field{"Object", str, "object"},
-		field{"Action", str, "action"},
+		field{"Action", reflect.TypeFor[query.CRMAction](), "action"},
 		field{"Record", str, "record"},
 		field{"Fields", reflect.TypeFor[CRMFields](), "fields,omitempty"},
 	) && is(reflect.TypeFor[CRMField](),

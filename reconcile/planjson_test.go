@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alignctl/alignctl/query"
 )
 
 // elemJSON is what WriteJSON wrote for a list element before the
@@ -103,7 +105,7 @@ func randTimePtr(r *rand.Rand) *time.Time {
 }
 
 func randChange(r *rand.Rand) *AssignmentChange {
-	c := &AssignmentChange{Action: randString(r), ID: randString(r), Account: randString(r), Territory: randString(r),
+	c := &AssignmentChange{Action: query.ChangeAction(randString(r)), ID: randString(r), Account: randString(r), Territory: randString(r),
 		Instance: randString(r), Source: randString(r), Rule: randString(r), Origin: randString(r),
 		StartDate: randTime(r), EndDate: randTimePtr(r), SendToCRM: r.IntN(2) == 0, Reason: randString(r)}
 	if r.IntN(2) == 0 {
@@ -113,7 +115,7 @@ func randChange(r *rand.Rand) *AssignmentChange {
 }
 
 func randCRMChange(r *rand.Rand) *CRMChange {
-	c := &CRMChange{Instance: randString(r), Object: randString(r), Action: randString(r), Record: randString(r)}
+	c := &CRMChange{Instance: randString(r), Object: randString(r), Action: query.CRMAction(randString(r)), Record: randString(r)}
 	switch r.IntN(4) {
 	case 0: // nil
 	case 1:
@@ -139,8 +141,8 @@ func TestHandWrittenElementsAreEncodingJSONs(t *testing.T) {
 	for c := range 256 {
 		s := string([]byte{byte(c)})
 		for _, s := range []string{s, "a" + s + "b", s + s} {
-			checkElem(t, &AssignmentChange{Action: s, ID: s, Account: s, Territory: s, Instance: s, Source: s, Rule: s, Origin: s, Reason: s})
-			checkElem(t, &CRMChange{Instance: s, Object: s, Action: s, Record: s, Fields: CRMFields{{s, s}}})
+			checkElem(t, &AssignmentChange{Action: query.ChangeAction(s), ID: s, Account: s, Territory: s, Instance: s, Source: s, Rule: s, Origin: s, Reason: s})
+			checkElem(t, &CRMChange{Instance: s, Object: s, Action: query.CRMAction(s), Record: s, Fields: CRMFields{{s, s}}})
 		}
 	}
 	// Values, not pointers, and other types are not hand-written.
@@ -202,7 +204,7 @@ func FuzzPlanElementJSON(f *testing.F) {
 			tm = time.Time{}
 		}
 		end := tm.Add(time.Duration(nsec))
-		ch := &AssignmentChange{Action: a, Account: b, Territory: c, Instance: a + b, Source: b + c, Origin: c + a,
+		ch := &AssignmentChange{Action: query.ChangeAction(a), Account: b, Territory: c, Instance: a + b, Source: b + c, Origin: c + a,
 			StartDate: tm, SendToCRM: flags&4 != 0, Reason: a + c}
 		if flags&8 != 0 {
 			ch.ID, ch.Rule = b, c
@@ -217,7 +219,7 @@ func FuzzPlanElementJSON(f *testing.F) {
 			}
 		}
 		checkElem(t, ch)
-		crm := &CRMChange{Instance: a, Object: b, Action: c, Record: a + b + c}
+		crm := &CRMChange{Instance: a, Object: b, Action: query.CRMAction(c), Record: a + b + c}
 		switch flags >> 6 {
 		case 1:
 			crm.Fields = CRMFields{}
