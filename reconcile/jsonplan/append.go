@@ -1,4 +1,4 @@
-package reconcile
+package jsonplan
 
 import (
 	"encoding"
@@ -6,26 +6,24 @@ import (
 	"reflect"
 	"time"
 	"unicode/utf8"
-
-	"github.com/alignctl/alignctl/query"
 )
 
 // The two element types a large plan has millions of, AssignmentChange and
-// CRMChange, are written by hand: appendElem makes the bytes json.Encoder
+// CRMChange, are written by hand: AppendElem makes the bytes json.Encoder
 // with SetIndent("    ", "  ") makes of a pointer to one, without the
 // trailing newline. Every other type, and any element the hand-written path
 // cannot write exactly (a time outside RFC 3339), goes through encoding/json.
 // FuzzPlanElementJSON compares the two.
 
 // handWritten is false when a field of the element types is not the one the
-// appenders were written for: then WriteJSON uses encoding/json for all of
+// appenders were written for: then Write uses encoding/json for all of
 // them, and TestHandWrittenLayout fails until the appenders are updated.
 var handWritten = elemLayoutIs()
 
-// appendElem appends the JSON of *AssignmentChange or *CRMChange as a list
+// AppendElem appends the JSON of *AssignmentChange or *CRMChange as a list
 // element of the plan (depth 2), or reports false for any other value or
-// one it cannot write.
-func appendElem(b []byte, v any) ([]byte, bool) {
+// one it cannot write (then encoding/json writes it).
+func AppendElem(b []byte, v any) ([]byte, bool) {
 	if !handWritten {
 		return b, false
 	}
@@ -54,11 +52,11 @@ func appendKey(b []byte, first bool, indent, key string) []byte {
 	return append(b, '"', ':', ' ')
 }
 
-func appendChange(b []byte, c *query.Change) ([]byte, bool) {
+func appendChange(b []byte, c *AssignmentChange) ([]byte, bool) {
 	n0 := len(b)
 	var ok bool
 	b = append(b, '{')
-	b = appendJSONStr(appendKey(b, true, elemField, "action"), string(c.Action))
+	b = appendJSONStr(appendKey(b, true, elemField, "action"), c.Action)
 	if c.ID != "" {
 		b = appendJSONStr(appendKey(b, false, elemField, "id"), c.ID)
 	}
@@ -101,7 +99,7 @@ func appendCRMChange(b []byte, c *CRMChange) []byte {
 	b = append(b, '{')
 	b = appendJSONStr(appendKey(b, true, elemField, "instance"), c.Instance)
 	b = appendJSONStr(appendKey(b, false, elemField, "object"), c.Object)
-	b = appendJSONStr(appendKey(b, false, elemField, "action"), string(c.Action))
+	b = appendJSONStr(appendKey(b, false, elemField, "action"), c.Action)
 	b = appendJSONStr(appendKey(b, false, elemField, "record"), c.Record)
 	if len(c.Fields) > 0 {
 		// CRMFields.MarshalJSON's object, indented.
@@ -232,8 +230,8 @@ func elemLayoutIs() bool {
 		}
 		return true
 	}
-	return is(reflect.TypeFor[query.Change](),
-		field{"Action", reflect.TypeFor[query.ChangeAction](), "action"},
+	return is(reflect.TypeFor[AssignmentChange](),
+		field{"Action", str, "action"},
 		field{"ID", str, "id,omitempty"},
 		field{"Account", str, "account"},
 		field{"Territory", str, "territory"},
@@ -244,15 +242,15 @@ func elemLayoutIs() bool {
 		field{"StartDate", tm, "start_date"},
 		field{"EndDate", tp, "end_date"},
 		field{"SendToCRM", reflect.TypeFor[bool](), "send_to_crm"},
-		field{"Before", reflect.TypeFor[*query.Interval](), "before,omitempty"},
+		field{"Before", reflect.TypeFor[*Interval](), "before,omitempty"},
 		field{"Reason", str, "reason"},
-	) && is(reflect.TypeFor[query.Interval](),
+	) && is(reflect.TypeFor[Interval](),
 		field{"StartDate", tm, "start_date"},
 		field{"EndDate", tp, "end_date"},
 	) && is(reflect.TypeFor[CRMChange](),
 		field{"Instance", str, "instance"},
 		field{"Object", str, "object"},
-		field{"Action", reflect.TypeFor[query.CRMAction](), "action"},
+		field{"Action", str, "action"},
 		field{"Record", str, "record"},
 		field{"Fields", reflect.TypeFor[CRMFields](), "fields,omitempty"},
 	) && is(reflect.TypeFor[CRMField](),
