@@ -49,8 +49,8 @@ fuzz:
 	$(GO) test ./query $(FUZZ) '^FuzzCheckCSV$$'
 	$(GO) test ./query $(FUZZ) '^FuzzStageCSV$$'
 	$(GO) test ./crm/vault $(FUZZ) '^FuzzDecodeResponse$$'
-	$(GO) test ./reconcile $(FUZZ) '^FuzzPlanElementJSON$$'
-	$(GO) test ./reconcile $(FUZZ) '^FuzzCRMFieldsUnmarshal$$'
+	$(GO) test ./reconcile/jsonplan $(FUZZ) '^FuzzPlanElementJSON$$'
+	$(GO) test ./reconcile/jsonplan $(FUZZ) '^FuzzCRMFieldsUnmarshal$$'
 
 clean:
 	rm -rf bin out

@@ -79,7 +79,7 @@ func (d *DB) ApplyChanges(ctx context.Context, changes []Change, territories []T
 			if c.Before != nil {
 				beforeStart, beforeEnd = c.Before.StartDate, timeOrNil(c.Before.EndDate)
 			}
-			if err := add(c.Action, id, c.Account, c.Territory, c.Instance, c.Source, rule, c.Origin,
+			if err := add(string(c.Action), id, c.Account, c.Territory, c.Instance, c.Source, rule, c.Origin,
 				c.StartDate, timeOrNil(c.EndDate), c.SendToCRM, beforeStart, beforeEnd); err != nil {
 				return err
 			}

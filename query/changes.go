@@ -11,27 +11,28 @@ import (
 // Change is one row of the diff: what an apply would do to an assignment. It
 // is also the plan's assignment change (reconcile.AssignmentChange), so that
 // the rows are read into the plan once, not copied from one type into another:
-// a first plan at 5 M accounts has millions of them.
+// a first plan at 5 M accounts has millions of them. Its JSON is the plan's
+// public form (reconcile/jsonplan), which reconcile converts it to.
 type Change struct {
-	Action    string     `json:"action"`       // create, end, update
-	ID        string     `json:"id,omitempty"` // the existing record, for end and update
-	Account   string     `json:"account"`
-	Territory string     `json:"territory"`
-	Instance  string     `json:"instance"`
-	Source    string     `json:"source"`
-	Rule      string     `json:"rule,omitempty"`
-	Origin    string     `json:"origin"`
-	StartDate time.Time  `json:"start_date"`
-	EndDate   *time.Time `json:"end_date"`
-	SendToCRM bool       `json:"send_to_crm"`
-	Before    *Interval  `json:"before,omitempty"` // the record's dates before an end or update
-	Reason    string     `json:"reason"`
+	Action    ChangeAction
+	ID        string // the existing record, for end and update
+	Account   string
+	Territory string
+	Instance  string
+	Source    string
+	Rule      string
+	Origin    string
+	StartDate time.Time
+	EndDate   *time.Time
+	SendToCRM bool
+	Before    *Interval // the record's dates before an end or update
+	Reason    string
 }
 
 // Interval is a record's dates before a change.
 type Interval struct {
-	StartDate time.Time  `json:"start_date"`
-	EndDate   *time.Time `json:"end_date"`
+	StartDate time.Time
+	EndDate   *time.Time
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -105,11 +106,13 @@ const changeColumns = `action, coalesce(id, ''), account, territory, instance, s
 // scanChange reads one row of changeColumns, its strings shared through in.
 func scanChange(scan func(dest ...any) error, in Interner) (Change, error) {
 	var c Change
+	var action string
 	var beforeStart, beforeEnd *time.Time
-	if err := scan(&c.Action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
+	if err := scan(&action, &c.ID, &c.Account, &c.Territory, &c.Instance, &c.Source, &c.Rule, &c.Origin,
 		&c.StartDate, &c.EndDate, &c.SendToCRM, &beforeStart, &beforeEnd, &c.Reason); err != nil {
 		return c, err
 	}
+	c.Action = ChangeAction(action)
 	c.StartDate = c.StartDate.UTC()
 	c.EndDate = utcPtr(c.EndDate)
 	if beforeStart != nil {

@@ -79,7 +79,7 @@ func (d *DB) CRMRecordsByID(ctx context.Context, object, instance string) (map[s
 func (d *DB) MirrorTerritoryUpdates(ctx context.Context, instance string, results []PushResult) error {
 	var cols []string
 	for _, r := range results {
-		if r.Object != "territory__v" || r.Action != "update" || r.Err != "" {
+		if r.Object != "territory__v" || r.Action != CRMUpdate || r.Err != "" {
 			continue
 		}
 		if cols == nil {

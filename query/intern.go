@@ -17,7 +17,7 @@ func (in Interner) Of(s string) string {
 // Change shares the repetitive strings of a change. Account, record id and
 // the origin of a crm record (its CRM id) are unique and stay as they are.
 func (in Interner) Change(c *Change) {
-	c.Action = in.Of(c.Action)
+	c.Action = ChangeAction(in.Of(string(c.Action)))
 	c.Territory = in.Of(c.Territory)
 	c.Instance = in.Of(c.Instance)
 	c.Source = in.Of(c.Source)

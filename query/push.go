@@ -11,7 +11,7 @@ import (
 // PushItem is one record a push would write to the CRM.
 type PushItem struct {
 	Object    string // territory__v or account_territory__v
-	Action    string // create, update, delete
+	Action    CRMAction
 	Record    string // the Align record: territory id or assignment id
 	CRMID     string // the CRM record id, for update and delete
 	Fields    map[string]string
@@ -110,11 +110,12 @@ func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance str
 	in := Interner{}
 	for rows.Next() {
 		it := PushItem{Object: "account_territory__v"}
-		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &it.Account, &it.Territory); err != nil {
+		var action string
+		if err := rows.Scan(&action, &it.Record, &it.CRMID, &it.Account, &it.Territory); err != nil {
 			rows.Close()
 			return err
 		}
-		it.Action, it.Territory = in.Of(it.Action), in.Of(it.Territory)
+		it.Action, it.Territory = CRMAction(in.Of(action)), in.Of(it.Territory)
 		if err := each(it); err != nil {
 			rows.Close()
 			return err
@@ -159,7 +160,7 @@ func (d *DB) pendingTerritories(ctx context.Context, instance string, countries,
 		if err := rows.Scan(&it.Action, &it.Record, &it.CRMID, &name, &parent, &country, &it.Depth, &attrs, &it.Changed); err != nil {
 			return nil, err
 		}
-		if it.Action == "update" {
+		if it.Action == CRMUpdate {
 			it.CRM = imported[it.CRMID]
 		}
 		if it.Attributes, err = decodeAttributes(attrs); err != nil {
@@ -167,7 +168,7 @@ func (d *DB) pendingTerritories(ctx context.Context, instance string, countries,
 		}
 		it.Object = "territory__v"
 		it.Territory = it.Record
-		if it.Action == "delete" {
+		if it.Action == CRMDelete {
 			it.Fields = map[string]string{"name__v": it.Record}
 		} else {
 			it.Fields = map[string]string{"name__v": it.Record, "description__v": name, "country__v": country, "parent_territory__v": parent}

@@ -86,7 +86,7 @@ func desired(t *testing.T, db *DB, rs *RuleSet) []string {
 	t.Helper()
 	var out []string
 	for _, c := range evaluated(t, db, rs) {
-		out = append(out, c.Action+" "+c.Account+" "+c.Territory+" "+c.Rule)
+		out = append(out, string(c.Action)+" "+c.Account+" "+c.Territory+" "+c.Rule)
 	}
 	return out
 }

@@ -201,7 +201,7 @@ type PushFailure struct {
 	Instance string    `json:"instance"`
 	Object   string    `json:"object"`
 	Record   string    `json:"record"`
-	Action   string    `json:"action"`
+	Action   CRMAction `json:"action"`
 	Message  string    `json:"message"`
 	FailedAt time.Time `json:"failed_at"`
 }

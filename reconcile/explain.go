@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,9 +37,18 @@ type TerritoryExplanation struct {
 	Excluded  []string           `json:"excluded,omitempty"`
 	Conflicts []string           `json:"conflicts,omitempty"`
 	Current   []query.Assignment `json:"current"`
-	Changes   []AssignmentChange `json:"changes"`
+	Changes   ExplainedChanges   `json:"changes"`
 	Manual    []string           `json:"manual,omitempty"`
 	geoWindow *query.Window
+}
+
+// ExplainedChanges are the changes a plan would make to one territory's
+// records of an account; their JSON is the plan's (jsonplan).
+type ExplainedChanges []AssignmentChange
+
+// MarshalJSON writes the changes as the plan's JSON writes them.
+func (c ExplainedChanges) MarshalJSON() ([]byte, error) {
+	return json.Marshal(convert([]AssignmentChange(c), changeToPublic))
 }
 
 // Assignment is a desired record with the reasoning behind its dates.

@@ -35,7 +35,7 @@ func (s territorySync) fields(it query.PushItem) map[string]string {
 
 // inSync says whether a territory__v update would write nothing new.
 func (s territorySync) inSync(it query.PushItem) bool {
-	return it.Object == crm.Territory && it.Action == "update" && holds(it.CRM, s.fields(it))
+	return it.Object == crm.Territory && it.Action == query.CRMUpdate && holds(it.CRM, s.fields(it))
 }
 
 // unasked says whether a territory__v update is neither asked for by the
@@ -43,7 +43,7 @@ func (s territorySync) inSync(it query.PushItem) bool {
 // A record the import has not seen yet (created by the last push, whose
 // read-back missed it) is taken as pushed.
 func (s territorySync) unasked(it query.PushItem) bool {
-	return it.Object == crm.Territory && it.Action == "update" && !it.Changed && (it.CRM == nil || s.inSync(it))
+	return it.Object == crm.Territory && it.Action == query.CRMUpdate && !it.Changed && (it.CRM == nil || s.inSync(it))
 }
 
 // holds says whether a CRM record holds every field of f (the external id
@@ -68,7 +68,7 @@ func holds(rec, f map[string]string) bool {
 func (p *pusher) mirrorColumns(ctx context.Context, items []query.PushItem) error {
 	var fields []string
 	for _, it := range items {
-		if it.Object == crm.Territory && it.Action != "delete" {
+		if it.Object == crm.Territory && it.Action != query.CRMDelete {
 			for k := range p.outbound.Fields(it) {
 				if !slices.Contains(fields, k) {
 					fields = append(fields, k)
@@ -86,7 +86,7 @@ func (p *pusher) link(ctx context.Context, level []query.PushItem) ([]query.Push
 	var linked []query.PushResult
 	rest := level[:0]
 	for _, it := range level {
-		if it.Action == "update" && holds(it.CRM, it.Fields) {
+		if it.Action == query.CRMUpdate && holds(it.CRM, it.Fields) {
 			linked = append(linked, query.PushResult{Object: it.Object, Action: it.Action, Record: it.Record, CRMID: it.CRMID, Fields: it.Fields})
 			continue
 		}

@@ -41,7 +41,7 @@ func NewOutbound(cfg *schema.Config) Outbound {
 // attribute was removed, or never set, and Align masters the field).
 // Deletes keep their fields: they name the record only.
 func (o Outbound) Fields(it query.PushItem) map[string]string {
-	if it.Action == "delete" || (len(o.inactive[it.Object]) == 0 && (it.Object != crm.Territory || len(o.custom) == 0)) {
+	if it.Action == query.CRMDelete || (len(o.inactive[it.Object]) == 0 && (it.Object != crm.Territory || len(o.custom) == 0)) {
 		return it.Fields
 	}
 	f := maps.Clone(it.Fields)
@@ -54,7 +54,7 @@ func (o Outbound) Fields(it query.PushItem) map[string]string {
 	for _, m := range o.custom {
 		if v, ok := it.Attributes[m.AlignField]; ok {
 			f[m.CRMField] = v
-		} else if it.Action == "update" {
+		} else if it.Action == query.CRMUpdate {
 			f[m.CRMField] = ""
 		}
 	}

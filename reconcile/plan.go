@@ -10,56 +10,59 @@ import (
 	"time"
 
 	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/reconcile/jsonplan"
 	"github.com/alignctl/alignctl/schema"
 )
 
 // FormatVersion is the version of the plan JSON (docs/plan-json.md).
-const FormatVersion = "2"
+const FormatVersion = jsonplan.FormatVersion
 
-// Plan is what applying the config to the state would change. It is also the
-// saved plan file and the JSON view: one struct for every rendering.
+// Plan is what applying the config to the state would change: the engine's
+// model, which every view renders. Its public JSON, which plan --format
+// json prints and a saved plan's header holds, is jsonplan's
+// (planformat.go converts).
 type Plan struct {
-	FormatVersion     string             `json:"format_version"`
-	Now               time.Time          `json:"now"`
-	Config            ConfigRef          `json:"config"`
-	StateSerial       int64              `json:"state_serial"`
-	Scope             PlanScope          `json:"scope"`
-	AssignmentChanges []AssignmentChange `json:"assignment_changes"`
-	TerritoryChanges  []TerritoryChange  `json:"territory_changes"`
-	ConfigChanges     []ConfigChange     `json:"config_changes"`
-	CRMChanges        []CRMChange        `json:"crm_changes"`
-	PendingPush       []CRMChange        `json:"pending_push"`
-	Conflicts         []string           `json:"conflicts"`
-	Warnings          []string           `json:"warnings"`
+	FormatVersion     string
+	Now               time.Time
+	Config            ConfigRef
+	StateSerial       int64
+	Scope             PlanScope
+	AssignmentChanges []AssignmentChange
+	TerritoryChanges  []TerritoryChange
+	ConfigChanges     []ConfigChange
+	CRMChanges        []CRMChange
+	PendingPush       []CRMChange
+	Conflicts         []string
+	Warnings          []string
 	// GuardrailViolations are territories the plan would leave outside
 	// settings.guardrails; apply refuses them unless --allow-violations.
-	GuardrailViolations []GuardrailViolation `json:"guardrail_violations"`
-	Balance             []FieldForceBalance  `json:"balance"`
+	GuardrailViolations []GuardrailViolation
+	Balance             []FieldForceBalance
 	// PolicyResults are the verdicts of the policies (reconcile/policy.go).
-	PolicyResults []PolicyResult `json:"policy_results"`
+	PolicyResults []PolicyResult
 	// Accounts are the accounts per territory before and after the plan,
 	// of the territories the balance covers.
-	Accounts []TerritoryAccounts `json:"accounts_per_territory"`
+	Accounts []TerritoryAccounts
 	// CyclePlanTargets are the targets of the cycle plans that count at
 	// now on the territories in scope, kept or lost (cycleplan.go).
-	CyclePlanTargets []CyclePlanTarget `json:"cycle_plan_targets"`
-	Summary          Summary           `json:"summary"`
+	CyclePlanTargets []CyclePlanTarget
+	Summary          Summary
 	// With --base: the config the change starts from, and what the change
 	// itself does (not what the plan does to the state).
-	Base       *ConfigRef        `json:"base,omitempty"`
-	Impact     []TerritoryImpact `json:"impact,omitempty"`
-	RuleImpact []RuleImpact      `json:"rule_impact,omitempty"`
-	ConfigDiff string            `json:"config_diff,omitempty"`
+	Base       *ConfigRef
+	Impact     []TerritoryImpact
+	RuleImpact []RuleImpact
+	ConfigDiff string
 	// Command is the command line that makes this plan again.
-	Command string `json:"command,omitempty"`
+	Command string
 	// Body is where a saved plan keeps its assignment and CRM changes
 	// (planbody.go); nil in the plan's JSON.
-	Body *PlanBody `json:"body,omitempty"`
+	Body *jsonplan.Body
 	// Preview is the downloadable preview, made when PlanOptions.Preview asks.
-	Preview *Preview `json:"-"`
+	Preview *Preview
 	// seal is the digest ReadPlan found, which CheckSaved holds the plan to;
 	// WriteJSON writes a new one.
-	seal seal
+	seal jsonplan.Seal
 	// body is the saved plan's body as read, for apply to read in place.
 	body *bodyFiles
 	// diff is the diff the plan's assignment changes were read from, which
@@ -96,18 +99,18 @@ type AssignmentChange = query.Change
 
 // TerritoryChange is a territory the config adds, changes or removes.
 type TerritoryChange struct {
-	Action    string   `json:"action"` // create, update, remove
-	Territory string   `json:"territory"`
-	Fields    []string `json:"fields,omitempty"` // what changed, for update
+	Action    ConfigAction `json:"action"`
+	Territory string       `json:"territory"`
+	Fields    []string     `json:"fields,omitempty"` // what changed, for update
 }
 
 // CRMChange is one record a push would write after the apply.
 type CRMChange struct {
-	Instance string    `json:"instance"`
-	Object   string    `json:"object"`
-	Action   string    `json:"action"`
-	Record   string    `json:"record"`
-	Fields   CRMFields `json:"fields,omitempty"`
+	Instance string          `json:"instance"`
+	Object   string          `json:"object"`
+	Action   query.CRMAction `json:"action"`
+	Record   string          `json:"record"`
+	Fields   CRMFields       `json:"fields,omitempty"`
 }
 
 // Summary counts the changes per action and per territory.
@@ -300,7 +303,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		old, ok := have[t.ID]
 		delete(have, t.ID)
 		if !ok {
-			out = append(out, TerritoryChange{Action: "create", Territory: t.ID})
+			out = append(out, TerritoryChange{Action: ConfigCreate, Territory: t.ID})
 			continue
 		}
 		var fields []string
@@ -319,7 +322,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		add("send_to_crm", old.SendToCRM != t.SendToCRM)
 		fields = append(fields, attributeChanges(old.Attributes, t.Attributes)...)
 		if len(fields) > 0 {
-			out = append(out, TerritoryChange{Action: "update", Territory: t.ID, Fields: fields})
+			out = append(out, TerritoryChange{Action: ConfigUpdate, Territory: t.ID, Fields: fields})
 		}
 	}
 	var gone []string
@@ -330,7 +333,7 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 	}
 	sort.Strings(gone)
 	for _, id := range gone {
-		out = append(out, TerritoryChange{Action: "remove", Territory: id})
+		out = append(out, TerritoryChange{Action: ConfigRemove, Territory: id})
 	}
 	return out
 }
@@ -360,7 +363,11 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.StateAssignments)
 		}
 	} else {
-		type key struct{ object, action, record string }
+		type key struct {
+			object string
+			action query.CRMAction
+			record string
+		}
 		pending := map[key]bool{}
 		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
 			pending[key{c.Object, c.Action, c.Record}] = true
@@ -433,7 +440,7 @@ func eachPendingPush(ctx context.Context, db *query.DB, from query.Assignments, 
 			}
 			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
 			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
-				c.Fields = CRMFields{{"account__v", it.Account}, {"territory__v", it.Territory}}
+				c.Fields = CRMFields{{Name: "account__v", Value: it.Account}, {Name: "territory__v", Value: it.Territory}}
 			} else {
 				c.Fields = crmFieldsOf(outbound.Fields(it))
 			}
@@ -451,13 +458,13 @@ func (p *Plan) summarize() {
 	for _, c := range p.AssignmentChanges {
 		tc := s.PerTerritory[c.Territory]
 		switch c.Action {
-		case "create":
+		case query.ChangeCreate:
 			s.Create++
 			tc.Create++
-		case "end":
+		case query.ChangeEnd:
 			s.End++
 			tc.End++
-		case "update":
+		case query.ChangeUpdate:
 			s.Update++
 			tc.Update++
 		}

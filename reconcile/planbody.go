@@ -14,6 +14,7 @@ import (
 	"strconv"
 
 	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/reconcile/jsonplan"
 )
 
 // A plan saved by plan --out is one file (docs/plan-json.md, "Saved
@@ -28,23 +29,7 @@ import (
 // SavedFormatVersion is the format_version of a plan saved with a body;
 // FormatVersion stays that of the plan's JSON, which plan --format json
 // prints and which apply still takes.
-const SavedFormatVersion = "3"
-
-// PlanBody says where a saved plan's large lists are: offsets count from
-// the first byte after the header, and the parts fill the body exactly.
-type PlanBody struct {
-	Format            string   `json:"format"`
-	AssignmentChanges BodyPart `json:"assignment_changes"`
-	CRMChanges        BodyPart `json:"crm_changes"`
-}
-
-// BodyPart is one Parquet file of a saved plan's body.
-type BodyPart struct {
-	Offset int64  `json:"offset"`
-	Length int64  `json:"length"`
-	Rows   int    `json:"rows"`
-	SHA256 string `json:"sha256"`
-}
+const SavedFormatVersion = jsonplan.SavedFormatVersion
 
 // bodyFiles are a read plan's body parts, copied out of the plan file for
 // DuckDB to read; Close removes them.
@@ -79,15 +64,16 @@ const (
 // writeLines writes n list elements as JSON lines {"seq":i,"c":element}.
 // The plan's JSON of an element spans lines only in its indentation (a
 // string's line breaks are escaped), so a line break becomes a space.
-func writeLines(w io.Writer, n int, elem func(i int) any) error {
+func writeLines[T any](w io.Writer, l jsonplan.List[T]) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var b []byte
-	for i := range n {
+	var e T
+	for i := range l.Len {
 		b = append(strconv.AppendInt(append(b[:0], `{"seq":`...), int64(i), 10), `,"c":`...)
-		e := elem(i)
+		l.Elem(i, &e)
 		var ok bool
-		if b, ok = appendElem(b, e); !ok {
-			j, err := json.Marshal(e)
+		if b, ok = jsonplan.AppendElem(b, &e); !ok {
+			j, err := json.Marshal(&e)
 			if err != nil {
 				return err
 			}
@@ -126,13 +112,13 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 	// Parquet columns: handing millions of rows over cell by cell through
 	// the Appender took most of a large plan's time.
 	err = db.WriteParquetJSON(ctx, assignmentJSON, query.ChangeColumnsFromJSON, files[0], func(w io.Writer) error {
-		return writeLines(w, len(p.AssignmentChanges), func(i int) any { return &p.AssignmentChanges[i] })
+		return writeLines(w, listOf(p.AssignmentChanges, changeToPublic))
 	})
 	if err != nil {
 		return fmt.Errorf("assignment changes: %w", err)
 	}
 	err = db.WriteParquetJSON(ctx, crmJSON, crmFromJSON, files[1], func(w io.Writer) error {
-		return writeLines(w, len(p.CRMChanges), func(i int) any { return &p.CRMChanges[i] })
+		return writeLines(w, listOf(p.CRMChanges, crmChangeToPublic))
 	})
 	if err != nil {
 		return fmt.Errorf("CRM changes: %w", err)
@@ -140,9 +126,9 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 	h := *p
 	h.FormatVersion = SavedFormatVersion
 	h.AssignmentChanges, h.CRMChanges = nil, nil
-	h.Body = &PlanBody{Format: bodyFormat}
+	h.Body = &jsonplan.Body{Format: bodyFormat}
 	var off int64
-	for i, part := range []*BodyPart{&h.Body.AssignmentChanges, &h.Body.CRMChanges} {
+	for i, part := range []*jsonplan.BodyPart{&h.Body.AssignmentChanges, &h.Body.CRMChanges} {
 		if *part, err = fileDigest(files[i]); err != nil {
 			return err
 		}
@@ -166,15 +152,15 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 	return err
 }
 
-func fileDigest(name string) (BodyPart, error) {
+func fileDigest(name string) (jsonplan.BodyPart, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return BodyPart{}, err
+		return jsonplan.BodyPart{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
-	return BodyPart{Length: n, SHA256: digestPrefix + hex.EncodeToString(h.Sum(nil))}, err
+	return jsonplan.BodyPart{Length: n, SHA256: jsonplan.DigestPrefix + hex.EncodeToString(h.Sum(nil))}, err
 }
 
 func copyFile(w io.Writer, name string) error {
@@ -256,7 +242,7 @@ func savedHeaderLen(r io.ReaderAt, size int64) (int64, bool, error) {
 // file of its own, hashing it on the way.
 func (p *Plan) copyBody(r io.ReaderAt, start, length int64, tmpDir string) (err error) {
 	b := p.Body
-	parts := []BodyPart{b.AssignmentChanges, b.CRMChanges}
+	parts := []jsonplan.BodyPart{b.AssignmentChanges, b.CRMChanges}
 	var at int64
 	for _, part := range parts {
 		if part.Offset != at || part.Length < 0 || part.Length > length-at {
@@ -299,7 +285,7 @@ func copyPart(r io.Reader, name, digest string) error {
 	if err != nil {
 		return err
 	}
-	if digestPrefix+hex.EncodeToString(h.Sum(nil)) != digest {
+	if jsonplan.DigestPrefix+hex.EncodeToString(h.Sum(nil)) != digest {
 		return &PlanFileError{Reason: "plan was edited after it was made: its body does not match its digest; run alignctl plan again"}
 	}
 	return nil
@@ -342,7 +328,7 @@ func (p *Plan) LoadBody(ctx context.Context) error {
 		if err := scan(&c.Instance, &c.Object, &c.Action, &c.Record, &fields); err != nil {
 			return err
 		}
-		c.Instance, c.Object, c.Action = in.Of(c.Instance), in.Of(c.Object), in.Of(c.Action)
+		c.Instance, c.Object, c.Action = in.Of(c.Instance), in.Of(c.Object), query.CRMAction(in.Of(string(c.Action)))
 		list, _ := fields.([]any)
 		for _, f := range list {
 			m, _ := f.(map[string]any)

@@ -37,7 +37,7 @@ func samplePlan() *Plan {
 		TerritoryChanges: []TerritoryChange{{Action: "create", Territory: "ONC-1"}, {Action: "update", Territory: "ONC-2", Fields: []string{"name"}}},
 		ConfigChanges:    []ConfigChange{},
 		CRMChanges: []CRMChange{
-			{Instance: "us", Object: "account_territory__v", Action: "create", Record: "AT-1", Fields: CRMFields{{"account__v", "A01"}, {"territory__v", "ONC-1"}}},
+			{Instance: "us", Object: "account_territory__v", Action: "create", Record: "AT-1", Fields: CRMFields{{Name: "account__v", Value: "A01"}, {Name: "territory__v", Value: "ONC-1"}}},
 			{Instance: "us", Object: "territory__v", Action: "create", Record: "ONC-1",
 				Fields: crmFieldsOf(map[string]string{"name__v": "ONC-1", "description__v": "Onc <east>", "country__v": "US", "parent_territory__v": ""})},
 			{Instance: "us", Object: "account_territory__v", Action: "delete", Record: "AT-2"},
@@ -136,7 +136,7 @@ func syntheticPlan(n int) *Plan {
 			Source: "rule", Rule: rule, Origin: rule, StartDate: now, SendToCRM: true, Reason: "matches rule " + rule}
 		if i%20 != 0 {
 			p.CRMChanges = append(p.CRMChanges, CRMChange{Instance: "us", Object: "account_territory__v", Action: "create",
-				Record: fmt.Sprintf("AT-%09d", i), Fields: CRMFields{{"account__v", fmt.Sprintf("ACC-%08d", i)}, {"territory__v", terr}}})
+				Record: fmt.Sprintf("AT-%09d", i), Fields: CRMFields{{Name: "account__v", Value: fmt.Sprintf("ACC-%08d", i)}, {Name: "territory__v", Value: terr}}})
 		}
 	}
 	return p

@@ -166,7 +166,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 			assignments = append(assignments, it)
 			continue
 		}
-		if it.Action == "delete" {
+		if it.Action == query.CRMDelete {
 			retired = append(retired, it)
 			continue
 		}
@@ -183,7 +183,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 		for i := range level {
 			f := maps.Clone(p.outbound.Fields(level[i]))
 			f["parent_territory__v"] = ids[f["parent_territory__v"]]
-			if level[i].Action == "create" {
+			if level[i].Action == query.CRMCreate {
 				f[crm.ExternalID] = ExternalID(level[i])
 			}
 			level[i].Fields = f
@@ -204,7 +204,7 @@ func (p *pusher) push(ctx context.Context, items []query.PushItem) error {
 	ready := assignments[:0]
 	var unresolved []query.PushResult
 	for _, it := range assignments {
-		if it.Action == "create" {
+		if it.Action == query.CRMCreate {
 			if _, ok := ids[it.Territory]; !ok {
 				unresolved = append(unresolved, query.PushResult{Object: it.Object, Action: it.Action, Record: it.Record,
 					Err: "territory " + it.Territory + " has no territory__v record in the CRM yet"})
@@ -282,13 +282,13 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 		var res []crm.Result
 		var err error
 		switch action {
-		case "create":
+		case query.CRMCreate:
 			recs := make([]crm.Record, len(batch))
 			for i, it := range batch {
 				recs[i] = p.fields(it)
 			}
 			res, err = p.conn.Create(ctx, obj, recs)
-		case "update":
+		case query.CRMUpdate:
 			recs := make([]crm.Record, len(batch))
 			for i, it := range batch {
 				r := maps.Clone(p.fields(it))
@@ -296,7 +296,7 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 				recs[i] = r
 			}
 			res, err = p.conn.Update(ctx, obj, recs)
-		case "delete":
+		case query.CRMDelete:
 			ids := make([]string, len(batch))
 			for i, it := range batch {
 				ids[i] = it.CRMID
@@ -316,7 +316,7 @@ func (p *pusher) write(ctx context.Context, items []query.PushItem) error {
 			case res[i].Err != nil:
 				out[i].Err = res[i].Err.Error()
 			default:
-				if action == "create" {
+				if action == query.CRMCreate {
 					out[i].CRMID = res[i].ID
 				}
 			}
@@ -339,11 +339,11 @@ func (p *pusher) record(ctx context.Context, results []query.PushResult) error {
 		case r.Err != "":
 			c.Failed++
 			p.failures = append(p.failures, fmt.Sprintf("%s %s %s %s: %s", p.inst, r.Object, r.Action, r.Record, r.Err))
-		case r.Action == "create":
+		case r.Action == query.CRMCreate:
 			c.Created++
-		case r.Action == "update":
+		case r.Action == query.CRMUpdate:
 			c.Updated++
-		case r.Action == "delete":
+		case r.Action == query.CRMDelete:
 			c.Deleted++
 		}
 	}

@@ -12,9 +12,9 @@ import (
 // ConfigChange is a roster member territory or territory product that the
 // config adds, changes or removes.
 type ConfigChange struct {
-	Kind   string `json:"kind"` // roster_member_territory or territory_product
-	Action string `json:"action"`
-	Key    string `json:"key"`
+	Kind   string       `json:"kind"` // roster_member_territory or territory_product
+	Action ConfigAction `json:"action"`
+	Key    string       `json:"key"`
 }
 
 // rosterRows are the roster member territories the config holds; ending a
@@ -94,11 +94,11 @@ func diffConfigRows(curRoster, newRoster []query.RosterRow, curProducts, newProd
 			n, inNext := next[k]
 			switch {
 			case !inCur:
-				out = append(out, ConfigChange{Kind: kind, Action: "create", Key: k})
+				out = append(out, ConfigChange{Kind: kind, Action: ConfigCreate, Key: k})
 			case !inNext:
-				out = append(out, ConfigChange{Kind: kind, Action: "remove", Key: k})
+				out = append(out, ConfigChange{Kind: kind, Action: ConfigRemove, Key: k})
 			case c != n:
-				out = append(out, ConfigChange{Kind: kind, Action: "update", Key: k})
+				out = append(out, ConfigChange{Kind: kind, Action: ConfigUpdate, Key: k})
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
 )
 
@@ -255,8 +256,16 @@ func describeSpread(s reconcile.Spread) string {
 
 // actionSign is the sign every view marks a territory, roster or product
 // change with.
-func actionSign(action string) string {
-	return map[string]string{"create": "+", "update": "~", "remove": "-"}[action]
+func actionSign(action reconcile.ConfigAction) string {
+	switch action {
+	case reconcile.ConfigCreate:
+		return "+"
+	case reconcile.ConfigUpdate:
+		return "~"
+	case reconcile.ConfigRemove:
+		return "-"
+	}
+	return ""
 }
 
 func describeChange(c reconcile.AssignmentChange) string {
@@ -265,9 +274,9 @@ func describeChange(c reconcile.AssignmentChange) string {
 		who += " " + c.Rule
 	}
 	switch c.Action {
-	case "create":
+	case query.ChangeCreate:
 		return fmt.Sprintf("+ %s  %s  %s -> %s  (%s)", c.Account, who, fmtTime(c.StartDate), fmtEnd(c.EndDate), c.Reason)
-	case "end":
+	case query.ChangeEnd:
 		return fmt.Sprintf("- %s  %s  ends %s  (%s)", c.Account, who, fmtEnd(c.EndDate), c.Reason)
 	default:
 		before := ""
@@ -281,7 +290,10 @@ func describeChange(c reconcile.AssignmentChange) string {
 func countCRM(cs []reconcile.CRMChange) []string {
 	// Keyed on the fields, formatted once per kind: a first plan has
 	// millions of changes of a handful of kinds.
-	type kind struct{ instance, object, action string }
+	type kind struct {
+		instance, object string
+		action           query.CRMAction
+	}
 	counts := map[kind]int{}
 	for _, c := range cs {
 		counts[kind{c.Instance, c.Object, c.Action}]++

@@ -1,4 +1,4 @@
-package reconcile
+package jsonplan
 
 import (
 	"encoding"
@@ -6,26 +6,24 @@ import (
 	"reflect"
 	"time"
 	"unicode/utf8"
-
-	"github.com/alignctl/alignctl/query"
 )
 
 // The two element types a large plan has millions of, AssignmentChange and
-// CRMChange, are written by hand: appendElem makes the bytes json.Encoder
+// CRMChange, are written by hand: AppendElem makes the bytes json.Encoder
 // with SetIndent("    ", "  ") makes of a pointer to one, without the
 // trailing newline. Every other type, and any element the hand-written path
 // cannot write exactly (a time outside RFC 3339), goes through encoding/json.
 // FuzzPlanElementJSON compares the two.
 
 // handWritten is false when a field of the element types is not the one the
-// appenders were written for: then WriteJSON uses encoding/json for all of
+// appenders were written for: then Write uses encoding/json for all of
 // them, and TestHandWrittenLayout fails until the appenders are updated.
 var handWritten = elemLayoutIs()
 
-// appendElem appends the JSON of *AssignmentChange or *CRMChange as a list
+// AppendElem appends the JSON of *AssignmentChange or *CRMChange as a list
 // element of the plan (depth 2), or reports false for any other value or
-// one it cannot write.
-func appendElem(b []byte, v any) ([]byte, bool) {
+// one it cannot write (then encoding/json writes it).
+func AppendElem(b []byte, v any) ([]byte, bool) {
 	if !handWritten {
 		return b, false
 	}
@@ -54,7 +52,7 @@ func appendKey(b []byte, first bool, indent, key string) []byte {
 	return append(b, '"', ':', ' ')
 }
 
-func appendChange(b []byte, c *query.Change) ([]byte, bool) {
+func appendChange(b []byte, c *AssignmentChange) ([]byte, bool) {
 	n0 := len(b)
 	var ok bool
 	b = append(b, '{')
@@ -232,7 +230,7 @@ func elemLayoutIs() bool {
 		}
 		return true
 	}
-	return is(reflect.TypeFor[query.Change](),
+	return is(reflect.TypeFor[AssignmentChange](),
 		field{"Action", str, "action"},
 		field{"ID", str, "id,omitempty"},
 		field{"Account", str, "account"},
@@ -244,9 +242,9 @@ func elemLayoutIs() bool {
 		field{"StartDate", tm, "start_date"},
 		field{"EndDate", tp, "end_date"},
 		field{"SendToCRM", reflect.TypeFor[bool](), "send_to_crm"},
-		field{"Before", reflect.TypeFor[*query.Interval](), "before,omitempty"},
+		field{"Before", reflect.TypeFor[*Interval](), "before,omitempty"},
 		field{"Reason", str, "reason"},
-	) && is(reflect.TypeFor[query.Interval](),
+	) && is(reflect.TypeFor[Interval](),
 		field{"StartDate", tm, "start_date"},
 		field{"EndDate", tp, "end_date"},
 	) && is(reflect.TypeFor[CRMChange](),

@@ -1,4 +1,4 @@
-package reconcile
+package jsonplan
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// elemJSON is what WriteJSON wrote for a list element before the
+// elemJSON is what Write wrote for a list element before the
 // hand-written path: json.Encoder at depth 2, without the newline.
 func elemJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
@@ -28,7 +28,7 @@ func elemJSON(v any) ([]byte, error) {
 func checkElem(t *testing.T, v any) {
 	t.Helper()
 	want, err := elemJSON(v)
-	got, ok := appendElem([]byte("prefix"), v)
+	got, ok := AppendElem([]byte("prefix"), v)
 	if !ok {
 		if err == nil {
 			t.Fatalf("hand-written path declined %#v, which encoding/json writes:\n%s", v, want)
@@ -46,7 +46,7 @@ func checkElem(t *testing.T, v any) {
 
 func TestHandWrittenLayout(t *testing.T) {
 	if !handWritten {
-		t.Fatal("a field of AssignmentChange, Interval, CRMChange or CRMField changed: update the appenders in planjson.go and their layout check")
+		t.Fatal("a field of AssignmentChange, Interval, CRMChange or CRMField changed: update the appenders in append.go and their layout check")
 	}
 }
 
@@ -145,42 +145,45 @@ func TestHandWrittenElementsAreEncodingJSONs(t *testing.T) {
 	}
 	// Values, not pointers, and other types are not hand-written.
 	for _, v := range []any{AssignmentChange{}, CRMChange{}, &TerritoryChange{}, "x"} {
-		if _, ok := appendElem(nil, v); ok {
+		if _, ok := AppendElem(nil, v); ok {
 			t.Errorf("hand-written path took %T", v)
 		}
 	}
 }
 
-// Whole plans of random elements: WriteJSON is still json.Encoder's JSON.
-func TestWriteJSONRandomPlans(t *testing.T) {
+// Whole plans of random elements: Write is still json.Encoder's JSON, with
+// the digest.
+func TestWriteRandomPlans(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 200 {
 		p := samplePlan()
-		p.AssignmentChanges, p.CRMChanges, p.PendingPush = nil, nil, nil
+		var changes []AssignmentChange
+		var crm, pending []CRMChange
 		for range r.IntN(20) {
 			c := randChange(r)
 			if r.IntN(10) == 0 { // an element encoding/json fails on
 				c.StartDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 			}
-			p.AssignmentChanges = append(p.AssignmentChanges, *c)
+			changes = append(changes, *c)
 		}
 		for range r.IntN(20) {
-			p.CRMChanges = append(p.CRMChanges, *randCRMChange(r))
+			crm = append(crm, *randCRMChange(r))
 		}
 		if r.IntN(2) == 0 {
-			p.PendingPush = []CRMChange{*randCRMChange(r)}
+			pending = []CRMChange{*randCRMChange(r)}
 		}
+		p.AssignmentChanges, p.CRMChanges, p.PendingPush = ListOf(changes), ListOf(crm), ListOf(pending)
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")
 		wantErr := enc.Encode(p)
 		var got bytes.Buffer
-		gotErr := p.WriteJSON(&got)
+		gotErr := Write(&got, p)
 		if (gotErr != nil) != (wantErr != nil) {
-			t.Fatalf("WriteJSON error %v, json.Encoder error %v", gotErr, wantErr)
+			t.Fatalf("Write error %v, json.Encoder error %v", gotErr, wantErr)
 		}
-		if wantErr == nil && !bytes.Equal(got.Bytes(), sealedJSON(t, want.Bytes())) {
-			t.Fatalf("WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
+		if wantErr == nil && !bytes.Equal(got.Bytes(), sealedJSON(want.Bytes())) {
+			t.Fatalf("Write differs from json.Encoder:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
 		}
 	}
 }
@@ -237,7 +240,7 @@ func mapFields(b []byte) (CRMFields, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
-	return crmFieldsOf(m), nil
+	return FieldsOf(m), nil
 }
 
 // checkPlainFields: where plainFields reads an object, the map reads the
@@ -299,7 +302,7 @@ func TestPlainFieldsIsTheMaps(t *testing.T) {
 	if plain < 1000 {
 		t.Errorf("plainFields read only %d of the random objects", plain)
 	}
-	// What WriteJSON writes, read back by the plain path.
+	// What Write writes, read back by the plain path.
 	for _, f := range []CRMFields{{}, {{"account__v", "A01"}, {"territory__v", "ONC-1"}}, {{"a", "b"}, {"c", "é"}}} {
 		b, err := elemJSON(&CRMChange{Fields: f})
 		if err != nil {
