@@ -53,14 +53,23 @@ FROM criterion_signature s JOIN r_value v USING (rule_key, pos);
 -- criterion holds exactly when its positive counterpart does not. Fields of
 -- objects with several rows per account come from `attr_rows`, keyed on the
 -- account's integer key after the hits are found.
+--
+-- Only the candidates' accounts are read: nearly all of them for a plan,
+-- one for explain.
 CREATE OR REPLACE TEMP TABLE signature_hit AS
-WITH account_field AS (
+WITH candidate_account AS MATERIALIZED (
+    SELECT a.instance, a.account, a.account_key
+    FROM account_row a SEMI JOIN candidate c ON c.account_key = a.account_key
+), account_field AS (
     SELECT a.account_key, k.fkey, account_value(k.fkey) AS value
     FROM account_row a
+    SEMI JOIN candidate_account c ON c.account_key = a.account_key
     CROSS JOIN (SELECT DISTINCT fkey FROM signature WHERE on_account) k
 ), multi_field AS (
     SELECT r.instance, r.account, r.fkey, r.value
-    FROM attr_rows r SEMI JOIN (SELECT DISTINCT fkey FROM signature WHERE NOT on_account) k USING (fkey)
+    FROM attr_rows r
+    SEMI JOIN (SELECT DISTINCT fkey FROM signature WHERE NOT on_account) k USING (fkey)
+    SEMI JOIN candidate_account c ON c.instance = r.instance AND c.account = r.account
 ), account_hit AS (
     SELECT x.account_key, s.sig
     FROM account_field x
