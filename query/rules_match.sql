@@ -10,75 +10,119 @@
 -- Negative operators (not_equals, not_in, is_null) are the complements: no row
 -- of the account has a value in the list (or any value, for is_null).
 --
--- The fields of account__v (most criteria) are read from the candidate's own
--- row: one join of the candidates on the integer account_key, then one row per
--- criterion with its value (account_value(k.fkey) is replaced by a CASE over
--- the columns of `account_row`, see rules.go). An account has one value per
--- field there, so a negative criterion holds exactly when its positive
--- counterpart does not. Fields of objects with several rows per account join
--- `attr_rows` on the account's (instance, account), for the few candidates
--- whose rules have such criteria.
-CREATE OR REPLACE TEMP TABLE satisfied AS
-WITH checked AS MATERIALIZED (
-    -- the criteria to check: those the drivers did not decide
-    SELECT * FROM r_crit ANTI JOIN drive_decided USING (rule_key, pos)
-), criterion_value AS (
-    -- the values of eq and neq criteria, once each: a join on them makes at
-    -- most one row per criterion
-    SELECT DISTINCT rule_key, pos, value FROM r_value SEMI JOIN checked USING (rule_key, pos)
-), candidate_row AS (
-    SELECT c.rule_key, a.*
-    FROM candidate c JOIN account_row a ON a.account_key = c.account_key
-), account_criterion AS (
-    SELECT a.account_key, a.rule_key, k.pos, k.operator, k.family, account_value(k.fkey) AS value
-    FROM candidate_row a JOIN checked k ON k.rule_key = a.rule_key AND k.on_account
-), account_satisfied AS (
-    SELECT x.account_key, x.rule_key, x.pos FROM account_criterion x
-    SEMI JOIN criterion_value v ON v.rule_key = x.rule_key AND v.pos = x.pos AND v.value = x.value
-    WHERE x.family = 'eq'
-    UNION ALL
-    SELECT x.account_key, x.rule_key, x.pos FROM account_criterion x
-    ANTI JOIN criterion_value v ON v.rule_key = x.rule_key AND v.pos = x.pos AND v.value = x.value
-    WHERE x.family = 'neq'
-    UNION ALL
-    SELECT x.account_key, x.rule_key, x.pos FROM account_criterion x
-    WHERE x.family = 'null' AND x.value IS NULL
-    UNION ALL
-    SELECT DISTINCT x.account_key, x.rule_key, x.pos FROM account_criterion x
-    LEFT JOIN r_value v ON v.rule_key = x.rule_key AND v.pos = x.pos
-    WHERE x.family = 'other' AND crit_hit(x.operator, x.value, v.value, v.num, v.ts, $1)
-), multi_criterion AS MATERIALIZED (
-    -- candidates' criteria on objects with several rows per account
-    SELECT c.account_key, c.rule_key, k.pos, k.fkey, k.operator, k.family, a.instance, a.account
-    FROM candidate c
-    JOIN checked k ON k.rule_key = c.rule_key AND NOT k.on_account
-    JOIN account_row a ON a.account_key = c.account_key
-), multi_row AS MATERIALIZED (
-    SELECT m.account_key, m.rule_key, m.pos, m.operator, m.family, r.value
-    FROM multi_criterion m JOIN attr_rows r ON r.instance = m.instance AND r.account = m.account AND r.fkey = m.fkey
-), multi_hit AS (
-    -- rows that satisfy the positive criterion (for neq and null: the one
-    -- the criterion is the complement of)
-    SELECT x.account_key, x.rule_key, x.pos, x.family FROM multi_row x
-    SEMI JOIN criterion_value v ON v.rule_key = x.rule_key AND v.pos = x.pos AND v.value = x.value
-    WHERE x.family IN ('eq', 'neq')
-    UNION ALL
-    SELECT x.account_key, x.rule_key, x.pos, x.family FROM multi_row x
-    WHERE x.family = 'null' AND x.value IS NOT NULL
-    UNION ALL
-    SELECT x.account_key, x.rule_key, x.pos, x.family FROM multi_row x
-    LEFT JOIN r_value v ON v.rule_key = x.rule_key AND v.pos = x.pos
-    WHERE x.family = 'other' AND crit_hit(x.operator, x.value, v.value, v.num, v.ts, $1)
+-- Criteria are checked per signature (field, operator and list of values),
+-- from the values' side, as the drivers do: the rows of each field are
+-- joined once to the values of its signatures, and the answer is shared by
+-- every candidate rule with a criterion of that signature. Rules of one
+-- field force repeat the same product list, specialty list or "a call in
+-- the last 120 days"; checking per (account, rule) made a row per candidate
+-- and criterion with its value (7.4M at 300k accounts on the expressions
+-- mix) and joined each candidate's calls and metrics once per rule (6M rows
+-- on the multi-row mix).
+--
+-- criterion_signature: the signature of every criterion the match step
+-- checks (those the drivers did not decide, of rules with candidates).
+CREATE OR REPLACE TEMP TABLE criterion_signature AS
+WITH checked AS (
+    SELECT * FROM r_crit
+    SEMI JOIN (SELECT DISTINCT rule_key FROM candidate) c USING (rule_key)
+    ANTI JOIN drive_decided USING (rule_key, pos)
+), value_list AS (
+    SELECT rule_key, pos, list((value, num, ts) ORDER BY value, num, ts) AS vals
+    FROM r_value SEMI JOIN checked USING (rule_key, pos)
+    GROUP BY rule_key, pos
 )
-SELECT * FROM account_satisfied
+SELECT k.rule_key, k.pos, k.fkey, k.operator, k.family, k.on_account,
+       dense_rank() OVER (ORDER BY k.fkey, k.operator, v.vals) AS sig
+FROM checked k LEFT JOIN value_list v USING (rule_key, pos);
+
+-- Each signature's field and operator, and its values once each (every
+-- criterion of a signature has the same ones).
+CREATE OR REPLACE TEMP TABLE signature AS
+SELECT DISTINCT sig, fkey, operator, family, on_account FROM criterion_signature;
+CREATE OR REPLACE TEMP TABLE signature_value AS
+SELECT DISTINCT s.sig, v.value, v.num, v.ts
+FROM criterion_signature s JOIN r_value v USING (rule_key, pos);
+
+-- signature_hit: (account_key, sig) where a row of the account satisfies
+-- the signature's positive criterion (for neq and null: the one the
+-- criterion is the complement of). The fields of account__v (most
+-- criteria) are read from `account_row`, one row per account and field
+-- (account_value(k.fkey) is replaced by a CASE over its columns, see
+-- rules.go): an account has one value per field there, so a negative
+-- criterion holds exactly when its positive counterpart does not. Fields of
+-- objects with several rows per account come from `attr_rows`, keyed on the
+-- account's integer key after the hits are found.
+--
+-- Only the candidates' accounts are read: nearly all of them for a plan,
+-- one for explain.
+CREATE OR REPLACE TEMP TABLE signature_hit AS
+WITH candidate_account AS MATERIALIZED (
+    SELECT a.instance, a.account, a.account_key
+    FROM account_row a SEMI JOIN candidate c ON c.account_key = a.account_key
+), account_field AS (
+    SELECT a.account_key, k.fkey, account_value(k.fkey) AS value
+    FROM account_row a
+    SEMI JOIN candidate_account c ON c.account_key = a.account_key
+    CROSS JOIN (SELECT DISTINCT fkey FROM signature WHERE on_account) k
+), multi_field AS (
+    SELECT r.instance, r.account, r.fkey, r.value
+    FROM attr_rows r
+    SEMI JOIN (SELECT DISTINCT fkey FROM signature WHERE NOT on_account) k USING (fkey)
+    SEMI JOIN candidate_account c ON c.instance = r.instance AND c.account = r.account
+), account_hit AS (
+    SELECT x.account_key, s.sig
+    FROM account_field x
+    JOIN signature s ON s.fkey = x.fkey AND s.on_account AND s.family IN ('eq', 'neq')
+    JOIN signature_value v ON v.sig = s.sig AND v.value = x.value
+    UNION ALL
+    SELECT x.account_key, s.sig
+    FROM account_field x JOIN signature s ON s.fkey = x.fkey AND s.on_account AND s.family = 'null'
+    WHERE x.value IS NOT NULL
+    UNION ALL
+    SELECT x.account_key, s.sig
+    FROM account_field x
+    JOIN signature s ON s.fkey = x.fkey AND s.on_account AND s.family = 'other'
+    LEFT JOIN signature_value v ON v.sig = s.sig
+    WHERE crit_hit(s.operator, x.value, v.value, v.num, v.ts, $1)
+), multi_hit AS (
+    SELECT x.instance, x.account, s.sig
+    FROM multi_field x
+    JOIN signature s ON s.fkey = x.fkey AND NOT s.on_account AND s.family IN ('eq', 'neq')
+    JOIN signature_value v ON v.sig = s.sig AND v.value = x.value
+    UNION ALL
+    SELECT x.instance, x.account, s.sig
+    FROM multi_field x JOIN signature s ON s.fkey = x.fkey AND NOT s.on_account AND s.family = 'null'
+    WHERE x.value IS NOT NULL
+    UNION ALL
+    SELECT x.instance, x.account, s.sig
+    FROM multi_field x
+    JOIN signature s ON s.fkey = x.fkey AND NOT s.on_account AND s.family = 'other'
+    LEFT JOIN signature_value v ON v.sig = s.sig
+    WHERE crit_hit(s.operator, x.value, v.value, v.num, v.ts, $1)
+)
+SELECT DISTINCT account_key, sig FROM account_hit
 UNION ALL
-SELECT * FROM drive_satisfied
+-- several rows or values of an account can hit: DISTINCT; the rows name
+-- their account, and deleted accounts never match
+SELECT DISTINCT a.account_key, h.sig
+FROM multi_hit h JOIN account_row a ON a.instance = h.instance AND a.account = h.account;
+
+-- Each candidate's satisfied criteria: those whose signature its account
+-- hits (positive operators) or misses (neq, null), and those the drivers
+-- found.
+CREATE OR REPLACE TEMP TABLE satisfied AS
+SELECT c.account_key, c.rule_key, s.pos
+FROM candidate c
+JOIN criterion_signature s ON s.rule_key = c.rule_key AND s.family IN ('eq', 'other')
+SEMI JOIN signature_hit h ON h.account_key = c.account_key AND h.sig = s.sig
 UNION ALL
-SELECT DISTINCT account_key, rule_key, pos FROM multi_hit WHERE family IN ('eq', 'other')
+SELECT c.account_key, c.rule_key, s.pos
+FROM candidate c
+JOIN criterion_signature s ON s.rule_key = c.rule_key AND s.family IN ('neq', 'null')
+ANTI JOIN signature_hit h ON h.account_key = c.account_key AND h.sig = s.sig
 UNION ALL
-SELECT m.account_key, m.rule_key, m.pos FROM multi_criterion m
-ANTI JOIN multi_hit h ON h.account_key = m.account_key AND h.rule_key = m.rule_key AND h.pos = m.pos
-WHERE m.family IN ('neq', 'null');
+SELECT * FROM drive_satisfied;
 
 -- Match logic: all criteria, any criterion, or an expression given as the set
 -- of satisfied-criteria masks that make it true. One row per account and
