@@ -14,41 +14,41 @@ import (
 // territories, before and after the plan: a plan that piles accounts onto a
 // few territories shows here before anyone reads its changes.
 type FieldForceBalance struct {
-	FieldForce  string `json:"field_force"`
-	Territories int    `json:"territories"`
-	Before      Spread `json:"before"`
-	After       Spread `json:"after"`
+	FieldForce  string
+	Territories int
+	Before      Spread
+	After       Spread
 	// Furthest are the territories furthest from the median after the plan.
-	Furthest []TerritoryAccounts `json:"furthest"`
+	Furthest []TerritoryAccounts
 }
 
 // Spread summarises accounts per territory.
 type Spread struct {
-	Min    int     `json:"min"`
-	Median float64 `json:"median"`
-	Max    int     `json:"max"`
+	Min    int
+	Median float64
+	Max    int
 	// CV is the coefficient of variation: standard deviation over mean
 	// (0 when the mean is 0). Below about 0.2 reads as balanced.
-	CV float64 `json:"cv"`
+	CV float64
 }
 
 // TerritoryAccounts is one territory's accounts before and after the plan.
 type TerritoryAccounts struct {
-	Territory  string `json:"territory"`
-	FieldForce string `json:"field_force"`
-	Before     int    `json:"before"`
-	After      int    `json:"after"`
+	Territory  string
+	FieldForce string
+	Before     int
+	After      int
 }
 
 // GuardrailViolation is a territory the plan would leave outside the
 // settings' guardrails.
 type GuardrailViolation struct {
-	Territory string `json:"territory"`
-	Accounts  int    `json:"accounts"`
-	Before    int    `json:"before"`
-	Min       *int   `json:"min,omitempty"`
-	Max       *int   `json:"max,omitempty"`
-	Message   string `json:"message"`
+	Territory string
+	Accounts  int
+	Before    int
+	Min       *int
+	Max       *int
+	Message   string
 }
 
 // furthestShown is how many territories per field force the balance names.

@@ -22,21 +22,21 @@ import (
 // realignment takes from the field mid-cycle: the rep who had the account
 // loses the target and its interaction goals.
 type CyclePlanTarget struct {
-	Territory string `json:"territory"`
-	Cycle     string `json:"cycle"`
-	CycleName string `json:"cycle_name,omitempty"`
-	CyclePlan string `json:"cycle_plan"`
+	Territory string
+	Cycle     string
+	CycleName string
+	CyclePlan string
 	// Target is the mc_cycle_plan_target__v record.
-	Target  string     `json:"target"`
-	Account string     `json:"account"`
-	Goals   CycleGoals `json:"goals"`
-	Status  string     `json:"status"` // TargetKept or TargetLost
+	Target  string
+	Account string
+	Goals   CycleGoals
+	Status  string // TargetKept or TargetLost
 	// HeldBefore says the territory holds the account before the plan:
 	// false for a kept target the plan newly assigns.
-	HeldBefore bool `json:"held_before"`
+	HeldBefore bool
 	// GainedBy are the territories that newly get the account and have a
 	// plan of the same cycle: the target may move with the account.
-	GainedBy []string `json:"gained_by,omitempty"`
+	GainedBy []string
 }
 
 // CyclePlanObjects are the Multichannel Cycle Plan objects an import reads.
@@ -52,9 +52,9 @@ const (
 // or one that is not a number.
 type CycleGoals struct {
 	// ChannelInteractions is channel_interactions_goal__v.
-	ChannelInteractions *float64 `json:"channel_interactions"`
+	ChannelInteractions *float64
 	// ProductInteractions is product_interactions_goal__v, where present.
-	ProductInteractions *float64 `json:"product_interactions"`
+	ProductInteractions *float64
 }
 
 // cycleStatuses maps every documented form of a cycle's or cycle plan's

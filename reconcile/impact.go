@@ -17,20 +17,20 @@ import (
 // TerritoryImpact is what a config change does to one territory: the
 // accounts it gains and loses, against the same state and execution time.
 type TerritoryImpact struct {
-	Territory      string   `json:"territory"`
-	Gained         int      `json:"gained"`
-	Lost           int      `json:"lost"`
-	GainedAccounts []string `json:"gained_accounts,omitempty"` // the first ImpactListed, sorted
-	LostAccounts   []string `json:"lost_accounts,omitempty"`
+	Territory      string
+	Gained         int
+	Lost           int
+	GainedAccounts []string // the first ImpactListed, sorted
+	LostAccounts   []string
 }
 
 // RuleImpact is what a config change does through one rule: the (account,
 // territory) pairs it now adds or no longer makes.
 type RuleImpact struct {
-	Rule    string `json:"rule"`
-	Change  string `json:"change"` // added, removed, changed, or unchanged (its matches moved for another reason)
-	Added   int    `json:"added"`
-	Dropped int    `json:"dropped"`
+	Rule    string
+	Change  string // added, removed, changed, or unchanged (its matches moved for another reason)
+	Added   int
+	Dropped int
 }
 
 // ImpactListed is how many gained and lost accounts per territory a plan

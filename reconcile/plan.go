@@ -73,20 +73,20 @@ type Plan struct {
 
 // ConfigRef identifies the config a plan was made from.
 type ConfigRef struct {
-	Commit string `json:"commit"` // git commit, or "" outside git
-	Dirty  bool   `json:"dirty"`  // the work tree's config folder differs from the commit
-	Ref    string `json:"ref,omitempty"`
-	Hash   string `json:"hash"` // content hash of the config files
+	Commit string // git commit, or "" outside git
+	Dirty  bool   // the work tree's config folder differs from the commit
+	Ref    string
+	Hash   string // content hash of the config files
 	// Files maps each config file to a hash of its content, so that a
 	// stale plan can say which files changed.
-	Files map[string]string `json:"files,omitempty"`
+	Files map[string]string
 }
 
 // PlanScope is the JSON form of a Scope.
 type PlanScope struct {
-	Territory   string   `json:"territory,omitempty"`
-	Territories []string `json:"territories,omitempty"`
-	SendToCRM   *bool    `json:"send_to_crm,omitempty"`
+	Territory   string
+	Territories []string
+	SendToCRM   *bool
 }
 
 // Interval is a record's dates before a change.
@@ -99,37 +99,37 @@ type AssignmentChange = query.Change
 
 // TerritoryChange is a territory the config adds, changes or removes.
 type TerritoryChange struct {
-	Action    ConfigAction `json:"action"`
-	Territory string       `json:"territory"`
-	Fields    []string     `json:"fields,omitempty"` // what changed, for update
+	Action    ConfigAction
+	Territory string
+	Fields    []string // what changed, for update
 }
 
 // CRMChange is one record a push would write after the apply.
 type CRMChange struct {
-	Instance string          `json:"instance"`
-	Object   string          `json:"object"`
-	Action   query.CRMAction `json:"action"`
-	Record   string          `json:"record"`
-	Fields   CRMFields       `json:"fields,omitempty"`
+	Instance string
+	Object   string
+	Action   query.CRMAction
+	Record   string
+	Fields   CRMFields
 }
 
 // Summary counts the changes per action and per territory.
 type Summary struct {
-	Create          int                       `json:"create"`
-	End             int                       `json:"end"`
-	Update          int                       `json:"update"`
-	TerritoryChange int                       `json:"territory_changes"`
-	ConfigChange    int                       `json:"config_changes"`
-	CRMChanges      int                       `json:"crm_changes"`
-	PendingPush     int                       `json:"pending_push"`
-	PerTerritory    map[string]TerritoryCount `json:"per_territory"`
+	Create          int
+	End             int
+	Update          int
+	TerritoryChange int
+	ConfigChange    int
+	CRMChanges      int
+	PendingPush     int
+	PerTerritory    map[string]TerritoryCount
 }
 
 // TerritoryCount is one territory's share of a plan.
 type TerritoryCount struct {
-	Create int `json:"create"`
-	End    int `json:"end"`
-	Update int `json:"update"`
+	Create int
+	End    int
+	Update int
 }
 
 // HasChanges reports whether applying the plan would change the state.

@@ -16,18 +16,18 @@ import (
 // PolicyResult is one policy's verdict on a plan (docs/plan-json.md,
 // policy_results).
 type PolicyResult struct {
-	Policy      string   `json:"policy"`
-	Description string   `json:"description,omitempty"`
-	Level       string   `json:"level"`
-	Check       string   `json:"check"` // a built-in check, or "cue"
-	Value       *float64 `json:"value,omitempty"`
-	CUE         string   `json:"cue,omitempty"`
+	Policy      string
+	Description string
+	Level       string
+	Check       string // a built-in check, or "cue"
+	Value       *float64
+	CUE         string
 	// Source is where the policy is written: file:line of its document, or
 	// of settings.guardrails for the two policies the guardrails make.
-	Source     string            `json:"source"`
-	Guardrail  bool              `json:"guardrail,omitempty"`
-	Status     string            `json:"status"` // passed or violated
-	Violations []PolicyViolation `json:"violations"`
+	Source     string
+	Guardrail  bool
+	Status     string // passed or violated
+	Violations []PolicyViolation
 }
 
 // Policy statuses.
@@ -39,10 +39,10 @@ const (
 // PolicyViolation is one territory (or account, or the plan as a whole)
 // that breaks a policy.
 type PolicyViolation struct {
-	Territory string          `json:"territory,omitempty"`
-	Account   string          `json:"account,omitempty"`
-	Figures   *schema.Figures `json:"figures,omitempty"`
-	Message   string          `json:"message"`
+	Territory string
+	Account   string
+	Figures   *schema.Figures
+	Message   string
 }
 
 // Violated reports whether the policy is broken.

@@ -12,9 +12,9 @@ import (
 // ConfigChange is a roster member territory or territory product that the
 // config adds, changes or removes.
 type ConfigChange struct {
-	Kind   string       `json:"kind"` // roster_member_territory or territory_product
-	Action ConfigAction `json:"action"`
-	Key    string       `json:"key"`
+	Kind   string // roster_member_territory or territory_product
+	Action ConfigAction
+	Key    string
 }
 
 // rosterRows are the roster member territories the config holds; ending a
