@@ -6,6 +6,11 @@
 -- start, and one that is no longer desired ends at now (a record that had not
 -- started yet ends at its own start, so it never takes effect).
 
+-- It reads the state's assignments and the desired ones through two views,
+-- diff_current and diff_desired (aligned.go): the whole tables, or only the
+-- accounts that can differ when the evaluation cache's aligned mark vouches
+-- for the others.
+
 -- Current records the plan may change (cur): active or future, of the
 -- sources the rules engine owns, in scope. Part of the statement rather
 -- than a table of its own: materialising 660k records as a temporary table
@@ -17,7 +22,7 @@
 -- a collision of hashes costs nothing but a few more rows to check.
 CREATE OR REPLACE TEMP TABLE change AS
 WITH f AS (
-    SELECT a.*, hash(a.account, a.territory, a.source, a.origin) AS k FROM account_territory a
+    SELECT a.*, hash(a.account, a.territory, a.source, a.origin) AS k FROM diff_current a
     WHERE (a.end_date IS NULL OR a.end_date > $1)
       AND a.source IN ('rule', 'hierarchy_rule', 'manual')
       AND ($2 OR a.territory IN (SELECT territory FROM r_scope))
@@ -39,7 +44,7 @@ SEMI JOIN dup d ON d.account = f.account AND d.territory = f.territory AND d.sou
            coalesce(c.instance, d.instance) AS instance, coalesce(c.source, d.source) AS source,
            coalesce(c.rule, d.rule) AS rule, coalesce(c.origin, d.origin) AS origin
     FROM (SELECT * FROM cur WHERE rn = 1) c
-    FULL JOIN desired d
+    FULL JOIN diff_desired d
       ON c.account = d.account AND c.territory = d.territory
      AND c.source = d.source AND c.origin = d.origin
     UNION ALL

@@ -72,6 +72,10 @@ type EvalCache struct {
 	// Reused reports, after EvaluateRules, how many rules' records an
 	// incremental evaluation took from an earlier entry (0: none).
 	Reused int
+	// Restricted reports, after EvaluateRules, whether the diff was
+	// restricted to the accounts that can differ from the state the cache's
+	// aligned mark vouches for (aligned.go).
+	Restricted bool
 	// Build identifies the running executable's code (internal/buildid).
 	// With it, the digest of a rule set's rows is kept under what the rule
 	// set was compiled from, and read instead of hashed again (rowsDigest).

@@ -395,8 +395,11 @@ func hashBytes(b []byte) string {
 
 // addReused appends to `desired_before_exclusive` and `excluded` the records of the
 // reused rules from the entry r names. Its files are checked against their
-// hashes first: a read that fails would abort the plan.
-func (d *DB) addReused(ctx context.Context, c *EvalCache, r *reuse, now time.Time) error {
+// hashes first: a read that fails would abort the plan. With changed, it
+// also makes `changed_account`: the accounts of the records just evaluated
+// and of the entry's records of the other rules, the only ones whose
+// records can differ from the entry's (aligned.go).
+func (d *DB) addReused(ctx context.Context, c *EvalCache, r *reuse, now time.Time, changed bool) error {
 	key := r.entry.Key
 	for _, f := range entryFiles {
 		if h, err := fileHash(filepath.Join(c.Dir, key+f.suffix)); err != nil || h != r.entry.Files[f.table] {
@@ -416,6 +419,18 @@ func (d *DB) addReused(ctx context.Context, c *EvalCache, r *reuse, now time.Tim
 	})
 	if err != nil {
 		return err
+	}
+	if changed {
+		_, err = d.Exec(ctx, `CREATE OR REPLACE TEMP TABLE changed_account AS
+			SELECT DISTINCT account FROM (
+				SELECT account FROM desired_before_exclusive
+				UNION ALL
+				SELECT account::VARCHAR FROM read_parquet($1)
+				WHERE NOT (source IN ('rule', 'hierarchy_rule') AND origin IN (SELECT id FROM reused_rule)))`,
+			filepath.Join(c.Dir, key+".parquet"))
+		if err != nil {
+			return fmt.Errorf("evaluation cache %s: %w", c.Dir, err)
+		}
 	}
 	_, err = d.Exec(ctx, `INSERT INTO desired_before_exclusive
 		SELECT account::VARCHAR, territory::VARCHAR, instance::VARCHAR, source::VARCHAR, rule::VARCHAR, origin::VARCHAR,

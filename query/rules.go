@@ -4,6 +4,8 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -131,8 +133,9 @@ func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 		_, err = d.loadRuleSet(ctx, rs, fields, []string{"r_binding"})
 		return err
 	}
+	var base evalBase
 	if c := o.Cache; c != nil && o.Focus == "" {
-		if err := d.evaluateCached(ctx, c, rs, fields, now, evaluate); err != nil {
+		if base, err = d.evaluateCached(ctx, c, rs, fields, now, evaluate); err != nil {
 			return err
 		}
 	} else if err := evaluate(rs); err != nil {
@@ -147,17 +150,35 @@ func (d *DB) evaluateRules(ctx context.Context, rs *RuleSet, now time.Time, opts
 			return err
 		}
 	}
-	return run(
-		step{"exclusive field forces", conflictSQL, []any{now}},
-		step{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}},
-	)
+	if err := run(step{"exclusive field forces", conflictSQL, []any{now}}); err != nil {
+		return err
+	}
+	restricted, err := d.diffScope(ctx, o.Cache, base, rs, now)
+	if err != nil {
+		return err
+	}
+	diff := func() error { return run(step{"diff", diffSQL, []any{now, rs.Scope == nil, rs.Selected != nil}}) }
+	if err := diff(); err != nil {
+		return err
+	}
+	if restricted && o.Cache.Verify {
+		if err := d.verifyRestrictedDiff(ctx, diff); err != nil {
+			os.Remove(filepath.Join(o.Cache.Dir, alignedMarkFile))
+			return err
+		}
+	}
+	return d.markAligned(ctx, o.Cache, base, rs, now)
 }
 
 // evaluateCached makes `desired_before_exclusive` from the cache when an entry matches;
 // otherwise it evaluates the changed rules only when an entry of the same
 // data holds the others (evalreuse.go), or every rule, and stores a full
 // evaluation.
-func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func(*RuleSet) error) error {
+//
+// It returns what `desired_before_exclusive` is made of (evalBase): an
+// entry's records, or an entry's and the changed rules' own, for the diff's
+// restriction (aligned.go).
+func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fields []fieldKey, now time.Time, evaluate func(*RuleSet) error) (evalBase, error) {
 	c.Hit, c.Reused = false, 0
 	var rows *rowDigests
 	digest := func() rowDigests {
@@ -169,24 +190,30 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 	}
 	key, data, err := d.evalKey(ctx, c, rs, fields, now, digest)
 	if err != nil {
-		return fmt.Errorf("evaluation cache: %w", err)
+		return evalBase{}, fmt.Errorf("evaluation cache: %w", err)
 	}
 	if c.Hit, err = d.loadEvalCache(ctx, c, key, now); err != nil {
-		return err
+		return evalBase{}, err
 	}
 	if c.Hit {
 		traceEvaluation(c, len(rs.Rules))
-		if !c.Verify {
-			return nil
+		if c.Verify {
+			err = d.verifyAgainst(ctx, c, key, rs, evaluate)
 		}
-		return d.verifyAgainst(ctx, c, key, rs, evaluate)
+		return evalBase{key: key, exact: true}, err
 	}
 	digests := digest().rules
 	if r := reusableEntry(c, data, rs, digests, now); r != nil {
 		if err := evaluate(r.evaluate); err != nil {
-			return err
+			return evalBase{}, err
 		}
-		switch err := d.addReused(ctx, c, r, now); {
+		// The accounts the diff may find changed are wanted only when the
+		// entry's mark can restrict it.
+		var base evalBase
+		if m := readAlignedMark(c.Dir); m != nil && m.Key == r.entry.Key {
+			base = evalBase{key: r.entry.Key}
+		}
+		switch err := d.addReused(ctx, c, r, now, base.key != ""); {
 		case err == nil:
 			c.Reused = len(r.rules)
 			traceEvaluation(c, len(rs.Rules))
@@ -194,18 +221,18 @@ func (d *DB) evaluateCached(ctx context.Context, c *EvalCache, rs *RuleSet, fiel
 			// large share of what the evaluation saved, and the entry it
 			// reused serves the next plan of these rules as well.
 			if c.Verify {
-				return d.verifyAgainst(ctx, c, "", rs, evaluate)
+				err = d.verifyAgainst(ctx, c, "", rs, evaluate)
 			}
-			return nil
+			return base, err
 		case err != errEntryGone:
-			return err
+			return evalBase{}, err
 		}
 	}
 	if err := evaluate(rs); err != nil {
-		return err
+		return evalBase{}, err
 	}
 	traceEvaluation(c, len(rs.Rules))
-	return d.storeEvalCache(ctx, c, key, data, digests, now)
+	return evalBase{key: key, exact: true}, d.storeEvalCache(ctx, c, key, data, digests, now)
 }
 
 // verifyAgainst evaluates rs in full and fails when `desired_before_exclusive`, from the
