@@ -71,7 +71,9 @@ func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance str
 	// delete it once no record of the pair is active any more. One GROUP BY
 	// of the pairs finds both (a plan runs this on millions of records); the
 	// account's own filter is checked for the creates only, since it holds
-	// for every record of a pair alike.
+	// for every record of a pair alike. A pair with an active record linked
+	// to its CRM record writes nothing, which is most pairs once a push ran:
+	// only the others (unsettled) are grouped.
 	rows, err := d.Query(ctx, `
 		WITH a AS (
 			-- the instance's records; a territory moved to another instance
@@ -84,6 +86,9 @@ func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance str
 			LEFT JOIN territory t ON t.id = a.territory
 			WHERE a.instance = $1 AND ($4 OR list_contains($5::VARCHAR[], a.territory))
 			  AND (t.id IS NOT NULL OR a.crm_record_id IS NOT NULL)
+		), unsettled AS (
+			SELECT DISTINCT account, territory FROM a
+			WHERE NOT (active AND crm_record_id IS NOT NULL AND crm_deleted_at IS NULL)
 		), pair AS (
 			SELECT account, territory,
 			       -- the pair's CRM record, while it exists
@@ -92,7 +97,7 @@ func (d *DB) EachPendingPush(ctx context.Context, from Assignments, instance str
 			       -- active and meant for the CRM, its territory's country selected
 			       min(id) FILTER (WHERE active AND meant) AS wanted,
 			       bool_or(active) AS active
-			FROM a GROUP BY account, territory
+			FROM a SEMI JOIN unsettled USING (account, territory) GROUP BY account, territory
 		)
 		SELECT 'create', p.wanted, '', p.account, p.territory
 		FROM pair p
