@@ -145,3 +145,11 @@ func (f *Diff) Touched(ctx context.Context, accounts []string) (*Touched, error)
 	}
 	return &Touched{ev: f.ev}, nil
 }
+
+// Of is from restricted to the records of the touched accounts.
+func (t *Touched) Of(from Assignments) (Assignments, error) {
+	if err := t.ev.current(); err != nil {
+		return "", err
+	}
+	return Assignments("(SELECT * FROM " + string(from) + " SEMI JOIN touched_account USING (account))"), nil
+}

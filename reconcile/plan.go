@@ -255,7 +255,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		}
 		p.ConfigChanges = diffConfigRows(curRoster, rosterRows(cfg), curProducts, productRows(cfg))
 	}
-	if err := p.previewPush(ctx, db, cfg); err != nil {
+	if err := p.previewPush(ctx, db, cfg, opts.Cache != nil && opts.Cache.Verify); err != nil {
 		return nil, err
 	}
 	if p.Preview != nil {
@@ -336,121 +336,6 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 		out = append(out, TerritoryChange{Action: ConfigRemove, Territory: id})
 	}
 	return out
-}
-
-// previewPush lists the CRM records a push would write after this plan is
-// applied, and apart from them those an earlier apply already left pending.
-func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config) error {
-	countsBefore, err := db.AccountsPerTerritory(ctx, query.StateAssignments, p.Now)
-	if err != nil {
-		return err
-	}
-	countsAfter := countsBefore
-	policies := policiesOf(cfg)
-	moves, err := gatherMoves(ctx, db, cfg, nil, query.StateAssignments, query.StateAssignments, p.Now, nil)
-	if err != nil {
-		return err
-	}
-	var crm, pendingPush []CRMChange
-	if !p.HasChanges() && p.Preview == nil {
-		// Applying nothing leaves the state as it is: all a push would write
-		// is already pending, and one read finds it.
-		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-			pendingPush = append(pendingPush, c)
-			return nil
-		})
-		if err == nil {
-			err = p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, query.StateAssignments)
-		}
-	} else {
-		type key struct {
-			object string
-			action query.CRMAction
-			record string
-		}
-		pending := map[key]bool{}
-		err = eachPendingPush(ctx, db, query.StateAssignments, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-			pending[key{c.Object, c.Action, c.Record}] = true
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		// Sized for one record write per change, which the millions of a
-		// first plan make (a territory's change may make more: the slice
-		// grows then), so that they are not copied as the slice grows.
-		crm = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
-		err = db.DryRun(ctx, func() error {
-			after, err := applyToState(ctx, db, cfg, p, previewChanges)
-			if err != nil {
-				return err
-			}
-			if countsAfter, err = db.AccountsPerTerritory(ctx, after, p.Now); err != nil {
-				return err
-			}
-			if err := p.cyclePlanTargets(ctx, db, cfg, query.StateAssignments, after); err != nil {
-				return err
-			}
-			if moves, err = gatherMoves(ctx, db, cfg, policies, query.StateAssignments, after, p.Now, p.CyclePlanTargets); err != nil {
-				return err
-			}
-			if p.Preview != nil {
-				if p.Preview.Assignments, err = db.UniqueAssignments(ctx, after, p.Scope.Territories, p.Now); err != nil {
-					return err
-				}
-				p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
-			}
-			return eachPendingPush(ctx, db, after, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-				if len(pending) > 0 && pending[key{c.Object, c.Action, c.Record}] {
-					pendingPush = append(pendingPush, c)
-				} else {
-					crm = append(crm, c)
-				}
-				return nil
-			})
-		})
-	}
-	if err != nil {
-		return err
-	}
-	p.balance(cfg, countsBefore, countsAfter)
-	p.PolicyResults = judgePolicies(policies, p.Accounts, moves)
-	if crm != nil {
-		p.CRMChanges = crm
-	}
-	if pendingPush != nil {
-		p.PendingPush = pendingPush
-	}
-	return nil
-}
-
-// eachPendingPush calls each with the records a push would write, instance
-// by instance. An account territory's two fields are built here, not read
-// as a map per record: a first plan has millions of them.
-func eachPendingPush(ctx context.Context, db *query.DB, from query.Assignments, cfg *schema.Config, scope []string, now time.Time, each func(CRMChange) error) error {
-	outbound := NewOutbound(cfg)
-	for _, inst := range cfg.Settings.CRMInstances {
-		sync, err := newTerritorySync(ctx, db, inst.ID, outbound)
-		if err != nil {
-			return err
-		}
-		err = db.EachPendingPush(ctx, from, inst.ID, inst.SelectedCountries(), scope, cfg.Settings.InactiveAccountStatuses, now, func(it query.PushItem) error {
-			if sync.inSync(it) { // linked by the push, not written
-				return nil
-			}
-			c := CRMChange{Instance: inst.ID, Object: it.Object, Action: it.Action, Record: it.Record}
-			if it.Object == "account_territory__v" { // EachPendingPush leaves their Fields nil
-				c.Fields = CRMFields{{Name: "account__v", Value: it.Account}, {Name: "territory__v", Value: it.Territory}}
-			} else {
-				c.Fields = crmFieldsOf(outbound.Fields(it))
-			}
-			return each(c)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (p *Plan) summarize() {
