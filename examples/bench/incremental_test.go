@@ -39,11 +39,8 @@ func TestIncrementalPlanEveryMix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and plans six alignments")
 	}
-	scale := filepath.Join(t.TempDir(), "scale")
-	if out, err := exec.Command("go", "build", "-o", scale, "../scale").CombinedOutput(); err != nil {
-		t.Fatalf("building examples/scale: %v\n%s", err, out)
-	}
-	for _, mix := range []string{"templates", "zip-lists", "specialty-lists", "many-criteria", "multi-row", "expressions"} {
+	scale := buildScale(t)
+	for _, mix := range everyMix {
 		t.Run(mix, func(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()

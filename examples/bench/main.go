@@ -58,9 +58,14 @@ func main() {
 	flag.StringVar(&c.revision, "revision", "", "what alignctl was built from, for the doc (default: git rev-parse HEAD here)")
 	baseline := flag.String("baseline", "", "run only the baseline query on this generated folder and print its result")
 	explain := flag.Bool("explain", false, "with -baseline: print the query's EXPLAIN ANALYZE profile to stderr")
+	pairs := flag.String("pairs", "", "with -baseline: write the matched (account, territory) pairs to this CSV file")
 	flag.Parse()
 	if *baseline != "" {
-		if err := runBaseline(*baseline, *explain); err != nil {
+		now, err := time.Parse(time.RFC3339, c.now)
+		if err == nil {
+			err = runBaseline(*baseline, now, *explain, *pairs)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "baseline:", err)
 			os.Exit(1)
 		}
@@ -303,7 +308,7 @@ func measure(c config, scale, self string, n int, mix string) *sizeResult {
 			}
 			// The baseline runs beside the first plan, on the same files,
 			// both with a warm page cache.
-			b, bout, err := runStep(c, dir, "baseline", []string{self, "-baseline", dir}, []int{0})
+			b, bout, err := runStep(c, dir, "baseline", []string{self, "-baseline", dir, "-now", c.now}, []int{0})
 			r.baselineStep = b
 			if err == nil {
 				err = json.Unmarshal(bout, &r.baseline)

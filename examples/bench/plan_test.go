@@ -99,3 +99,16 @@ func importGenerated(tb testing.TB, dir string) (*query.DB, *schema.Config) {
 	}
 	return db, cfg
 }
+
+// everyMix is the rule mixes of examples/scale.
+var everyMix = []string{"templates", "zip-lists", "specialty-lists", "many-criteria", "multi-row", "expressions"}
+
+// buildScale builds examples/scale once for a test's generations.
+func buildScale(t *testing.T) string {
+	t.Helper()
+	scale := filepath.Join(t.TempDir(), "scale")
+	if out, err := exec.Command("go", "build", "-o", scale, "../scale").CombinedOutput(); err != nil {
+		t.Fatalf("building examples/scale: %v\n%s", err, out)
+	}
+	return scale
+}

@@ -44,6 +44,21 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+func TestBaselineCoverage(t *testing.T) {
+	for _, tc := range []struct {
+		res  baselineResult
+		want string
+	}{
+		{baselineResult{Pairs: 485702, Rules: 4376, Account: 4376}, "485,702 (4,376 of 4,376)"},
+		{baselineResult{Pairs: 0, Rules: 0, Account: 8752}, "0 (0 of 8,752)"},
+		{baselineResult{Pairs: 80120, Rules: 408}, "80,120 (408)"}, // a result of before account_rules
+	} {
+		if got := baselineCoverage(tc.res); got != tc.want {
+			t.Errorf("baselineCoverage(%+v) = %q, want %q", tc.res, got, tc.want)
+		}
+	}
+}
+
 // TestWriteDoc: the table replaces what is between the markers and nothing
 // else; a doc without markers gets a section at its end.
 func TestWriteDoc(t *testing.T) {
