@@ -22,9 +22,9 @@ import (
 // those lists as Parquet files one after the other (the body), then a
 // footer giving the header's length. The header's body field gives each
 // Parquet part's place and SHA-256, and the header's digest seals the
-// header, so the digest seals the body too. At 5M accounts the JSON of the
-// two lists was 2.5 GB, and decoding it most of an apply's time; DuckDB
-// writes and reads the Parquet in place.
+// header, so the digest seals the body too. The JSON of the two lists of a
+// large plan took most of an apply's time to decode (docs/benchmarks.md);
+// DuckDB writes and reads the Parquet in place.
 
 // SavedFormatVersion is the format_version of a plan saved with a body;
 // FormatVersion stays that of the plan's JSON, which plan --format json

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,46 +12,26 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/alignctl/alignctl/reconcile/jsonplan/jsonplantest"
 )
 
-// samplePlan has a value in every kind of plan field, and strings that
+// samplePlan is the plan of jsonplantest.SamplePlan, which jsonplan's
+// tests share: a value in every kind of plan field, and strings that
 // encoding/json escapes.
 func samplePlan() *Plan {
-	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	end := now.AddDate(1, 0, 0)
-	yes := true
-	four := 4
-	return &Plan{
-		FormatVersion: FormatVersion, Now: now, StateSerial: 7,
-		Config: ConfigRef{Commit: "abc", Hash: "h", Files: map[string]string{"settings.yaml": "1", "a.yaml": "2"}},
-		Scope:  PlanScope{Territory: "ONC-1", Territories: []string{"ONC-1", "ONC-2"}, SendToCRM: &yes},
-		AssignmentChanges: []AssignmentChange{
-			{Action: "create", Account: "A01", Territory: "ONC-1", Instance: "us", Source: "rule", Rule: "r<1>", Origin: "r<1>",
-				StartDate: now, SendToCRM: true, Reason: "matches rule r<1> & \"more\" é \u2028"},
-			{Action: "update", ID: "AT-000000001", Account: "A02", Territory: "ONC-2", Instance: "us", Source: "manual", Origin: "manual@2026-01-01",
-				StartDate: now, EndDate: &end, Before: &Interval{StartDate: now.AddDate(0, -1, 0)}, Reason: "manual assignment in config"},
-			{Action: "end", ID: "AT-000000002", Account: "A03", Territory: "ONC-2", Instance: "us", Source: "crm", Origin: "V0X",
-				StartDate: now, EndDate: &now, Before: &Interval{StartDate: now, EndDate: &end}, Reason: "territory ended"},
-		},
-		TerritoryChanges: []TerritoryChange{{Action: "create", Territory: "ONC-1"}, {Action: "update", Territory: "ONC-2", Fields: []string{"name"}}},
-		ConfigChanges:    []ConfigChange{},
-		CRMChanges: []CRMChange{
-			{Instance: "us", Object: "account_territory__v", Action: "create", Record: "AT-1", Fields: CRMFields{{Name: "account__v", Value: "A01"}, {Name: "territory__v", Value: "ONC-1"}}},
-			{Instance: "us", Object: "territory__v", Action: "create", Record: "ONC-1",
-				Fields: crmFieldsOf(map[string]string{"name__v": "ONC-1", "description__v": "Onc <east>", "country__v": "US", "parent_territory__v": ""})},
-			{Instance: "us", Object: "account_territory__v", Action: "delete", Record: "AT-2"},
-		},
-		PendingPush:         []CRMChange{},
-		Conflicts:           []string{"field force X is exclusive"},
-		Warnings:            []string{},
-		GuardrailViolations: []GuardrailViolation{{Territory: "ONC-1", Accounts: 3, Min: &four, Message: "under"}},
-		Balance: []FieldForceBalance{{FieldForce: "ONC", Territories: 2, Before: Spread{Min: 1, Median: 1.5, Max: 2, CV: 0.143},
-			Furthest: []TerritoryAccounts{{Territory: "ONC-1", Before: 1, After: 2}}}},
-		Summary:    Summary{Create: 1, End: 1, Update: 1, PerTerritory: map[string]TerritoryCount{"ONC-1": {Create: 1}, "ONC-2": {End: 1, Update: 1}}},
-		Base:       &ConfigRef{Commit: "b0", Ref: "v1"},
-		Impact:     []TerritoryImpact{{Territory: "ONC-1", Gained: 1, GainedAccounts: []string{"A01"}}},
-		ConfigDiff: "--- a/x\n+++ b/x\n",
-		Command:    "alignctl plan --base v1",
+	var p Plan
+	if err := json.Unmarshal(jsonplantest.SamplePlan(), &p); err != nil {
+		panic(fmt.Sprintf("the sample plan: %v", err))
+	}
+	return &p
+}
+
+// The sample plan reads into the engine's plan and writes back to the
+// letter: the plan the tests below start from lost nothing of it.
+func TestSamplePlanReadsWhole(t *testing.T) {
+	if got, want := encoderJSON(t, samplePlan()), jsonplantest.SamplePlan(); !bytes.Equal(got, want) {
+		t.Errorf("the sample plan written again:\n%s\nwant:\n%s", got, want)
 	}
 }
 
@@ -64,20 +43,6 @@ func encoderJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
-}
-
-// sealedJSON is a plan's JSON as json.Encoder writes it with the digest
-// field the definition gives: the SHA-256 of the bytes up to the end of the
-// last value, as the last field.
-func sealedJSON(t testing.TB, encoded []byte) []byte {
-	body := bytes.TrimSuffix(encoded, []byte("}\n"))
-	body = bytes.TrimSuffix(body, []byte("\n"))
-	sum := sha256.Sum256(body)
-	sep := ","
-	if bytes.Equal(body, []byte("{")) {
-		sep = ""
-	}
-	return fmt.Appendf(bytes.Clone(body), "%s\n  \"digest\": \"sha256:%x\"\n}\n", sep, sum)
 }
 
 func streamJSON(t testing.TB, p *Plan) []byte {
@@ -94,7 +59,7 @@ func TestWriteJSONIsTheEncodersJSON(t *testing.T) {
 	for name, p := range map[string]*Plan{"sample": samplePlan(), "zero": {}, "empty lists": {
 		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
 	}} {
-		if got, want := streamJSON(t, p), sealedJSON(t, encoderJSON(t, p)); !bytes.Equal(got, want) {
+		if got, want := streamJSON(t, p), jsonplantest.Sealed(encoderJSON(t, p)); !bytes.Equal(got, want) {
 			t.Errorf("%s: WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", name, got, want)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alignctl/alignctl/reconcile/jsonplan/jsonplantest"
 )
 
 // elemJSON is what Write wrote for a list element before the
@@ -182,7 +184,7 @@ func TestWriteRandomPlans(t *testing.T) {
 		if (gotErr != nil) != (wantErr != nil) {
 			t.Fatalf("Write error %v, json.Encoder error %v", gotErr, wantErr)
 		}
-		if wantErr == nil && !bytes.Equal(got.Bytes(), sealedJSON(want.Bytes())) {
+		if wantErr == nil && !bytes.Equal(got.Bytes(), jsonplantest.Sealed(want.Bytes())) {
 			t.Fatalf("Write differs from json.Encoder:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
 		}
 	}

@@ -2,57 +2,41 @@ package jsonplan
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
-	"time"
+
+	"github.com/alignctl/alignctl/reconcile/jsonplan/jsonplantest"
 )
 
+// samplePlan is the plan of jsonplantest.SamplePlan, which reconcile's
+// tests share: a value in every kind of plan field, and strings that
+// encoding/json escapes.
 func samplePlan() *Plan {
-	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	end := now.AddDate(1, 0, 0)
-	yes := true
-	four := 4
-	return &Plan{
-		FormatVersion: FormatVersion, Now: now, StateSerial: 7,
-		Config: ConfigRef{Commit: "abc", Hash: "h", Files: map[string]string{"settings.yaml": "1", "a.yaml": "2"}},
-		Scope:  Scope{Territory: "ONC-1", Territories: []string{"ONC-1", "ONC-2"}, SendToCRM: &yes},
-		AssignmentChanges: ListOf([]AssignmentChange{
-			{Action: "create", Account: "A01", Territory: "ONC-1", Instance: "us", Source: "rule", Rule: "r<1>", Origin: "r<1>",
-				StartDate: now, SendToCRM: true, Reason: "matches rule r<1> & \"more\" é \u2028"},
-			{Action: "end", ID: "AT-000000002", Account: "A03", Territory: "ONC-2", Instance: "us", Source: "crm", Origin: "V0X",
-				StartDate: now, EndDate: &now, Before: &Interval{StartDate: now, EndDate: &end}, Reason: "territory ended"},
-		}),
-		TerritoryChanges: []TerritoryChange{{Action: "create", Territory: "ONC-1"}, {Action: "update", Territory: "ONC-2", Fields: []string{"name"}}},
-		ConfigChanges:    []ConfigChange{},
-		CRMChanges: ListOf([]CRMChange{
-			{Instance: "us", Object: "account_territory__v", Action: "create", Record: "AT-1", Fields: CRMFields{{"account__v", "A01"}, {"territory__v", "ONC-1"}}},
-			{Instance: "us", Object: "account_territory__v", Action: "delete", Record: "AT-2"},
-		}),
-		PendingPush:         ListOf([]CRMChange{}),
-		Conflicts:           []string{"field force X is exclusive"},
-		GuardrailViolations: []GuardrailViolation{{Territory: "ONC-1", Accounts: 3, Min: &four, Message: "under"}},
-		Balance: []FieldForceBalance{{FieldForce: "ONC", Territories: 2, Before: Spread{Min: 1, Median: 1.5, Max: 2, CV: 0.143},
-			Furthest: []TerritoryAccounts{{Territory: "ONC-1", Before: 1, After: 2}}}},
-		Summary: Summary{Create: 1, End: 1, PerTerritory: map[string]TerritoryCount{"ONC-1": {Create: 1}, "ONC-2": {End: 1}}},
-		Base:    &ConfigRef{Commit: "b0", Ref: "v1"},
-		Command: "alignctl plan --base v1",
+	var changes []AssignmentChange
+	var crm, pending []CRMChange
+	p := Plan{
+		AssignmentChanges: List[AssignmentChange]{Add: func(c *AssignmentChange) { changes = append(changes, *c) }},
+		CRMChanges:        List[CRMChange]{Add: func(c *CRMChange) { crm = append(crm, *c) }},
+		PendingPush:       List[CRMChange]{Add: func(c *CRMChange) { pending = append(pending, *c) }},
 	}
+	if err := json.Unmarshal(jsonplantest.SamplePlan(), &p); err != nil {
+		panic(fmt.Sprintf("the sample plan: %v", err))
+	}
+	p.AssignmentChanges = ListOf(listed(changes, p.AssignmentChanges.Listed))
+	p.CRMChanges = ListOf(listed(crm, p.CRMChanges.Listed))
+	p.PendingPush = ListOf(listed(pending, p.PendingPush.Listed))
+	return &p
 }
 
-// sealedJSON is a plan's JSON as json.Encoder writes it with the digest
-// field the definition gives.
-func sealedJSON(encoded []byte) []byte {
-	body := bytes.TrimSuffix(encoded, []byte("}\n"))
-	body = bytes.TrimSuffix(body, []byte("\n"))
-	sum := sha256.Sum256(body)
-	sep := ","
-	if bytes.Equal(body, []byte("{")) {
-		sep = ""
+// listed is the elements read of a list: [] rather than nil when the JSON
+// had the list, so that it is written again as it was.
+func listed[T any](s []T, listed bool) []T {
+	if listed && s == nil {
+		return []T{}
 	}
-	return fmt.Appendf(bytes.Clone(body), "%s\n  \"digest\": \"sha256:%x\"\n}\n", sep, sum)
+	return s
 }
 
 // Read hands Write's lists back element by element, tells null from empty
@@ -76,7 +60,7 @@ func TestReadWhatWriteWrote(t *testing.T) {
 	if !seal.Last || seal.Digest == "" || seal.Digest != seal.Sum {
 		t.Errorf("seal %+v", seal)
 	}
-	if !p.AssignmentChanges.Listed || !p.PendingPush.Listed || len(pending) != 0 || len(changes) != 2 || len(crm) != 2 {
+	if !p.AssignmentChanges.Listed || !p.PendingPush.Listed || len(pending) != 0 || len(changes) != 3 || len(crm) != 3 {
 		t.Fatalf("read %d changes, %d CRM changes, %d pending", len(changes), len(crm), len(pending))
 	}
 	want := samplePlan()
@@ -104,7 +88,7 @@ func TestReadWhatWriteWrote(t *testing.T) {
 }
 
 // A Plan marshalled whole by encoding/json is Write's JSON without the
-// digest.
+// digest; the sample plan so marshalled is the JSON it was read from.
 func TestMarshalIsWrite(t *testing.T) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -112,11 +96,14 @@ func TestMarshalIsWrite(t *testing.T) {
 	if err := enc.Encode(samplePlan()); err != nil {
 		t.Fatal(err)
 	}
+	if want := jsonplantest.SamplePlan(); !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("the sample plan read and written again:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
 	var got bytes.Buffer
 	if err := Write(&got, samplePlan()); err != nil {
 		t.Fatal(err)
 	}
-	if want := sealedJSON(b.Bytes()); !bytes.Equal(got.Bytes(), want) {
+	if want := jsonplantest.Sealed(b.Bytes()); !bytes.Equal(got.Bytes(), want) {
 		t.Errorf("Write:\n%s\nencoding/json:\n%s", got.Bytes(), want)
 	}
 }

@@ -30,8 +30,9 @@ const (
 // Write writes the plan as json.Encoder with SetIndent("", "  ") does,
 // byte for byte, but streamed: the fields one after the other and every
 // list one element at a time, so that a plan of millions of changes is
-// never one JSON value in memory (2.5 GB at 5 M accounts). A last field,
-// digest, seals what came before it, hashed as it is written.
+// never one JSON value in memory (its size at 5M accounts is in
+// docs/benchmarks.md). A last field, digest, seals what came before it,
+// hashed as it is written.
 func Write(w io.Writer, p *Plan) error {
 	hw := &hashWriter{w: w, h: sha256.New()}
 	pw := &writer{bw: bufio.NewWriterSize(hw, 1<<20)}

@@ -26,12 +26,7 @@ func newAdoptResult(instance, dir string, a *reconcile.Adoption) *adoptResult {
 // adoptView renders what adopt wrote, as planView renders a plan.
 type adoptView = view[*adoptResult]
 
-func newAdoptView(format string) adoptView {
-	if format == "json" {
-		return adoptJSON{}
-	}
-	return adoptText{}
-}
+func newAdoptView(format string) adoptView { return byFormat(format, adoptText{}, adoptJSON{}) }
 
 type adoptText struct{}
 

@@ -57,10 +57,7 @@ func newApplyResult(p *reconcile.Plan, overrides []reconcile.Override, who strin
 type applyView = view[*applyResult]
 
 func (g *globals) applyView(format string) applyView {
-	if format == "json" {
-		return applyJSON{}
-	}
-	return applyText{stderr: g.stderr}
+	return byFormat(format, applyText{stderr: g.stderr}, applyJSON{})
 }
 
 // applyText is the one-line summary on stdout and the diagnostics on

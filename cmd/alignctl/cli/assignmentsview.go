@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/alignctl/alignctl/query"
@@ -14,18 +12,23 @@ import (
 type assignmentsView = view[[]query.Assignment]
 
 func newAssignmentsView(format string) assignmentsView {
-	return showView[[]query.Assignment](format, assignmentsText{}, assignmentsJSON{}, assignmentsCSV{})
-}
-
-type assignmentsText struct{}
-
-func (assignmentsText) render(w io.Writer, as []query.Assignment) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tACCOUNT\tTERRITORY\tSOURCE\tRULE\tSTART\tEND\tCRM RECORD")
-	for _, a := range as {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), fmtEnd(a.End), a.CRMRecordID)
+	text := textTable[query.Assignment]{
+		header: "ID\tACCOUNT\tTERRITORY\tSOURCE\tRULE\tSTART\tEND\tCRM RECORD",
+		row: func(a query.Assignment) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), fmtEnd(a.End), a.CRMRecordID)
+		},
 	}
-	return tw.Flush()
+	csv := csvTable[query.Assignment]{
+		header: []string{"id", "account", "territory", "source", "rule", "start_date", "end_date", "crm_record_id"},
+		row: func(a query.Assignment) []string {
+			end := ""
+			if a.End != nil {
+				end = fmtTime(*a.End)
+			}
+			return []string{a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), end, a.CRMRecordID}
+		},
+	}
+	return showView(format, text, assignmentsJSON{}, csv)
 }
 
 // assignmentJSON is one assignment record (docs/command-json.md): a rule
@@ -41,12 +44,11 @@ type assignmentJSON struct {
 	CRMRecordID *string    `json:"crm_record_id"`
 }
 
+// assignmentsJSON is {"format_version": "1", "assignments": [...]}.
 type assignmentsJSON struct{}
 
 func (assignmentsJSON) render(w io.Writer, as []query.Assignment) error {
-	out := struct {
-		Assignments []assignmentJSON `json:"assignments"`
-	}{Assignments: []assignmentJSON{}}
+	out := make([]assignmentJSON, 0, len(as))
 	for _, a := range as {
 		j := assignmentJSON{ID: a.ID, Account: a.Account, Territory: a.Territory, Source: a.Source, StartDate: a.Start, EndDate: a.End}
 		if a.Rule != "" {
@@ -55,23 +57,7 @@ func (assignmentsJSON) render(w io.Writer, as []query.Assignment) error {
 		if a.CRMRecordID != "" {
 			j.CRMRecordID = &a.CRMRecordID
 		}
-		out.Assignments = append(out.Assignments, j)
+		out = append(out, j)
 	}
-	return writeJSON(w, out)
-}
-
-type assignmentsCSV struct{}
-
-func (assignmentsCSV) render(w io.Writer, as []query.Assignment) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "account", "territory", "source", "rule", "start_date", "end_date", "crm_record_id"})
-	for _, a := range as {
-		end := ""
-		if a.End != nil {
-			end = fmtTime(*a.End)
-		}
-		cw.Write([]string{a.ID, a.Account, a.Territory, a.Source, a.Rule, fmtTime(a.Start), end, a.CRMRecordID})
-	}
-	cw.Flush()
-	return cw.Error()
+	return listJSON[assignmentJSON]{"assignments"}.render(w, out)
 }

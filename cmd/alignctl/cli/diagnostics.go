@@ -14,6 +14,15 @@ type view[T any] interface {
 	render(w io.Writer, r T) error
 }
 
+// byFormat is the view --format names of a command's text and JSON views;
+// the command has checked the format before any work (checkFormat).
+func byFormat[T any](format string, text, json view[T]) view[T] {
+	if format == "json" {
+		return json
+	}
+	return text
+}
+
 // commandFormats are the views of the commands other than plan, which
 // has its own (planFormats), show (showFormats) and schema.
 var commandFormats = []string{"text", "json"}

@@ -12,12 +12,7 @@ import (
 // driftView renders a drift report, as planView renders a plan.
 type driftView = view[*reconcile.DriftReport]
 
-func newDriftView(format string) driftView {
-	if format == "json" {
-		return driftJSON{}
-	}
-	return driftText{}
-}
+func newDriftView(format string) driftView { return byFormat(format, driftText{}, driftJSON{}) }
 
 // driftJSON is the report as reconcile defines it (docs/adopt-drift.md).
 type driftJSON struct{}

@@ -19,17 +19,14 @@ func yesNo(b bool) string {
 type explainView = view[*reconcile.Explanation]
 
 func newExplainView(format string) explainView {
-	if format == "json" {
-		return explainJSON{}
-	}
-	return explainText{}
+	return byFormat(format, explainText{}, explainJSON{})
 }
 
-// explainJSON is the explanation as reconcile defines it (README,
-// docs/command-json.md).
+// explainJSON is the explanation as reconcile defines it, after its
+// format_version (README, docs/command-json.md).
 type explainJSON struct{}
 
-func (explainJSON) render(w io.Writer, ex *reconcile.Explanation) error { return writeJSON(w, ex) }
+func (explainJSON) render(w io.Writer, ex *reconcile.Explanation) error { return writeVersioned(w, ex) }
 
 // explainText is per territory what assigns the account or why nothing
 // does: each rule's criteria with the account's values.

@@ -26,10 +26,7 @@ func newImportResult(now time.Time, rep *reconcile.ImportReport) *importResult {
 type importView = view[*importResult]
 
 func (g *globals) importView(format string) importView {
-	if format == "json" {
-		return importJSON{}
-	}
-	return importText{stderr: g.stderr}
+	return byFormat(format, importText{stderr: g.stderr}, importJSON{})
 }
 
 // importText is the table of objects on stdout, the diagnostics on stderr.

@@ -29,12 +29,7 @@ func newInitResult(dir string, files []repoFile) *initResult {
 // initView renders what init wrote, as planView renders a plan.
 type initView = view[*initResult]
 
-func newInitView(format string) initView {
-	if format == "json" {
-		return initJSON{}
-	}
-	return initText{}
-}
+func newInitView(format string) initView { return byFormat(format, initText{}, initJSON{}) }
 
 type initText struct{}
 

@@ -9,24 +9,12 @@ import (
 )
 
 // mappingsView renders the effective field mappings, as planView renders
-// a plan.
+// a plan; its JSON is {"mappings": [...]}, each mapping as reconcile
+// defines it (docs/command-json.md).
 type mappingsView = view[[]reconcile.FieldMapping]
 
 func newMappingsView(format string) mappingsView {
-	if format == "json" {
-		return mappingsJSON{}
-	}
-	return mappingsText{}
-}
-
-// mappingsJSON is {"mappings": [...]}, each mapping as reconcile defines
-// it (docs/command-json.md).
-type mappingsJSON struct{}
-
-func (mappingsJSON) render(w io.Writer, ms []reconcile.FieldMapping) error {
-	return writeJSON(w, struct {
-		Mappings []reconcile.FieldMapping `json:"mappings"`
-	}{append([]reconcile.FieldMapping{}, ms...)})
+	return byFormat(format, mappingsText{}, listJSON[reconcile.FieldMapping]{"mappings"})
 }
 
 // mappingsText is a table per direction and object, as Align's View Field
@@ -73,10 +61,7 @@ type mappingCheck struct {
 type mappingCheckView = view[*mappingCheck]
 
 func newMappingCheckView(format string) mappingCheckView {
-	if format == "json" {
-		return mappingCheckJSON{}
-	}
-	return mappingCheckText{}
+	return byFormat(format, mappingCheckText{}, mappingCheckJSON{})
 }
 
 // mappingCheckText says that every field is there. The problems it leaves

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -40,26 +39,26 @@ func (pushHistoryText) render(w io.Writer, h *pushHistory) error {
 	return tw.Flush()
 }
 
-// pushHistoryJSON is {"pushes": [...], "failures": [...]}, as query
-// defines them (docs/command-json.md).
+// pushHistoryJSON is {"format_version": "1", "pushes": [...], "failures":
+// [...]}, as query defines them (docs/command-json.md).
 type pushHistoryJSON struct{}
 
 func (pushHistoryJSON) render(w io.Writer, h *pushHistory) error {
 	return writeJSON(w, struct {
-		Pushes   []query.PushRun     `json:"pushes"`
-		Failures []query.PushFailure `json:"failures"`
-	}{append([]query.PushRun{}, h.Runs...), append([]query.PushFailure{}, h.Failures...)})
+		FormatVersion string              `json:"format_version"`
+		Pushes        []query.PushRun     `json:"pushes"`
+		Failures      []query.PushFailure `json:"failures"`
+	}{commandJSONVersion, append([]query.PushRun{}, h.Runs...), append([]query.PushFailure{}, h.Failures...)})
 }
 
 // pushHistoryCSV is the pushes only: the failures are another table.
 type pushHistoryCSV struct{}
 
 func (pushHistoryCSV) render(w io.Writer, h *pushHistory) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"instance", "started_at", "scope", "created", "updated", "deleted", "failed", "success"})
-	for _, r := range h.Runs {
-		cw.Write([]string{r.Instance, fmtTime(r.StartedAt), r.Scope, fmt.Sprint(r.Created), fmt.Sprint(r.Updated), fmt.Sprint(r.Deleted), fmt.Sprint(r.Failed), fmt.Sprint(r.Success)})
-	}
-	cw.Flush()
-	return cw.Error()
+	return csvTable[query.PushRun]{
+		header: []string{"instance", "started_at", "scope", "created", "updated", "deleted", "failed", "success"},
+		row: func(r query.PushRun) []string {
+			return []string{r.Instance, fmtTime(r.StartedAt), r.Scope, fmt.Sprint(r.Created), fmt.Sprint(r.Updated), fmt.Sprint(r.Deleted), fmt.Sprint(r.Failed), fmt.Sprint(r.Success)}
+		},
+	}.render(w, h.Runs)
 }

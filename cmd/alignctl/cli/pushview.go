@@ -23,10 +23,7 @@ type pushResult struct {
 type pushView = view[*pushResult]
 
 func (g *globals) pushView(format string) pushView {
-	if format == "json" {
-		return pushJSON{}
-	}
-	return pushText{stderr: g.stderr}
+	return byFormat(format, pushText{stderr: g.stderr}, pushJSON{})
 }
 
 // pushText is the records restored and the table of objects on stdout; the

@@ -3,13 +3,10 @@ package cli
 // showView picks one of a show table's views by --format, which show has
 // checked (checkFormat, showArgsFit).
 func showView[T any](format string, text, json, csv view[T]) view[T] {
-	switch format {
-	case "json":
-		return json
-	case "csv":
+	if format == "csv" {
 		return csv
 	}
-	return text
+	return byFormat(format, text, json)
 }
 
 func orDash(s string) string {

@@ -16,10 +16,11 @@ func newSummaryView(format string) summaryView {
 	return showView[*query.StateSummary](format, summaryText{}, summaryJSON{}, nil)
 }
 
-// summaryJSON is the summary as query defines it (docs/command-json.md).
+// summaryJSON is the summary as query defines it, after its
+// format_version (docs/command-json.md).
 type summaryJSON struct{}
 
-func (summaryJSON) render(w io.Writer, s *query.StateSummary) error { return writeJSON(w, s) }
+func (summaryJSON) render(w io.Writer, s *query.StateSummary) error { return writeVersioned(w, s) }
 
 // summaryText is the serial and applied config, then a table each of the
 // imports, the last pushes, the sources, the territories and the overrides.
@@ -58,7 +59,7 @@ func (summaryText) render(w io.Writer, s *query.StateSummary) error {
 	}
 	if len(s.Overrides) > 0 {
 		fmt.Fprintln(w)
-		return overridesText{}.render(w, s.Overrides)
+		return overridesText().render(w, s.Overrides)
 	}
 	return nil
 }

@@ -43,10 +43,7 @@ func invalidResult(err error) *validateResult {
 type validateView = view[*validateResult]
 
 func (g *globals) validateView(format string) validateView {
-	if format == "json" {
-		return validateJSON{}
-	}
-	return validateText{stderr: g.stderr}
+	return byFormat(format, validateText{stderr: g.stderr}, validateJSON{})
 }
 
 // validateText is the one-line summary on stdout and the warnings on
