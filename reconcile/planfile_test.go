@@ -43,8 +43,8 @@ func samplePlan() *Plan {
 			{Instance: "us", Object: "account_territory__v", Action: "delete", Record: "AT-2"},
 		},
 		PendingPush:         []CRMChange{},
-		Conflicts:           []string{"field force X is exclusive"},
-		Warnings:            []string{},
+		Conflicts:           []Conflict{{Sentence: "field force X is exclusive"}},
+		Warnings:            []Warning{},
 		GuardrailViolations: []GuardrailViolation{{Territory: "ONC-1", Accounts: 3, Min: &four, Message: "under"}},
 		Balance: []FieldForceBalance{{FieldForce: "ONC", Territories: 2, Before: Spread{Min: 1, Median: 1.5, Max: 2, CV: 0.143},
 			Furthest: []TerritoryAccounts{{Territory: "ONC-1", Before: 1, After: 2}}}},
@@ -92,7 +92,7 @@ func streamJSON(t testing.TB, p *Plan) []byte {
 // its digest.
 func TestWriteJSONIsTheEncodersJSON(t *testing.T) {
 	for name, p := range map[string]*Plan{"sample": samplePlan(), "zero": {}, "empty lists": {
-		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []Conflict{}, Warnings: []Warning{},
 	}} {
 		if got, want := streamJSON(t, p), sealedJSON(t, encoderJSON(t, p)); !bytes.Equal(got, want) {
 			t.Errorf("%s: WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", name, got, want)
@@ -127,7 +127,7 @@ func TestReadPlanReadsWhatWriteJSONWrites(t *testing.T) {
 // account territories to push, as at 1 M accounts.
 func syntheticPlan(n int) *Plan {
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	p := &Plan{FormatVersion: FormatVersion, Now: now, Conflicts: []string{}, Warnings: []string{},
+	p := &Plan{FormatVersion: FormatVersion, Now: now, Conflicts: []Conflict{}, Warnings: []Warning{},
 		AssignmentChanges: make([]AssignmentChange, n), CRMChanges: make([]CRMChange, 0, n)}
 	for i := range p.AssignmentChanges {
 		rule := fmt.Sprintf("r-%04d", i%10000)
