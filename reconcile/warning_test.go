@@ -105,12 +105,8 @@ func TestWarningsReadBack(t *testing.T) {
 		Conflicts: []Conflict{{FieldForce: "ONC", Account: "A1", Territories: []string{"ONC-1", "ONC-2"}, Kept: "ONC-1"}},
 		Warnings: []Warning{{Kind: WarnUnknownAccount, Territory: "ONC-1", Account: "A9", Instance: "us"},
 			{Kind: WarnDrift, Deleted: 1}}}
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var q Plan
-	if err := json.Unmarshal(b, &q); err != nil {
+	if err := json.Unmarshal(encoderJSON(t, p), &q); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := WarningTexts(q.Warnings), WarningTexts(p.Warnings); !slices.Equal(got, want) {
