@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -112,39 +111,39 @@ const warnListed = 10
 // cycleWarnings collects the warnings of one kind, naming the first few
 // records.
 type cycleWarnings struct {
-	lines []string
-	more  map[string]int
+	named []Warning
+	more  map[string]int64
 	seen  map[string]int
 }
 
-func (w *cycleWarnings) add(kind, line string) {
+// add names the warning unless warnListed of its group already are.
+func (w *cycleWarnings) add(group string, warning Warning) {
 	if w.seen == nil {
-		w.seen, w.more = map[string]int{}, map[string]int{}
+		w.seen, w.more = map[string]int{}, map[string]int64{}
 	}
-	w.seen[kind]++
-	if w.seen[kind] > warnListed {
-		w.more[kind]++
+	w.seen[group]++
+	if w.seen[group] > warnListed {
+		w.more[group]++
 		return
 	}
-	w.lines = append(w.lines, line)
+	w.named = append(w.named, warning)
 }
 
 // counts reads a cycle's or a cycle plan's status: whether the record
 // counts, warning about a status alignctl does not know (which counts for
 // nothing).
-func (w *cycleWarnings) counts(object, id, field, status, what string) bool {
+func (w *cycleWarnings) counts(object, id, field, status string) bool {
 	ok, known := statusCounts(status)
 	if !known {
-		w.add(object+" status", fmt.Sprintf("%s %s: %s %q is not a status alignctl knows (planned, in progress, active; completed, inactive); the %s counts for nothing",
-			object, id, orDefault(field, "status"), status, what))
+		w.add(object+" status", Warning{Kind: WarnCycleStatus, Object: object, Record: id, Field: orDefault(field, "status"), Value: status})
 	}
 	return ok && known
 }
 
-func (w *cycleWarnings) all() []string {
-	out := slices.Clone(w.lines)
-	for _, kind := range slices.Sorted(maps.Keys(w.more)) {
-		out = append(out, fmt.Sprintf("%s: %d more records like the above", kind, w.more[kind]))
+func (w *cycleWarnings) all() []Warning {
+	out := slices.Clone(w.named)
+	for _, group := range slices.Sorted(maps.Keys(w.more)) {
+		out = append(out, Warning{Kind: WarnMoreRecords, Group: group, Count: w.more[group]})
 	}
 	return out
 }
@@ -171,12 +170,12 @@ func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.C
 		return err
 	}
 	for _, o := range orphans {
-		what := "cycle plan"
+		refers := "cycle plan"
 		if o.Kind == "target account" {
-			what = "account"
+			refers = "account"
 		}
-		warns.add(o.Object+" "+o.Kind, fmt.Sprintf("instance %s: %s %s: %s names %s %q, which the CRM does not have; the target is left out",
-			o.Instance, o.Object, o.Record, o.Field, what, o.Ref))
+		warns.add(o.Object+" "+o.Kind, Warning{Kind: WarnMissingRecord, Instance: o.Instance, Object: o.Object, Record: o.Record,
+			Field: o.Field, Refers: refers, Value: o.Ref})
 	}
 	targets, err := db.CycleTargets(ctx, counted, before, after, p.Now)
 	if err != nil {
@@ -198,7 +197,7 @@ func (p *Plan) cyclePlanTargets(ctx context.Context, db *query.DB, cfg *schema.C
 		} {
 			var ok bool
 			if *g.goal, ok = readGoal(g.text); !ok {
-				warns.add("mc_cycle_plan_target__v goal", fmt.Sprintf("mc_cycle_plan_target__v %s: %s %q is not a number; read as missing", t.Target, g.field, g.text))
+				warns.add("mc_cycle_plan_target__v goal", Warning{Kind: WarnTargetGoal, Object: "mc_cycle_plan_target__v", Record: t.Target, Field: g.field, Value: g.text})
 			}
 		}
 		p.CyclePlanTargets = append(p.CyclePlanTargets, c)
@@ -224,7 +223,7 @@ func countedPlans(ctx context.Context, db *query.DB, cfg *schema.Config, scope [
 	day := now.In(loc)
 	for _, c := range cycles {
 		names[c.ID] = c.Name
-		if !warns.counts("mc_cycle__v", c.ID, c.StatusField, c.Status, "cycle") {
+		if !warns.counts("mc_cycle__v", c.ID, c.StatusField, c.Status) {
 			continue
 		}
 		within := true
@@ -237,7 +236,7 @@ func countedPlans(ctx context.Context, db *query.DB, cfg *schema.Config, scope [
 			}
 			t, ok := cycleDate(d.text, loc)
 			if !ok {
-				warns.add("mc_cycle__v date", fmt.Sprintf("mc_cycle__v %s: %s %q is not a date; the cycle counts for nothing", c.ID, d.field, d.text))
+				warns.add("mc_cycle__v date", Warning{Kind: WarnCycleDate, Object: "mc_cycle__v", Record: c.ID, Field: d.field, Value: d.text})
 				within = false
 				break
 			}
@@ -262,18 +261,20 @@ func countedPlans(ctx context.Context, db *query.DB, cfg *schema.Config, scope [
 	var out []query.CountedPlan
 	for _, pl := range plans {
 		if !pl.CycleKnown {
-			warns.add("mc_cycle_plan__v cycle", fmt.Sprintf("instance %s: mc_cycle_plan__v %s: cycle__v names cycle %q, which the CRM does not have; the plan is left out", pl.Instance, pl.ID, pl.Cycle))
+			warns.add("mc_cycle_plan__v cycle", Warning{Kind: WarnMissingRecord, Instance: pl.Instance, Object: "mc_cycle_plan__v", Record: pl.ID,
+				Field: "cycle__v", Refers: "cycle", Value: pl.Cycle})
 			continue
 		}
 		if !counts[key{pl.Instance, pl.Cycle}] {
 			continue
 		}
 		if pl.Territory == "" {
-			warns.add("mc_cycle_plan__v territory", fmt.Sprintf("instance %s: mc_cycle_plan__v %s: territory__v names territory %q, which the CRM does not have; the plan is left out", pl.Instance, pl.ID, pl.CRMTerritory))
+			warns.add("mc_cycle_plan__v territory", Warning{Kind: WarnMissingRecord, Instance: pl.Instance, Object: "mc_cycle_plan__v", Record: pl.ID,
+				Field: "territory__v", Refers: "territory", Value: pl.CRMTerritory})
 			continue
 		}
 		if strings.TrimSpace(pl.Status) != "" {
-			if !warns.counts("mc_cycle_plan__v", pl.ID, pl.StatusField, pl.Status, "plan") {
+			if !warns.counts("mc_cycle_plan__v", pl.ID, pl.StatusField, pl.Status) {
 				continue
 			}
 		}

@@ -3,7 +3,6 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -22,7 +21,8 @@ func reconcileDeletionWindow(ctx context.Context, db *query.DB, src Source, obje
 	if !ok || since.IsZero() || w.DeletionsCover(since) {
 		return nil
 	}
-	var read, found []string
+	var read []string
+	var found []ObjectCount
 	for _, obj := range objects {
 		if obj.Name == crm.Deletions {
 			continue
@@ -46,14 +46,9 @@ func reconcileDeletionWindow(ctx context.Context, db *query.DB, src Source, obje
 		}
 		read = append(read, obj.Name)
 		if n > 0 {
-			found = append(found, fmt.Sprintf("%s %d", obj.Name, n))
+			found = append(found, ObjectCount{Object: obj.Name, Count: n})
 		}
 	}
-	result := "none deleted"
-	if len(found) > 0 {
-		result = "deleted: " + strings.Join(found, ", ")
-	}
-	rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: the deletions watermark (%s) is older than the CRM's window of deleted records: read every id of %s to find deletions by absence (%s)",
-		src.Instance, since.UTC().Format(time.RFC3339), strings.Join(read, ", "), result))
+	rep.Warnings = append(rep.Warnings, Warning{Kind: WarnDeletionWindow, Instance: src.Instance, Since: since, Objects: read, PerObject: found})
 	return nil
 }

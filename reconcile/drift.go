@@ -474,8 +474,8 @@ func StateDrift(ctx context.Context, db *query.DB, cfg *schema.Config, instances
 	return Drift(ctx, db, cfg, instances, views, now)
 }
 
-// DriftWarning is plan's line when the CRM, as last imported, drifted from
-// what alignctl pushed; "" when it did not.
+// DriftWarning is plan's warning when the CRM, as last imported, drifted
+// from what alignctl pushed; nil when it did not.
 //
 // The state's copy of the CRM can only have drifted from what alignctl
 // pushed after a push and an import that read the CRM anew: without a
@@ -483,22 +483,20 @@ func StateDrift(ctx context.Context, db *query.DB, cfg *schema.Config, instances
 // wrote it (its read-back of what it wrote, write_log.read_back, does not
 // count). Otherwise the check is skipped: it reads every CRM assignment
 // into memory (millions at 5M accounts).
-func DriftWarning(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (string, error) {
+func DriftWarning(ctx context.Context, db *query.DB, cfg *schema.Config, now time.Time) (*Warning, error) {
 	var pushed, imported int64
 	err := db.QueryRow(ctx, `SELECT
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'push'),
 		(SELECT coalesce(max(serial), 0) FROM write_log WHERE command = 'import' AND NOT coalesce(read_back, false))`).Scan(&pushed, &imported)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if pushed == 0 || imported < pushed {
-		return "", nil
+		return nil, nil
 	}
 	rep, err := StateDrift(ctx, db, cfg, cfg.Settings.CRMInstances, now)
 	if err != nil || !rep.HasDrift() {
-		return "", err
+		return nil, err
 	}
-	return fmt.Sprintf("the CRM drifted from what alignctl last pushed (as the last import read it): %d deleted, %d added, %d changed; "+
-		"alignctl drift lists them, and the next push restores what the config says",
-		rep.Summary[DriftDeleted], rep.Summary[DriftAdded], rep.Summary[DriftChanged]), nil
+	return &Warning{Kind: WarnDrift, Deleted: rep.Summary[DriftDeleted], Added: rep.Summary[DriftAdded], Changed: rep.Summary[DriftChanged]}, nil
 }

@@ -35,7 +35,7 @@ type TerritoryExplanation struct {
 	Assigned  []Assignment       `json:"assigned"` // desired after this run
 	Rules     []RuleExplanation  `json:"rules"`
 	Excluded  []string           `json:"excluded,omitempty"`
-	Conflicts []string           `json:"conflicts,omitempty"`
+	Conflicts ExplainedConflicts `json:"conflicts,omitempty"`
 	Current   []query.Assignment `json:"current"`
 	Changes   ExplainedChanges   `json:"changes"`
 	Manual    []string           `json:"manual,omitempty"`
@@ -49,6 +49,16 @@ type ExplainedChanges []AssignmentChange
 // MarshalJSON writes the changes as the plan's JSON writes them.
 func (c ExplainedChanges) MarshalJSON() ([]byte, error) {
 	return json.Marshal(convert([]AssignmentChange(c), changeToPublic))
+}
+
+// ExplainedConflicts are the exclusive field forces' conflicts over the
+// account that involve one territory; their JSON is their words
+// (Conflict.AccountText).
+type ExplainedConflicts []Conflict
+
+// MarshalJSON writes each conflict as the sentence explain prints.
+func (c ExplainedConflicts) MarshalJSON() ([]byte, error) {
+	return json.Marshal(convert([]Conflict(c), Conflict.AccountText))
 }
 
 // Assignment is a desired record with the reasoning behind its dates.
@@ -159,11 +169,7 @@ func explainTerritory(cfg *schema.Config, t *schema.Territory, tr *query.Account
 	}
 	for _, c := range tr.Conflicts {
 		if slices.Contains(c.Territories, t.ID) {
-			outcome := "none assigned"
-			if c.Kept != "" {
-				outcome = "kept in " + c.Kept
-			}
-			te.Conflicts = append(te.Conflicts, fmt.Sprintf("field force %s is exclusive and %s all want the account: %s", c.FieldForce, strings.Join(c.Territories, ", "), outcome))
+			te.Conflicts = append(te.Conflicts, conflictOf(c))
 		}
 	}
 	for _, a := range tr.Current {

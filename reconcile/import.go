@@ -52,7 +52,7 @@ type FieldRename struct {
 // ImportReport is what an import read and took, per instance and object.
 type ImportReport struct {
 	Objects  []ObjectReport
-	Warnings []string
+	Warnings []Warning
 	// Notes say what the import did beyond reading changed records:
 	// accounts that entered or left the selected countries.
 	Notes []string
@@ -298,24 +298,24 @@ func importSource(ctx context.Context, db *query.DB, src Source, objects []query
 		return err
 	}
 	if first && n > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("first import of instance %s: %d account_territory__v rows imported as crm assignments", src.Instance, n))
+		rep.Warnings = append(rep.Warnings, Warning{Kind: WarnFirstImport, Instance: src.Instance, Count: n})
 	}
 	if unknown > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d account_territory__v rows name a territory__v record the CRM does not have; skipped", src.Instance, unknown))
+		rep.Warnings = append(rep.Warnings, Warning{Kind: WarnUnknownTerritory, Instance: src.Instance, Count: unknown})
 	}
 	widened, moved, err := db.ApplyMerges(ctx, src.Instance)
 	if err != nil {
 		return err
 	}
 	if widened+moved > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: account merges: %d assignments moved to the winning account, %d merged into the winner's overlapping assignment", src.Instance, moved, widened))
+		rep.Warnings = append(rep.Warnings, Warning{Kind: WarnAccountMerges, Instance: src.Instance, Moved: moved, Widened: widened})
 	}
 	ended, err := db.EndDeletedAssignments(ctx, src.Instance, now)
 	if err != nil {
 		return err
 	}
 	if ended > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %d manual or crm assignments end-dated: their account or account_territory__v record was deleted in the CRM", src.Instance, ended))
+		rep.Warnings = append(rep.Warnings, Warning{Kind: WarnDeletedInCRM, Instance: src.Instance, Count: ended})
 	}
 	return nil
 }
@@ -342,7 +342,7 @@ func importObject(ctx context.Context, db *query.DB, src Source, obj query.Objec
 	}
 	for _, f := range m.Expect {
 		if !slices.Contains(staged.Header, f) {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("instance %s: %s has no field %s, which a field mapping names; skipped (alignctl mappings --check lists them)", src.Instance, name, f))
+			rep.Warnings = append(rep.Warnings, Warning{Kind: WarnMissingField, Instance: src.Instance, Object: name, Field: f})
 		}
 	}
 	if err := renameFields(name, staged, m.Rename); err != nil {
@@ -428,14 +428,14 @@ func MappingChanged(ctx context.Context, db *query.DB, instance, object string, 
 	return prev != ImportHash(m, imported), nil
 }
 
-// countryFilterWarning says when an instance's country filter differs from
+// countryFilterChanged says whether an instance's country filter differs from
 // the one its data was imported with: the next import takes the change in.
-func countryFilterWarning(ctx context.Context, db *query.DB, instance string, countries []string) (string, error) {
+func countryFilterChanged(ctx context.Context, db *query.DB, instance string, countries []string) (bool, error) {
 	imported, known, err := db.ImportCountries(ctx, instance)
-	if err != nil || !known || slices.Equal(imported, slices.Sorted(slices.Values(countries))) {
-		return "", err
+	if err != nil || !known {
+		return false, err
 	}
-	return fmt.Sprintf("instance %s: the country filter changed since the last import: run alignctl import, which reads the accounts that enter or leave it", instance), nil
+	return !slices.Equal(imported, slices.Sorted(slices.Values(countries))), nil
 }
 
 // renameFields gives custom-mapped fields their Align names in the staged

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/alignctl/alignctl/query"
@@ -32,8 +31,10 @@ type Plan struct {
 	ConfigChanges     []ConfigChange
 	CRMChanges        []CRMChange
 	PendingPush       []CRMChange
-	Conflicts         []string
-	Warnings          []string
+	// Conflicts and Warnings are data; the views put them in words
+	// (warning.go).
+	Conflicts []Conflict
+	Warnings  []Warning
 	// GuardrailViolations are territories the plan would leave outside
 	// settings.guardrails; apply refuses them unless --allow-violations.
 	GuardrailViolations []GuardrailViolation
@@ -164,7 +165,7 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	p := &Plan{
 		FormatVersion: FormatVersion, Now: now, Config: opts.Config, StateSerial: serial,
 		AssignmentChanges: []AssignmentChange{}, TerritoryChanges: []TerritoryChange{}, ConfigChanges: []ConfigChange{},
-		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []Conflict{}, Warnings: []Warning{},
 		CyclePlanTargets: []CyclePlanTarget{},
 	}
 	rs, err := Compile(cfg, now, opts.Scope)
@@ -209,26 +210,18 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 	if changes != nil {
 		p.AssignmentChanges = changes
 	}
-	for _, c := range conflicts {
-		outcome := "none assigned"
-		if c.Kept != "" {
-			outcome = "kept in " + c.Kept + ", which already had it"
-		}
-		p.Conflicts = append(p.Conflicts, fmt.Sprintf("field force %s is exclusive: account %s matches %s; %s",
-			c.FieldForce, c.Account, strings.Join(c.Territories, ", "), outcome))
-	}
+	p.Conflicts = append(p.Conflicts, convert(conflicts, conflictOf)...)
 	if opts.Preview {
 		p.Preview = &Preview{Exclusions: excluded, Exclusive: conflicts}
 	}
 	for _, m := range merged {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s, which was merged into %s: it applies to %s; update the config to the winning id",
-			m.Territory, m.Account, m.Winner, m.Winner))
+		p.Warnings = append(p.Warnings, Warning{Kind: WarnMergedAccount, Territory: m.Territory, Account: m.Account, Winner: m.Winner})
 	}
 	for _, m := range unknownAccounts {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: manual assignment of account %s: no such account in CRM instance %s", m.Territory, m.Account, m.Instance))
+		p.Warnings = append(p.Warnings, Warning{Kind: WarnUnknownAccount, Territory: m.Territory, Account: m.Account, Instance: m.Instance})
 	}
 	p.checkCountries(cfg)
-	p.Warnings = append(p.Warnings, cfg.AttributeWarnings()...)
+	p.Warnings = append(p.Warnings, AttributeWarnings(cfg)...)
 	if err := p.checkImports(ctx, db, cfg); err != nil {
 		return nil, err
 	}
@@ -398,8 +391,7 @@ func (p *Plan) checkCountries(cfg *schema.Config) {
 			continue
 		}
 		if sel := inst.SelectedCountries(); len(sel) > 0 && !slices.Contains(sel, t.Country) {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: country %s is not selected for crm instance %s (%s): it and its account territories are not pushed",
-				t.ID, t.Country, inst.ID, strings.Join(sel, ", ")))
+			p.Warnings = append(p.Warnings, Warning{Kind: WarnCountryNotSelected, Territory: t.ID, Country: t.Country, Instance: inst.ID, Countries: sel})
 		}
 	}
 }
@@ -422,14 +414,14 @@ func (p *Plan) checkImports(ctx context.Context, db *query.DB, cfg *schema.Confi
 			}
 		}
 		if len(stale) > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("instance %s: the inbound field mappings changed since the last full import of %s: run alignctl import --full",
-				inst.ID, strings.Join(stale, ", ")))
+			p.Warnings = append(p.Warnings, Warning{Kind: WarnStaleMappings, Instance: inst.ID, Objects: stale})
 		}
-		if w, err := countryFilterWarning(ctx, db, inst.ID, inst.SelectedCountries()); err != nil || w != "" {
-			if err != nil {
-				return err
-			}
-			p.Warnings = append(p.Warnings, w)
+		changed, err := countryFilterChanged(ctx, db, inst.ID, inst.SelectedCountries())
+		if err != nil {
+			return err
+		}
+		if changed {
+			p.Warnings = append(p.Warnings, Warning{Kind: WarnCountryFilterChanged, Instance: inst.ID})
 		}
 	}
 	return nil

@@ -57,7 +57,7 @@ func streamJSON(t testing.TB, p *Plan) []byte {
 // its digest.
 func TestWriteJSONIsTheEncodersJSON(t *testing.T) {
 	for name, p := range map[string]*Plan{"sample": samplePlan(), "zero": {}, "empty lists": {
-		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []string{}, Warnings: []string{},
+		AssignmentChanges: []AssignmentChange{}, CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []Conflict{}, Warnings: []Warning{},
 	}} {
 		if got, want := streamJSON(t, p), jsonplantest.Sealed(encoderJSON(t, p)); !bytes.Equal(got, want) {
 			t.Errorf("%s: WriteJSON differs from json.Encoder:\n%s\nwant:\n%s", name, got, want)
@@ -92,7 +92,7 @@ func TestReadPlanReadsWhatWriteJSONWrites(t *testing.T) {
 // account territories to push, as at 1 M accounts.
 func syntheticPlan(n int) *Plan {
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	p := &Plan{FormatVersion: FormatVersion, Now: now, Conflicts: []string{}, Warnings: []string{},
+	p := &Plan{FormatVersion: FormatVersion, Now: now, Conflicts: []Conflict{}, Warnings: []Warning{},
 		AssignmentChanges: make([]AssignmentChange, n), CRMChanges: make([]CRMChange, 0, n)}
 	for i := range p.AssignmentChanges {
 		rule := fmt.Sprintf("r-%04d", i%10000)

@@ -24,8 +24,8 @@ func (p *Plan) public() *jsonplan.Plan {
 		ConfigChanges:       convert(p.ConfigChanges, configChangeToPublic),
 		CRMChanges:          listOf(p.CRMChanges, crmChangeToPublic),
 		PendingPush:         listOf(p.PendingPush, crmChangeToPublic),
-		Conflicts:           p.Conflicts,
-		Warnings:            p.Warnings,
+		Conflicts:           convert(p.Conflicts, Conflict.Text),
+		Warnings:            WarningTexts(p.Warnings),
 		GuardrailViolations: convert(p.GuardrailViolations, func(g GuardrailViolation) jsonplan.GuardrailViolation { return jsonplan.GuardrailViolation(g) }),
 		Balance:             convert(p.Balance, balanceToPublic),
 		PolicyResults:       convert(p.PolicyResults, policyResultToPublic),
@@ -76,7 +76,9 @@ func (p *Plan) fromPublic(jp *jsonplan.Plan) {
 	p.ConfigChanges = convert(jp.ConfigChanges, configChangeFromPublic)
 	p.CRMChanges = listed(p.CRMChanges, jp.CRMChanges.Listed)
 	p.PendingPush = listed(p.PendingPush, jp.PendingPush.Listed)
-	p.Conflicts, p.Warnings = jp.Conflicts, jp.Warnings
+	// The plan's JSON keeps the conflicts' and warnings' words only.
+	p.Conflicts = convert(jp.Conflicts, func(s string) Conflict { return Conflict{Sentence: s} })
+	p.Warnings = convert(jp.Warnings, func(s string) Warning { return Warning{Kind: WarnText, Sentence: s} })
 	p.GuardrailViolations = convert(jp.GuardrailViolations, func(g jsonplan.GuardrailViolation) GuardrailViolation { return GuardrailViolation(g) })
 	p.Balance = convert(jp.Balance, balanceFromPublic)
 	p.PolicyResults = convert(jp.PolicyResults, policyResultFromPublic)

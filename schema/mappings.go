@@ -1,9 +1,6 @@
 package schema
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // ShippedMapping is a system field mapping Align ships: a CRM field and the
 // Align field it maps to. Admins may deactivate one, never edit it.
@@ -141,27 +138,37 @@ func (c *Config) PushedAttributes(t *Territory) map[string]string {
 	return out
 }
 
-// AttributeWarnings name each attribute key that no outbound field mapping
+// UnusedAttribute is an attribute key that no outbound field mapping
 // writes: it does nothing (a typo of a mapped key, or a mapping still to
-// write). validate and plan print them.
-func (c *Config) AttributeWarnings() []string {
+// write). validate and plan warn of it.
+type UnusedAttribute struct {
+	Pos Pos // of the key
+	// FieldForce or Territory is the attribute's owner; the other is "".
+	FieldForce, Territory string
+	Key                   string
+}
+
+// UnusedAttributes lists the attribute keys no outbound field mapping
+// writes: the field forces' first, then the territories', in config order.
+func (c *Config) UnusedAttributes() []UnusedAttribute {
 	used := map[string]bool{}
 	for _, m := range c.OutboundCustom() {
 		used[m.AlignField] = true
 	}
-	var out []string
-	warn := func(owner string, as []Attribute) {
+	var out []UnusedAttribute
+	unused := func(owner UnusedAttribute, as []Attribute) {
 		for _, a := range as {
 			if !used[a.Key] {
-				out = append(out, fmt.Sprintf("%s: %s: attributes.%s is used by no outbound field mapping of territory__v; it is not pushed", a.Pos, owner, a.Key))
+				owner.Pos, owner.Key = a.Pos, a.Key
+				out = append(out, owner)
 			}
 		}
 	}
 	for _, f := range c.FieldForces {
-		warn("field force "+f.ID, f.Attributes)
+		unused(UnusedAttribute{FieldForce: f.ID}, f.Attributes)
 	}
 	for _, t := range c.Territories {
-		warn("territory "+t.ID, t.Attributes)
+		unused(UnusedAttribute{Territory: t.ID}, t.Attributes)
 	}
 	return out
 }

@@ -32,8 +32,8 @@ func TestTerritoryInheritsFieldForceAttributes(t *testing.T) {
 			t.Errorf("%s: pushed attributes %v, want %v", id, got, want)
 		}
 	}
-	want := []string{"cfg/t.yaml:7:31: territory T1: attributes.colour is used by no outbound field mapping of territory__v; it is not pushed"}
-	if got := cfg.AttributeWarnings(); !reflect.DeepEqual(got, want) {
-		t.Errorf("warnings %q, want %q", got, want)
+	want := []UnusedAttribute{{Pos: Pos{File: "cfg/t.yaml", Line: 7, Col: 31}, Territory: "T1", Key: "colour"}}
+	if got := cfg.UnusedAttributes(); !reflect.DeepEqual(got, want) {
+		t.Errorf("unused attributes %+v, want %+v", got, want)
 	}
 }

@@ -75,7 +75,7 @@ func (explainText) render(w io.Writer, ex *reconcile.Explanation) error {
 			fmt.Fprintf(w, "  %s\n", x)
 		}
 		for _, c := range t.Conflicts {
-			fmt.Fprintf(w, "  conflict: %s\n", c)
+			fmt.Fprintf(w, "  conflict: %s\n", c.AccountText())
 		}
 		for _, a := range t.Current {
 			fmt.Fprintf(w, "  current record %s: %s %s %s -> %s\n", a.ID, a.Source, a.Rule, fmtTime(a.Start), fmtEnd(a.End))

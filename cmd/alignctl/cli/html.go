@@ -139,7 +139,9 @@ func newHTMLPage(p *reconcile.Plan) htmlPage {
 		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: actionSign(c.Action), Class: signClass(actionSign(c.Action)), Text: c.Kind + " " + c.Key})
 	}
 	pg.CRM, pg.Pending = countCRM(p.CRMChanges), countCRM(p.PendingPush)
-	pg.Conflicts = p.Conflicts[:min(len(p.Conflicts), htmlListed)]
+	for _, c := range p.Conflicts[:min(len(p.Conflicts), htmlListed)] {
+		pg.Conflicts = append(pg.Conflicts, c.Text())
+	}
 	pg.ConflictsMore = len(p.Conflicts) - len(pg.Conflicts)
 	pg.Targets = newHTMLCycleTargets(p)
 	return pg

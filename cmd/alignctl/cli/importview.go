@@ -19,7 +19,7 @@ type importResult struct {
 
 func newImportResult(now time.Time, rep *reconcile.ImportReport) *importResult {
 	return &importResult{Now: now, Objects: rep.Objects,
-		Diagnostics: append(diagnostics(severityNote, rep.Notes), diagnostics(severityWarning, rep.Warnings)...)}
+		Diagnostics: append(diagnostics(severityNote, rep.Notes), diagnostics(severityWarning, reconcile.WarningTexts(rep.Warnings))...)}
 }
 
 // importView renders an import, as planView renders a plan.

@@ -164,7 +164,7 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 		b.Reset()
 		fmt.Fprintf(&b, "\n<details><summary>Exclusive conflicts (%d)</summary>\n\n", len(p.Conflicts))
 		for _, c := range p.Conflicts[:min(len(p.Conflicts), markdownListed)] {
-			fmt.Fprintf(&b, "- %s\n", mdText(c))
+			fmt.Fprintf(&b, "- %s\n", mdText(c.Text()))
 		}
 		fmt.Fprintf(&b, "\n</details>\n")
 		parts = append(parts, foldable(b.String(), fmt.Sprintf("exclusive conflicts (%d)", len(p.Conflicts))))
@@ -172,7 +172,7 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 	if len(p.Warnings) > 0 {
 		t := &mdTable{head: "\n#### Warnings\n\n", what: "warnings", label: "warnings", list: true}
 		for _, x := range p.Warnings {
-			t.add(fmt.Sprintf("- %s\n", mdText(x)), 0)
+			t.add(fmt.Sprintf("- %s\n", mdText(x.Text())), 0)
 		}
 		parts = append(parts, mdPart{table: t})
 	}

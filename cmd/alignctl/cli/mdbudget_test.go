@@ -27,7 +27,7 @@ func bigPlan() *reconcile.Plan {
 		p.Impact = append(p.Impact, imp)
 		p.AssignmentChanges = append(p.AssignmentChanges, reconcile.AssignmentChange{Action: "create", Account: "ACC-" + t, Territory: t, Source: "rule", Rule: "r", StartDate: now})
 		fmt.Fprintf(&diff, "-  - {code: \"%03d*\"}\n+  - {code: \"%03d1*\"}\n", i, i)
-		p.Warnings = append(p.Warnings, fmt.Sprintf("territory %s: a warning with | a pipe and `code`", t))
+		p.Warnings = append(p.Warnings, reconcile.Warning{Kind: reconcile.WarnText, Sentence: fmt.Sprintf("territory %s: a warning with | a pipe and `code`", t)})
 	}
 	p.ConfigDiff = diff.String()
 	for i := range 60 {

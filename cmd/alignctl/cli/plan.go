@@ -140,11 +140,12 @@ func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, er
 			return nil, err
 		}
 	}
-	if w, err := reconcile.DriftWarning(ctx, db, head.cfg, now); err != nil || w != "" {
-		if err != nil {
-			return nil, err
-		}
-		p.Warnings = append(p.Warnings, w)
+	drift, err := reconcile.DriftWarning(ctx, db, head.cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	if drift != nil {
+		p.Warnings = append(p.Warnings, *drift)
 	}
 	p.Command = g.reproduce(now)
 	return p, nil

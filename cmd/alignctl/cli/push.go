@@ -79,6 +79,6 @@ func (g *globals) push(cmd *cobra.Command, instance, territory string) (*pushRes
 	if ierr != nil {
 		return res, errors.Join(err, fmt.Errorf("push: re-importing what the CRM holds now: %w; the push above is recorded, run alignctl import to read the CRM back", ierr))
 	}
-	res.Diagnostics = diagnostics(severityWarning, irep.Warnings)
+	res.Diagnostics = diagnostics(severityWarning, reconcile.WarningTexts(irep.Warnings))
 	return res, err
 }

@@ -30,7 +30,7 @@ func newValidateResult(cfg *schema.Config, at *reconcile.ConfigRef) *validateRes
 	}
 	return &validateResult{Valid: true, At: at, Files: len(cfg.Files), FieldForces: len(cfg.FieldForces),
 		Territories: len(cfg.Territories), Rules: rules, RosterMembers: len(cfg.RosterMembers),
-		Diagnostics: diagnostics(severityWarning, cfg.AttributeWarnings())}
+		Diagnostics: diagnostics(severityWarning, reconcile.WarningTexts(reconcile.AttributeWarnings(cfg)))}
 }
 
 // invalidResult holds a config's errors, one diagnostic a line of the

@@ -178,13 +178,13 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 	if len(p.Conflicts) > 0 {
 		fmt.Fprintf(w, "\nConflicts:\n")
 		for _, x := range p.Conflicts {
-			fmt.Fprintf(w, "  %s\n", x)
+			fmt.Fprintf(w, "  %s\n", x.Text())
 		}
 	}
 	if len(p.Warnings) > 0 {
 		fmt.Fprintf(w, "\n%s\n", v.paint(yellow, "Warnings:"))
 		for _, x := range p.Warnings {
-			fmt.Fprintf(w, "  %s\n", x)
+			fmt.Fprintf(w, "  %s\n", x.Text())
 		}
 	}
 	s := p.Summary
