@@ -426,8 +426,7 @@ func (d *DB) cacheValidUntil(ctx context.Context, now time.Time) (*time.Time, er
 	// The fields of relative-date criteria, by their number in attr: naming
 	// them as constants lets DuckDB read only their tables, not every
 	// criterion field of the view; and each distinct value is cast once
-	// (a cast to TIMESTAMPTZ is slow, and call dates repeat). 1.4 s at 1M
-	// accounts before.
+	// (a cast to TIMESTAMPTZ is slow, and call dates repeat).
 	rows, err := d.Query(ctx, `SELECT DISTINCT fkey FROM r_crit
 		WHERE operator IN ('more_than_days', 'less_than_days') ORDER BY fkey`)
 	if err != nil {
