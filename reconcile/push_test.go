@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/crm/crmtest"
 	"github.com/alignctl/alignctl/crm/file"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/schema"
@@ -107,16 +107,8 @@ func TestInterruptedPushCreatesNoDuplicates(t *testing.T) {
 
 func readRows(t *testing.T, path string) [][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows[1:]
+	_, rows := crmtest.ReadCSV(t, path)
+	return rows
 }
 
 func countRows(t *testing.T, path string) int { return len(readRows(t, path)) }

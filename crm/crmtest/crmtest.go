@@ -127,7 +127,7 @@ func Run(t *testing.T, open func(t *testing.T, seed map[string][][]string) crm.C
 			return
 		}
 		// A connector may also answer with a header-only file.
-		if _, rows := readCSV(t, ex.Path); len(rows) != 0 {
+		if _, rows := ReadCSV(t, ex.Path); len(rows) != 0 {
 			t.Errorf("Export(%s) of an object with no records: %d rows", crm.MySetupProducts, len(rows))
 		}
 	})

@@ -25,7 +25,7 @@ func export(t *testing.T, c crm.Connector, object string, since time.Time) ([]st
 	if ex.Path == "" {
 		return nil, nil
 	}
-	header, rows := readCSV(t, ex.Path)
+	header, rows := ReadCSV(t, ex.Path)
 	for _, f := range []string{"id"} {
 		if !slices.Contains(header, f) {
 			t.Fatalf("Export(%s): header %v lacks %s", object, header, f)
@@ -37,7 +37,10 @@ func export(t *testing.T, c crm.Connector, object string, since time.Time) ([]st
 	return header, records(append([][]string{header}, rows...))
 }
 
-func readCSV(t *testing.T, path string) ([]string, [][]string) {
+// ReadCSV reads a CSV file a connector or a command wrote: its header, less
+// any byte-order mark, and its records. A missing, malformed or empty file
+// fails the test.
+func ReadCSV(t *testing.T, path string) ([]string, [][]string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -46,10 +49,10 @@ func readCSV(t *testing.T, path string) ([]string, [][]string) {
 	defer f.Close()
 	all, err := csv.NewReader(f).ReadAll()
 	if err != nil {
-		t.Fatalf("export %s is not CSV: %v", path, err)
+		t.Fatalf("%s is not CSV: %v", path, err)
 	}
 	if len(all) == 0 {
-		t.Fatalf("export %s has no header row", path)
+		t.Fatalf("%s has no header row", path)
 	}
 	header := all[0]
 	if len(header) > 0 {

@@ -125,7 +125,7 @@ func Column(t *testing.T, ex crm.Export, name, other string) (values, others []s
 	if ex.Path == "" {
 		return nil, nil
 	}
-	header, rows := readCSV(t, ex.Path)
+	header, rows := ReadCSV(t, ex.Path)
 	i, j := slices.Index(header, name), slices.Index(header, other)
 	for _, r := range rows {
 		values = append(values, r[i])

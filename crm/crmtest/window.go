@@ -32,7 +32,7 @@ func RunDeletionWindow(t *testing.T, open func(t *testing.T, seed map[string][][
 		t.Fatal(err)
 	}
 	defer ex.Cleanup()
-	header, rows := readCSV(t, ex.Path)
+	header, rows := ReadCSV(t, ex.Path)
 	var got []string
 	for _, r := range rows {
 		got = append(got, r[slices.Index(header, "id")])

@@ -401,18 +401,11 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
+// parseCSV returns the file's rows, header first.
 func parseCSV(t *testing.T, path string) [][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	header, rows := crmtest.ReadCSV(t, path)
+	return append([][]string{header}, rows...)
 }
 
 func equalRows(a, b [][]string) bool {

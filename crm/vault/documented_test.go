@@ -2,9 +2,7 @@ package vault_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -12,23 +10,17 @@ import (
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
+	"github.com/alignctl/alignctl/crm/crmtest"
 	"github.com/alignctl/alignctl/crm/vault"
 	"github.com/alignctl/alignctl/crm/vaulttest"
 )
 
+// readCSV returns the export's rows, header first.
 func readCSV(t *testing.T, ex crm.Export) [][]string {
 	t.Helper()
 	defer ex.Cleanup()
-	f, err := os.Open(ex.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	header, rows := crmtest.ReadCSV(t, ex.Path)
+	return append([][]string{header}, rows...)
 }
 
 // An export selects the active fields only, and reads Long Text whole.

@@ -247,7 +247,7 @@ func measureBaseline(ctx context.Context, dir string, now time.Time, explain boo
 		// COPY takes no parameter for its file: the path (a flag, not the
 		// config) is quoted.
 		if err := exec(`COPY (SELECT a.id AS account, p.territory FROM pairs p JOIN account a ON a.aid = p.aid ORDER BY ALL)
-			TO '` + strings.ReplaceAll(pairsOut, "'", "''") + `' (HEADER false)`); err != nil {
+			TO '` + strings.ReplaceAll(pairsOut, "'", "''") + `' (HEADER true)`); err != nil {
 			return res, err
 		}
 	}

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/alignctl/alignctl/crm/crmtest"
 	"github.com/alignctl/alignctl/query"
 	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
@@ -147,15 +146,7 @@ func TestBaselineEveryMix(t *testing.T) {
 
 func readPairs(t *testing.T, path string) map[[2]string]bool {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows := crmtest.ReadCSV(t, path)
 	pairs := map[[2]string]bool{}
 	for _, r := range rows {
 		pairs[[2]string{r[0], r[1]}] = true
