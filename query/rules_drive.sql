@@ -193,32 +193,47 @@ WHERE k.family <> 'eq';
 -- (a rule's candidates all come from its one drive set, so an account
 -- satisfies a criterion of that set exactly when it has a hit of it).
 -- explain (a $2 focus) checks every criterion of every rule instead.
+--
+-- The attribute rows are keyed on their account's integer key before they
+-- meet the drivers: the hits are tens of millions of rows where ZIP lists
+-- drive (every address in every list that names its code), the rows a few
+-- million. An account meets a criterion once per row of its that holds one
+-- of the values (two addresses in one ZIP list): the hits keep those
+-- repeats, which the match step's masks (bit_or) and its last DISTINCT
+-- absorb, rather than sort them out here, where they are the most rows.
 CREATE OR REPLACE TEMP TABLE drive_satisfied AS
-WITH eq_hits AS (
-    SELECT a.instance, a.account, d.rule_key, d.pos
+WITH eq_driver AS (
+    SELECT k.fkey, v.value, d.rule_key, d.pos
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     JOIN r_value v USING (rule_key, pos)
-    JOIN attr_eq a ON a.fkey = k.fkey AND a.value = v.value
     WHERE k.family = 'eq'
+), eq_row AS MATERIALIZED (
+    -- the attribute rows of the drivers' values, once per account and
+    -- value; the rows name their account, and deleted accounts never match
+    SELECT DISTINCT acc.account_key, a.fkey, a.value
+    FROM attr_eq a
+    SEMI JOIN (SELECT DISTINCT fkey, value FROM eq_driver) e ON e.fkey = a.fkey AND e.value = a.value
+    JOIN account_row acc ON acc.instance = a.instance AND acc.account = a.account
+), eq_hits AS (
+    SELECT r.account_key, d.rule_key, d.pos
+    FROM eq_row r JOIN eq_driver d ON d.fkey = r.fkey AND d.value = r.value
 ), sig_hits AS (
     SELECT DISTINCT a.instance, a.account, s.fkey, s.operator, s.value
     FROM drive_signature s JOIN attr a ON a.fkey = s.fkey
     WHERE crit_hit(s.operator, a.value, s.value, s.num, s.ts, $1)
 ), other_hits AS (
-    SELECT h.instance, h.account, d.rule_key, d.pos
+    SELECT DISTINCT acc.account_key, d.rule_key, d.pos
     FROM r_drive d
     JOIN r_crit k USING (rule_key, pos)
     LEFT JOIN r_value v USING (rule_key, pos)
     JOIN sig_hits h ON h.fkey = k.fkey AND h.operator = k.operator AND h.value IS NOT DISTINCT FROM v.value
+    JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
     WHERE k.family <> 'eq'
 )
--- Several rows or values of one criterion can meet an account: DISTINCT.
--- The attribute rows name their account; deleted accounts never match.
-SELECT DISTINCT acc.account_key, h.rule_key, h.pos
-FROM (SELECT * FROM eq_hits UNION ALL SELECT * FROM other_hits) h
-JOIN account_row acc ON acc.instance = h.instance AND acc.account = h.account
-WHERE $2 IS NULL;
+SELECT * FROM eq_hits WHERE $2 IS NULL
+UNION ALL
+SELECT * FROM other_hits WHERE $2 IS NULL;
 
 -- The criteria the drivers decided, which the match step does not check.
 CREATE OR REPLACE TEMP TABLE drive_decided AS
@@ -255,9 +270,10 @@ WITH geo_hits AS (
     WHERE NOT r.hierarchy
 ), hits AS (
     -- Each rule is driven one way only (its drive set, its geography, or a
-    -- scan). A drive set of one criterion has one hit per account; only a
-    -- set of several, or several primary postal codes, meet an account
-    -- twice.
+    -- scan). The hits of a drive set of several criteria, and of several
+    -- primary postal codes, are gathered per account and rule; a drive set
+    -- of one criterion keeps its hits as they are, an account met by two
+    -- rows of it twice (the match step's DISTINCT makes one match of it).
     SELECT DISTINCT * FROM (
         SELECT account_key, rule_key FROM drive_satisfied
         SEMI JOIN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1) m USING (rule_key)

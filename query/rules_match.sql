@@ -108,9 +108,9 @@ UNION ALL
 SELECT DISTINCT a.account_key, h.sig
 FROM multi_hit h JOIN account_row a ON a.instance = h.instance AND a.account = h.account;
 
--- Each candidate's satisfied criteria: those whose signature its account
--- hits (positive operators) or misses (neq, null), and those the drivers
--- found.
+-- Each candidate's satisfied criteria among those the match step checks:
+-- those whose signature its account hits (positive operators) or misses
+-- (neq, null). The criteria the drivers decided are in `drive_satisfied`.
 CREATE OR REPLACE TEMP TABLE satisfied AS
 SELECT c.account_key, c.rule_key, s.pos
 FROM candidate c
@@ -120,36 +120,64 @@ UNION ALL
 SELECT c.account_key, c.rule_key, s.pos
 FROM candidate c
 JOIN criterion_signature s ON s.rule_key = c.rule_key AND s.family IN ('neq', 'null')
-ANTI JOIN signature_hit h ON h.account_key = c.account_key AND h.sig = s.sig
-UNION ALL
-SELECT * FROM drive_satisfied;
+ANTI JOIN signature_hit h ON h.account_key = c.account_key AND h.sig = s.sig;
 
--- Match logic: all criteria, any criterion, or an expression given as the set
--- of satisfied-criteria masks that make it true. One row per account and
--- rule. The satisfied criteria are grouped per (account_key, rule_key); a candidate
--- with none satisfied matches only a rule without criteria or an expression
--- true of the empty set (`NOT 1`), which are taken from `candidate` apart.
--- The account's strings come back here: `pairs` joins on them.
+-- Match logic: all criteria, any criterion, or an expression given as the
+-- set of satisfied-criteria masks that make it true. One row per account
+-- and rule; the account's strings come back here (`pairs` joins on them).
+--
+-- A candidate of a `match: all` rule satisfies the criterion that drove it
+-- (an all-rule is driven by one criterion, its geography or a scan), so it
+-- matches when it satisfies each criterion the match step checked: every
+-- candidate when there is none (a rule of one ZIP list), each row of
+-- `satisfied` when there is one (a ZIP list and a specialty list), a mask
+-- per candidate only when there are more. The drivers' hits, at least one
+-- per candidate and as many rows as the candidates, are so never grouped
+-- for them. `any` and expression rules group every satisfied criterion,
+-- the decided ones too, into a mask; a candidate with none satisfied
+-- matches only an expression true of the empty set (`NOT 1`). A candidate
+-- met twice by its driver (two addresses in one ZIP list) stands twice in
+-- `candidate` and `satisfied`: the masks are bit_or, and the last DISTINCT
+-- makes one row of it.
 CREATE OR REPLACE TEMP TABLE matched AS
-WITH satisfied_per_candidate AS (
-    SELECT account_key, rule_key, count(*) AS n, sum(1::BIGINT << (pos - 1))::BIGINT AS mask
-    FROM satisfied
+WITH checks AS (
+    SELECT r.rule_key, r.match, r.n_crit - (SELECT count(*) FROM drive_decided d WHERE d.rule_key = r.rule_key) AS n
+    FROM r_rule r
+), all_checked AS (
+    SELECT s.account_key, s.rule_key, bit_count(bit_or(1::BIGINT << (s.pos - 1))) AS n
+    FROM satisfied s SEMI JOIN checks k ON k.rule_key = s.rule_key AND k.match = 'all' AND k.n > 1
+    GROUP BY s.account_key, s.rule_key
+), mask_rule AS (
+    SELECT rule_key FROM r_rule WHERE match <> 'all'
+), mask_satisfied AS (
+    SELECT account_key, rule_key, pos FROM satisfied SEMI JOIN mask_rule USING (rule_key)
+    UNION ALL
+    SELECT account_key, rule_key, pos FROM drive_satisfied SEMI JOIN mask_rule USING (rule_key)
+), satisfied_mask AS (
+    SELECT account_key, rule_key, bit_or(1::BIGINT << (pos - 1)) AS mask
+    FROM mask_satisfied
     GROUP BY account_key, rule_key
-), empty_match AS (
-    SELECT r.rule_key FROM r_rule r
-    WHERE (r.match = 'all' AND r.n_crit = 0)
-       OR (r.match = 'expr' AND EXISTS (SELECT 1 FROM r_mask m WHERE m.rule_key = r.rule_key AND m.mask = 0))
 ), m AS (
+    SELECT c.account_key, c.rule_key
+    FROM candidate c SEMI JOIN checks k ON k.rule_key = c.rule_key AND k.match = 'all' AND k.n = 0
+    UNION ALL
+    SELECT s.account_key, s.rule_key
+    FROM satisfied s SEMI JOIN checks k ON k.rule_key = s.rule_key AND k.match = 'all' AND k.n = 1
+    UNION ALL
+    SELECT a.account_key, a.rule_key
+    FROM all_checked a JOIN checks k USING (rule_key)
+    WHERE a.n = k.n
+    UNION ALL
     SELECT p.account_key, p.rule_key
-    FROM satisfied_per_candidate p JOIN r_rule r USING (rule_key)
-    WHERE (r.match = 'all' AND p.n = r.n_crit)
-       OR r.match = 'any'
+    FROM satisfied_mask p JOIN r_rule r USING (rule_key)
+    WHERE r.match = 'any'
        OR (r.match = 'expr' AND EXISTS (SELECT 1 FROM r_mask m WHERE m.rule_key = p.rule_key AND m.mask = p.mask))
     UNION ALL
     SELECT c.account_key, c.rule_key
     FROM candidate c
-    SEMI JOIN empty_match e USING (rule_key)
-    ANTI JOIN satisfied s ON s.account_key = c.account_key AND s.rule_key = c.rule_key
+    SEMI JOIN r_mask e ON e.rule_key = c.rule_key AND e.mask = 0
+    SEMI JOIN r_rule r ON r.rule_key = c.rule_key AND r.match = 'expr'
+    ANTI JOIN satisfied_mask s ON s.account_key = c.account_key AND s.rule_key = c.rule_key
 )
 SELECT m.account_key, a.instance, a.account, m.rule_key
-FROM m JOIN account_row a ON a.account_key = m.account_key;
+FROM (SELECT DISTINCT account_key, rule_key FROM m) m JOIN account_row a ON a.account_key = m.account_key;
