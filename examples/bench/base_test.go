@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,14 +26,9 @@ func TestBasePlanStep(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	scale := filepath.Join(dir, "scale")
-	if out, err := exec.Command("go", "build", "-o", scale, "../scale").CombinedOutput(); err != nil {
-		t.Fatalf("building examples/scale: %v\n%s", err, out)
-	}
+	scale := buildScale(t)
 	gen := []string{"-out", dir, "-accounts", strconv.Itoa(10_000)}
-	if out, err := exec.Command(scale, gen...).CombinedOutput(); err != nil {
-		t.Fatalf("generating: %v\n%s", err, out)
-	}
+	runScale(t, scale, gen...)
 	db, cfg := importGenerated(t, dir)
 	defer db.Close()
 	cacheDir := filepath.Join(dir, "state.duckdb.cache")
@@ -73,9 +67,7 @@ func TestBasePlanStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	// -change 10: at 10,000 accounts 1% is less than one rule.
-	if out, err := exec.Command(scale, append(gen, "-change", "10")...).CombinedOutput(); err != nil {
-		t.Fatalf("changing 10%% of the rules: %v\n%s", err, out)
-	}
+	runScale(t, scale, append(gen, "-change", "10")...)
 	if err := commitChange(config); err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/alignctl/alignctl/crm/crmtest"
@@ -80,68 +77,57 @@ func TestBaselineDriveSet(t *testing.T) {
 // its pairs hold every assignment the first plan creates from a rule: the
 // criteria, dates, exclusions and conflicts it leaves out only narrow.
 func TestBaselineEveryMix(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates and plans six alignments")
-	}
-	scale := buildScale(t)
-	for _, mix := range everyMix {
-		t.Run(mix, func(t *testing.T) {
-			ctx := context.Background()
-			dir := t.TempDir()
-			gen := []string{"-out", dir, "-accounts", strconv.Itoa(10_000), "-mix", mix}
-			if out, err := exec.Command(scale, gen...).CombinedOutput(); err != nil {
-				t.Fatalf("generating: %v\n%s", err, out)
-			}
-			pairsFile := filepath.Join(dir, "baseline-pairs.csv")
-			res, err := measureBaseline(ctx, dir, benchNow, false, pairsFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db, cfg := importGenerated(t, dir)
-			defer db.Close()
-			accountRules := 0
-			count := func(rules []*schema.Rule) {
-				for _, r := range rules {
-					if r.Type != schema.RuleHierarchy {
-						accountRules++
-					}
+	forEveryMix(t, 10_000, func(t *testing.T, _, dir, mix string, _ []string) {
+		ctx := t.Context()
+		pairsFile := filepath.Join(dir, "baseline-pairs.csv")
+		res, err := measureBaseline(ctx, dir, benchNow, false, pairsFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, cfg := importGenerated(t, dir)
+		defer db.Close()
+		accountRules := 0
+		count := func(rules []*schema.Rule) {
+			for _, r := range rules {
+				if r.Type != schema.RuleHierarchy {
+					accountRules++
 				}
 			}
-			for _, ff := range cfg.FieldForces {
-				count(ff.Rules)
+		}
+		for _, ff := range cfg.FieldForces {
+			count(ff.Rules)
+		}
+		for _, tr := range cfg.Territories {
+			count(tr.Rules)
+		}
+		if res.Rules != accountRules || res.Account != accountRules {
+			t.Errorf("the baseline covers %d rules of %d (%d account rules)", res.Rules, res.Account, accountRules)
+		}
+		pairs := readPairs(t, pairsFile)
+		if int64(len(pairs)) != res.Pairs {
+			t.Errorf("%d pairs written, %d counted", len(pairs), res.Pairs)
+		}
+		p, err := reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		creates, missing := 0, 0
+		for _, c := range p.AssignmentChanges {
+			if c.Action != query.ChangeCreate || c.Source != "rule" {
+				continue
 			}
-			for _, tr := range cfg.Territories {
-				count(tr.Rules)
-			}
-			if res.Rules != accountRules || res.Account != accountRules {
-				t.Errorf("the baseline covers %d rules of %d (%d account rules)", res.Rules, res.Account, accountRules)
-			}
-			pairs := readPairs(t, pairsFile)
-			if int64(len(pairs)) != res.Pairs {
-				t.Errorf("%d pairs written, %d counted", len(pairs), res.Pairs)
-			}
-			p, err := reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			creates, missing := 0, 0
-			for _, c := range p.AssignmentChanges {
-				if c.Action != query.ChangeCreate || c.Source != "rule" {
-					continue
+			creates++
+			if !pairs[[2]string{c.Account, c.Territory}] {
+				if missing++; missing <= 5 {
+					t.Errorf("the plan creates %s in %s (rule %s); the baseline does not match it", c.Account, c.Territory, c.Rule)
 				}
-				creates++
-				if !pairs[[2]string{c.Account, c.Territory}] {
-					if missing++; missing <= 5 {
-						t.Errorf("the plan creates %s in %s (rule %s); the baseline does not match it", c.Account, c.Territory, c.Rule)
-					}
-				}
 			}
-			if creates == 0 || missing > 0 {
-				t.Errorf("%d of %d rule creates missing from the baseline", missing, creates)
-			}
-			t.Logf("%s: %d rules, %d pairs, %d rule creates", mix, res.Rules, res.Pairs, creates)
-		})
-	}
+		}
+		if creates == 0 || missing > 0 {
+			t.Errorf("%d of %d rule creates missing from the baseline", missing, creates)
+		}
+		t.Logf("%s: %d rules, %d pairs, %d rule creates", mix, res.Rules, res.Pairs, creates)
+	})
 }
 
 func readPairs(t *testing.T, path string) map[[2]string]bool {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -36,49 +34,36 @@ func TestIncrementalPlanEveryMix(t *testing.T) {
 		}
 		accounts = n
 	}
-	if testing.Short() {
-		t.Skip("generates and plans six alignments")
-	}
-	scale := buildScale(t)
-	for _, mix := range everyMix {
-		t.Run(mix, func(t *testing.T) {
-			ctx := context.Background()
-			dir := t.TempDir()
-			gen := []string{"-out", dir, "-accounts", strconv.Itoa(accounts), "-mix", mix}
-			if out, err := exec.Command(scale, gen...).CombinedOutput(); err != nil {
-				t.Fatalf("generating: %v\n%s", err, out)
-			}
-			db, cfg := importGenerated(t, dir)
-			defer db.Close()
-			cache := &query.EvalCache{Dir: filepath.Join(dir, "state.duckdb.cache"), Verify: true}
-			plan := func(cfg *schema.Config, c *query.EvalCache) *reconcile.Plan {
-				t.Helper()
-				p, err := reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}, Cache: c})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return p
-			}
-			first := plan(cfg, cache)
-			if err := reconcile.Apply(ctx, db, cfg, first); err != nil {
+	forEveryMix(t, accounts, func(t *testing.T, scale, dir, mix string, gen []string) {
+		ctx := t.Context()
+		db, cfg := importGenerated(t, dir)
+		defer db.Close()
+		cache := &query.EvalCache{Dir: filepath.Join(dir, "state.duckdb.cache"), Verify: true}
+		plan := func(cfg *schema.Config, c *query.EvalCache) *reconcile.Plan {
+			t.Helper()
+			p, err := reconcile.MakePlan(ctx, db, cfg, reconcile.PlanOptions{Now: benchNow, Config: reconcile.ConfigRef{Hash: cfg.Hash}, Cache: c})
+			if err != nil {
 				t.Fatal(err)
 			}
-			if out, err := exec.Command(scale, append(gen, "-change", "10")...).CombinedOutput(); err != nil {
-				t.Fatalf("changing 10%% of the rules: %v\n%s", err, out)
-			}
-			changed := loadConfig(t, dir)
-			incremental := plan(changed, cache)
-			if cache.Hit || cache.Reused == 0 {
-				t.Fatalf("the plan after the change: hit %v, %d rules reused; want an incremental evaluation", cache.Hit, cache.Reused)
-			}
-			full := plan(changed, nil)
-			got, want := changeLines(incremental), changeLines(full)
-			if !slices.Equal(got, want) {
-				t.Errorf("incremental plan (%d rules reused) has %d changes, a full evaluation %d:\n%v\n%v", cache.Reused, len(got), len(want), got, want)
-			}
-			t.Logf("%s: %d rules reused, %d changes", mix, cache.Reused, len(got))
-		})
-	}
+			return p
+		}
+		first := plan(cfg, cache)
+		if err := reconcile.Apply(ctx, db, cfg, first); err != nil {
+			t.Fatal(err)
+		}
+		runScale(t, scale, append(gen, "-change", "10")...)
+		changed := loadConfig(t, dir)
+		incremental := plan(changed, cache)
+		if cache.Hit || cache.Reused == 0 {
+			t.Fatalf("the plan after the change: hit %v, %d rules reused; want an incremental evaluation", cache.Hit, cache.Reused)
+		}
+		full := plan(changed, nil)
+		got, want := changeLines(incremental), changeLines(full)
+		if !slices.Equal(got, want) {
+			t.Errorf("incremental plan (%d rules reused) has %d changes, a full evaluation %d:\n%v\n%v", cache.Reused, len(got), len(want), got, want)
+		}
+		t.Logf("%s: %d rules reused, %d changes", mix, cache.Reused, len(got))
+	})
 }
 
 func loadConfig(t *testing.T, dir string) *schema.Config {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +113,33 @@ func buildScale(t *testing.T) string {
 		t.Fatalf("building examples/scale: %v\n%s", err, out)
 	}
 	return scale
+}
+
+// forEveryMix generates an alignment of each rule mix of examples/scale at
+// the given size, each in a subtest of its own, and runs check on it: dir
+// holds it, gen are the examples/scale arguments that made it (check adds
+// -change to them to change its rules).
+func forEveryMix(t *testing.T, accounts int, check func(t *testing.T, scale, dir, mix string, gen []string)) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("generates and plans six alignments")
+	}
+	scale := buildScale(t)
+	for _, mix := range everyMix {
+		t.Run(mix, func(t *testing.T) {
+			dir := t.TempDir()
+			gen := []string{"-out", dir, "-accounts", strconv.Itoa(accounts), "-mix", mix}
+			runScale(t, scale, gen...)
+			check(t, scale, dir, mix, gen)
+		})
+	}
+}
+
+// runScale runs the built examples/scale with args: it generates an
+// alignment (-out DIR -accounts N [-mix MIX]) or changes one (-change P).
+func runScale(t *testing.T, scale string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(scale, args...).CombinedOutput(); err != nil {
+		t.Fatalf("examples/scale %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
