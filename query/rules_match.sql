@@ -20,6 +20,50 @@
 -- mix) and joined each candidate's calls and metrics once per rule (6M rows
 -- on the multi-row mix).
 --
+-- The streamed rules' matches (streamed_rule in rules_drive.sql), in one
+-- statement from the drivers' rows: each hit meets its rule's one check
+-- as it streams by, through a hash table of the accounts' answers to the
+-- checks' signatures (one row per account and signature its value is in:
+-- a few per account), and only the matches are kept. An inequality holds
+-- where its list's signature misses, a missing value included, as in
+-- `satisfied` below.
+CREATE OR REPLACE TEMP TABLE streamed_check AS
+WITH value_list AS (
+    SELECT s.rule_key, list(v.value ORDER BY v.value) AS vals
+    FROM streamed_rule s JOIN r_value v ON v.rule_key = s.rule_key AND v.pos = s.check_pos
+    GROUP BY s.rule_key
+)
+SELECT s.rule_key, k.fkey, k.family = 'neq' AS negate,
+       dense_rank() OVER (ORDER BY k.fkey, l.vals) AS sig
+FROM streamed_rule s
+JOIN r_crit k ON k.rule_key = s.rule_key AND k.pos = s.check_pos
+LEFT JOIN value_list l ON l.rule_key = s.rule_key;
+
+CREATE OR REPLACE TEMP TABLE streamed_signature_hit AS
+SELECT a.account_key, v.sig
+FROM account_row a
+CROSS JOIN (SELECT DISTINCT fkey FROM streamed_check) k
+JOIN (
+    SELECT DISTINCT c.sig, c.fkey, v.value
+    FROM streamed_check c
+    JOIN streamed_rule s ON s.rule_key = c.rule_key
+    JOIN r_value v ON v.rule_key = s.rule_key AND v.pos = s.check_pos
+) v ON v.fkey = k.fkey AND v.value = account_value(k.fkey);
+
+CREATE OR REPLACE TEMP TABLE streamed_match AS
+WITH driver AS (
+    SELECT k.fkey, v.value, s.rule_key, c.sig, coalesce(c.negate, false) AS negate
+    FROM streamed_rule s
+    JOIN r_crit k ON k.rule_key = s.rule_key AND k.pos = s.drive_pos
+    JOIN r_value v ON v.rule_key = s.rule_key AND v.pos = s.drive_pos
+    LEFT JOIN streamed_check c ON c.rule_key = s.rule_key
+)
+SELECT DISTINCT r.account_key, d.rule_key
+FROM drive_row r
+JOIN driver d ON d.fkey = r.fkey AND d.value = r.value
+LEFT JOIN streamed_signature_hit h ON h.account_key = r.account_key AND h.sig = d.sig
+WHERE d.sig IS NULL OR ((h.sig IS NOT NULL) <> d.negate);
+
 -- criterion_signature: the signature of every criterion the match step
 -- checks (those the drivers did not decide, of rules with candidates).
 CREATE OR REPLACE TEMP TABLE criterion_signature AS
@@ -172,6 +216,8 @@ WITH checks AS (
     FROM satisfied_mask p JOIN r_rule r USING (rule_key)
     WHERE r.match = 'any'
        OR (r.match = 'expr' AND EXISTS (SELECT 1 FROM r_mask m WHERE m.rule_key = p.rule_key AND m.mask = p.mask))
+    UNION ALL
+    SELECT account_key, rule_key FROM streamed_match
     UNION ALL
     SELECT c.account_key, c.rule_key
     FROM candidate c

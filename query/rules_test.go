@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -428,5 +429,70 @@ A5,Eve,US,Oncologist,,2026-01-01T00:00:00Z
 	want := []string{"A1 T1 2026-03-03 2026-03-21 true", "A5 T1 2026-03-03 2026-03-11 true"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got  %v\nwant %v", got, want)
+	}
+}
+
+// A match: all rule driven by one equality criterion, whose other criterion
+// (if any) is an equality or inequality on the account, is streamed: its
+// matches come from the drivers' rows in one statement (streamed_match).
+// An account with two addresses in the list gets one record; an inequality
+// holds for an account without a value; a check on an address is not
+// streamed and goes through the candidates.
+func TestStreamedRules(t *testing.T) {
+	ctx := context.Background()
+	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addresses})
+	zip := func(key int) Criterion {
+		return Criterion{RuleKey: key, Pos: 1, Object: "address__v", Field: "postal_code__v", Operator: "in"}
+	}
+	rs := &RuleSet{
+		Rules: []Rule{
+			{Key: 1, ID: "zip", Match: "all", NCrit: 1},
+			{Key: 2, ID: "zip-specialty", Match: "all", NCrit: 2},
+			{Key: 3, ID: "zip-not-in", Match: "all", NCrit: 2},
+			{Key: 4, ID: "zip-not-equals", Match: "all", NCrit: 2},
+			{Key: 5, ID: "zip-state", Match: "all", NCrit: 2},
+		},
+		Criteria: []Criterion{
+			zip(1),
+			zip(2), {RuleKey: 2, Pos: 2, Object: "account__v", Field: "specialty_1__v", Operator: "in"},
+			zip(3), {RuleKey: 3, Pos: 2, Object: "account__v", Field: "specialty_2__v", Operator: "not_in"},
+			zip(4), {RuleKey: 4, Pos: 2, Object: "account__v", Field: "specialty_2__v", Operator: "not_equals"},
+			zip(5), {RuleKey: 5, Pos: 2, Object: "address__v", Field: "state__v", Operator: "equals"},
+		},
+		Values: []Value{
+			{1, 1, "02138"}, {1, 1, "02139"}, {1, 1, "02144"},
+			// two postal codes against three specialties: the postal codes drive
+			{2, 1, "02138"}, {2, 1, "02145"},
+			{2, 2, "Oncologist"}, {2, 2, "Cardiologist"}, {2, 2, "Plastic Surgery, Hand"},
+			{3, 1, "02138"}, {3, 1, "02144"}, {3, 2, "Pediatric Oncologist"},
+			{4, 1, "02138"}, {4, 1, "02139"}, {4, 2, "Hand"},
+			{5, 1, "02138"}, {5, 1, "02144"}, {5, 2, "MA"},
+		},
+		Bindings: []Binding{
+			binding(1, "zip", "T1", false), binding(2, "zip-specialty", "T2", false),
+			binding(3, "zip-not-in", "T3", false), binding(4, "zip-not-equals", "T4", false),
+			binding(5, "zip-state", "T5", false),
+		},
+	}
+	got := desired(t, db, rs)
+	// rule 5 alone has candidates: A1 and A3, by their postal codes
+	var streamed, candidates int
+	if err := db.QueryRow(ctx, `SELECT streamed_rules, candidates FROM engine_stats`).Scan(&streamed, &candidates); err != nil {
+		t.Fatal(err)
+	}
+	if streamed != 4 || candidates != 2 {
+		t.Errorf("%d streamed rules and %d candidates, want 4 and 2", streamed, candidates)
+	}
+	want := []string{
+		"create A1 T1 zip", "create A3 T1 zip",
+		"create A1 T2 zip-specialty",
+		"create A3 T3 zip-not-in",
+		"create A1 T4 zip-not-equals",
+		"create A1 T5 zip-state", "create A3 T5 zip-state",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }
