@@ -1,9 +1,11 @@
 -- The match step, run for the account rules and again for the hierarchy
 -- rules: which criteria each candidate satisfies, and the match logic over
--- candidates only. Parameters: $1 now. Reads `candidate` (account_key, rule_key), and
--- the criteria the drivers decided (`drive_satisfied`, `drive_decided`; empty for
--- the hierarchy rules), writes `satisfied` (account_key, rule_key, pos) and `matched`
--- (account_key, instance, account, rule_key).
+-- candidates only. Parameters: $1 now. Reads `candidate` (account_key, rule_key),
+-- the criteria the drivers decided (`drive_satisfied`, `drive_decided`) and
+-- the streamed rules with the drivers' rows (`streamed_rule`, `drive_row`),
+-- all but `candidate` empty for the hierarchy rules; writes the streamed
+-- rules' matches (`streamed_match`), `satisfied` (account_key, rule_key, pos)
+-- and `matched` (account_key, instance, account, rule_key).
 
 -- Satisfied criteria. Positive operators: the account satisfies the
 -- criterion when any of its rows of that object does (any address, any call).
