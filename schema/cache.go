@@ -25,14 +25,18 @@ import (
 //
 // An entry is keyed on the bytes of the config files as the loader read them
 // (Config.Hash, over every file's path and content), the names messages give
-// them (the display prefix of positions), the running build (the executable's
-// build ID: a change of code, the CUE schema included, never reads an entry
-// of another build) and configCacheVersion. Only a config that validated is
+// them, the running build (the executable's build ID: a change of code, the
+// CUE schema included, never reads an entry of another build) and
+// configCacheVersion. Not on the display prefix of positions (the folder's
+// path, or git's REV:path): an entry records the prefix it was stored with,
+// and a load under another one rewrites its positions (rebasePositions), so
+// that plan --base finds the applied config its apply stored from the work
+// tree, where it reads the same files from git. Only a config that validated is
 // stored, and only when it reads back equal to itself: what gob cannot carry
 // (a pointer to a zero value comes back nil) is not cached rather than changed.
 
 // configCacheVersion changes with the format of an entry.
-const configCacheVersion = "1"
+const configCacheVersion = "2"
 
 // configCacheKeep is how many entries a cache folder holds, most recently
 // used first: the head and base configs of plan --base.
@@ -73,6 +77,7 @@ func (c *ConfigCache) Wait() {
 // settings' *time.Location, which gob cannot carry, by its name.
 type cachedConfig struct {
 	Key           string
+	Display       string // the prefix of the positions' file names
 	Location      string
 	Settings      cachedSettings
 	FieldForces   []*FieldForce
@@ -95,11 +100,10 @@ type cachedSettings struct {
 
 func (c *ConfigCache) enabled() bool { return c != nil && c.Dir != "" && c.Build != "" }
 
-// key names the entry of the config whose files hash to hash, read with the
-// display prefix.
-func (c *ConfigCache) key(display, hash string) string {
+// key names the entry of the config whose files hash to hash.
+func (c *ConfigCache) key(hash string) string {
 	h := sha256.New()
-	for _, s := range []string{"alignctl config cache", configCacheVersion, c.Build, cueSource, display, hash} {
+	for _, s := range []string{"alignctl config cache", configCacheVersion, c.Build, cueSource, hash} {
 		fmt.Fprintf(h, "%d:%s\x00", len(s), s)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -110,14 +114,18 @@ func (c *ConfigCache) path(key string) string {
 }
 
 // load returns the config of the entry of key, with read's Files, Hash and
-// FileHashes, or nil when there is none. An entry that cannot be read is
-// removed: the load that follows stores it again.
-func (c *ConfigCache) load(key string, read *Config) *Config {
+// FileHashes and its positions under display, or nil when there is none. An
+// entry that cannot be read is removed: the load that follows stores it
+// again.
+func (c *ConfigCache) load(key, display string, read *Config) *Config {
 	b, err := os.ReadFile(c.path(key))
 	if err != nil {
 		return nil
 	}
-	cfg, err := decodeEntry(key, b)
+	cfg, stored, err := decodeEntry(key, b)
+	if err == nil && stored != display && !rebasePositions(cfg, stored, display) {
+		err = fmt.Errorf("config cache entry: a position outside %q", stored)
+	}
 	if err != nil {
 		c.remove(key)
 		return nil
@@ -129,23 +137,23 @@ func (c *ConfigCache) load(key string, read *Config) *Config {
 	return cfg
 }
 
-// store writes the entry of cfg under key, in the background if asked. A
-// folder that cannot be written costs the next load its time, nothing else:
-// errors are dropped.
-func (c *ConfigCache) store(key string, cfg *Config) {
+// store writes the entry of cfg, loaded with the display prefix, under key,
+// in the background if asked. A folder that cannot be written costs the next
+// load its time, nothing else: errors are dropped.
+func (c *ConfigCache) store(key, display string, cfg *Config) {
 	if c.Background {
-		c.stores.Go(func() { c.write(key, cfg) })
+		c.stores.Go(func() { c.write(key, display, cfg) })
 		return
 	}
-	c.write(key, cfg)
+	c.write(key, display, cfg)
 }
 
-func (c *ConfigCache) write(key string, cfg *Config) {
-	b, err := encodeEntry(key, cfg)
+func (c *ConfigCache) write(key, display string, cfg *Config) {
+	b, err := encodeEntry(key, display, cfg)
 	if err != nil {
 		return
 	}
-	back, err := decodeEntry(key, b)
+	back, _, err := decodeEntry(key, b)
 	if err != nil {
 		return
 	}
@@ -186,11 +194,13 @@ func (c *ConfigCache) prune(keep string) {
 }
 
 // encodeEntry is the file of an entry: configCacheMagic, the hex SHA-256 of
-// the payload and a newline, then the payload, cfg in gob.
-func encodeEntry(key string, cfg *Config) ([]byte, error) {
+// the payload and a newline, then the payload, cfg in gob, its positions
+// under display.
+func encodeEntry(key, display string, cfg *Config) ([]byte, error) {
 	s := cfg.Settings
 	e := cachedConfig{
 		Key:      key,
+		Display:  display,
 		Location: s.Location.String(),
 		Settings: cachedSettings{Pos: s.Pos, Timezone: s.Timezone, RuleSelectionCriteria: s.RuleSelectionCriteria,
 			CRMInstances: s.CRMInstances, DataLoader: s.DataLoader, Guardrails: s.Guardrails,
@@ -215,27 +225,28 @@ func encodeEntry(key string, cfg *Config) ([]byte, error) {
 
 // decodeEntry reads an entry made by encodeEntry, checking its payload's hash
 // and key, and puts every date back in the settings' time zone (gob keeps the
-// instant and offset only).
-func decodeEntry(key string, b []byte) (*Config, error) {
+// instant and offset only). It returns the display prefix of the entry's
+// positions too.
+func decodeEntry(key string, b []byte) (*Config, string, error) {
 	rest, ok := bytes.CutPrefix(b, []byte(configCacheMagic))
 	if !ok || len(rest) < 2*sha256.Size+1 || rest[2*sha256.Size] != '\n' {
-		return nil, fmt.Errorf("not a config cache entry")
+		return nil, "", fmt.Errorf("not a config cache entry")
 	}
 	payload := rest[2*sha256.Size+1:]
 	sum := sha256.Sum256(payload)
 	if string(rest[:2*sha256.Size]) != hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("config cache entry: checksum mismatch")
+		return nil, "", fmt.Errorf("config cache entry: checksum mismatch")
 	}
 	var e cachedConfig
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&e); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if e.Key != key {
-		return nil, fmt.Errorf("config cache entry: another key")
+		return nil, "", fmt.Errorf("config cache entry: another key")
 	}
 	loc, err := time.LoadLocation(e.Location)
 	if err != nil || e.Location == "Local" {
-		return nil, fmt.Errorf("config cache entry: time zone %q cannot be loaded", e.Location)
+		return nil, "", fmt.Errorf("config cache entry: time zone %q cannot be loaded", e.Location)
 	}
 	s := e.Settings
 	cfg := &Config{
@@ -249,5 +260,45 @@ func decodeEntry(key string, b []byte) (*Config, error) {
 		Policies:      e.Policies,
 	}
 	cfg.EachDate(func(t *time.Time) { *t = t.In(loc) })
-	return cfg, nil
+	return cfg, e.Display, nil
+}
+
+// rebasePositions moves every position of cfg from the file names the
+// loader gives under the display prefix from to those under to. It reports
+// false, leaving cfg half moved, when a position is not under from: the
+// entry is then not used.
+func rebasePositions(cfg *Config, from, to string) bool {
+	old := (&loader{display: from}).path("")
+	l := &loader{display: to}
+	ok := true
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Struct:
+			if p, isPos := v.Addr().Interface().(*Pos); isPos {
+				if p.File == "" {
+					return
+				}
+				rel, under := strings.CutPrefix(p.File, old)
+				ok = ok && under && rel != ""
+				p.File = l.path(rel)
+				return
+			}
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(cfg).Elem())
+	return ok
 }

@@ -165,20 +165,66 @@ func TestConfigCache(t *testing.T) {
 
 	// The subtests that store other entries do so in a folder of their own:
 	// the ones above and below read entry.
-	t.Run("miss on another build or display", func(t *testing.T) {
+	t.Run("miss on another build", func(t *testing.T) {
 		own := t.TempDir()
 		loadCached(t, own, dir)
 		c := &ConfigCache{Dir: own, Build: "another"}
 		if _, err := c.LoadDir(dir); err != nil || c.Hit {
 			t.Fatalf("another build: hit %t, err %v", c.Hit, err)
 		}
-		c = &ConfigCache{Dir: own, Build: "test"}
-		cfg, err := c.LoadFS(os.DirFS(dir), "elsewhere")
-		if err != nil || c.Hit {
-			t.Fatalf("another display: hit %t, err %v", c.Hit, err)
+	})
+
+	// The same files under another name (the applied config read from git
+	// by plan --base, stored from the work tree by apply) hit the entry,
+	// their positions moved under the name they were read with, as a load
+	// without the cache gives them. Verify loads the files too and fails
+	// on any position left behind.
+	t.Run("hit on another display, positions moved", func(t *testing.T) {
+		own := t.TempDir()
+		loadCached(t, own, dir)
+		for _, display := range []string{"main:config", "", "/", "elsewhere/"} {
+			want, err := LoadFS(os.DirFS(dir), display)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &ConfigCache{Dir: own, Build: "test", Verify: true}
+			got, err := c.LoadFS(os.DirFS(dir), display)
+			if err != nil || !c.Hit {
+				t.Fatalf("display %q: hit %t, err %v", display, c.Hit, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("display %q: the cached config differs from the files' (settings at %s, want %s)", display, got.Settings.Pos, want.Settings.Pos)
+			}
 		}
-		if cfg.Settings.Pos.File != "elsewhere/settings.yaml" {
-			t.Errorf("Pos = %s, want it under elsewhere/", cfg.Settings.Pos)
+		c := &ConfigCache{Dir: own, Build: "test"}
+		cfg, err := c.LoadFS(os.DirFS(dir), "elsewhere")
+		if err != nil || !c.Hit {
+			t.Fatalf("hit %t, err %v", c.Hit, err)
+		}
+		if cfg.Settings.Pos.File != "elsewhere/settings.yaml" || !strings.HasPrefix(cfg.Territories[0].Pos.File, "elsewhere/territories/") {
+			t.Errorf("positions %s and %s, want them under elsewhere/", cfg.Settings.Pos, cfg.Territories[0].Pos)
+		}
+	})
+
+	t.Run("an entry with a position outside its display is not used", func(t *testing.T) {
+		own := t.TempDir()
+		cfg, _ := loadCached(t, own, dir)
+		key := (&ConfigCache{Build: "test"}).key(cfg.Hash)
+		moved := *cfg
+		moved.Territories = slices.Clone(cfg.Territories)
+		tr := *moved.Territories[0]
+		tr.Pos.File = "somewhere/else.yaml"
+		moved.Territories[0] = &tr
+		b, err := encodeEntry(key, filepath.ToSlash(dir), &moved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(own, "config-"+key+".gob"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c := &ConfigCache{Dir: own, Build: "test"}
+		if _, err := c.LoadFS(os.DirFS(dir), "main:config"); err != nil || c.Hit {
+			t.Fatalf("hit %t, err %v: want a miss", c.Hit, err)
 		}
 	})
 
@@ -252,7 +298,7 @@ func TestConfigCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := encodeEntry("another key", other)
+		b, err := encodeEntry("another key", "elsewhere", other)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,7 +318,7 @@ func TestConfigCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		tampered.Territories[0].Name = "tampered"
-		b, err := encodeEntry(key, tampered)
+		b, err := encodeEntry(key, filepath.ToSlash(dir), tampered)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +413,7 @@ func TestConfigCachePrune(t *testing.T) {
 		cfg, _ := loadCached(t, cacheDir, dir)
 		c := &ConfigCache{Dir: cacheDir, Build: "test"}
 		clock = clock.Add(time.Minute)
-		if err := os.Chtimes(c.path(c.key(filepath.ToSlash(dir), cfg.Hash)), clock, clock); err != nil {
+		if err := os.Chtimes(c.path(c.key(cfg.Hash)), clock, clock); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,7 +77,7 @@ func fsDisplay(display string) string {
 // (import, before the state and so the cache existed), for the next load.
 func (c *ConfigCache) StoreDir(dir string, cfg *Config) {
 	if c.enabled() && cfg != nil && cfg.Hash != "" {
-		c.store(c.key(fsDisplay(dirDisplay(dir)), cfg.Hash), cfg)
+		c.store(c.key(cfg.Hash), fsDisplay(dirDisplay(dir)), cfg)
 	}
 }
 
@@ -96,8 +96,8 @@ func (c *ConfigCache) LoadFS(fsys fs.FS, display string) (*Config, error) {
 	var key string
 	var cached *Config
 	if c.enabled() && len(*l.ds) == 0 {
-		key = c.key(l.display, cfg.Hash)
-		if cached = c.load(key, cfg); cached != nil && !c.Verify {
+		key = c.key(cfg.Hash)
+		if cached = c.load(key, l.display, cfg); cached != nil && !c.Verify {
 			c.Hit = true
 			return cached, nil
 		}
@@ -114,7 +114,7 @@ func (c *ConfigCache) LoadFS(fsys fs.FS, display string) (*Config, error) {
 	case err != nil:
 		return nil, err
 	case key != "":
-		c.store(key, cfg)
+		c.store(key, l.display, cfg)
 	}
 	return cfg, nil
 }
