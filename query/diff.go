@@ -87,12 +87,21 @@ func (f *Diff) Preview(ctx context.Context) (Assignments, error) {
 	}
 	// The creates are numbered once, into a table: the view is read twice
 	// (the balance, the push), and a window over millions of rows in it
-	// was sorted on each read.
+	// was sorted on each read. They are numbered within their territory,
+	// after the creates of the territories before it: the numbers of one
+	// window over (territory, account, source, origin), which as a single
+	// partition sorted on one thread (8.6 s against 4.0 s for 2.25M creates,
+	// docs/benchmarks.md).
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE preview_created AS
-		SELECT ` + assignmentID(`s.base + row_number() OVER (ORDER BY c.territory, c.account, c.source, c.origin)`) + ` AS id,
+		WITH per_territory AS (
+			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before
+			FROM change WHERE action = 'create' GROUP BY territory
+		)
+		SELECT ` + assignmentID(`s.base + t.before + row_number() OVER (PARTITION BY c.territory ORDER BY c.account, c.source, c.origin)`) + ` AS id,
 		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm
-		FROM change c,
+		FROM change c
+		JOIN per_territory t ON t.territory = c.territory,
 		     (SELECT coalesce(max(try_cast(substr(id, 4) AS BIGINT)), 0) AS base FROM account_territory WHERE id LIKE 'AT-%') s
 		WHERE c.action = 'create'`,
 		`CREATE OR REPLACE TEMP VIEW ` + string(previewAssignments) + ` AS
