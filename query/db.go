@@ -238,6 +238,24 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return r, cleanDuckErr(err)
 }
 
+// Strings runs a query of one VARCHAR column and returns its values.
+func (d *DB) Strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := d.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 // QueryRow runs a query expected to return at most one row.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	d.statements++

@@ -8,6 +8,7 @@ package query
 import (
 	"context"
 	"database/sql/driver"
+	"strings"
 	"time"
 )
 
@@ -33,7 +34,7 @@ func (f *Diff) Changes(ctx context.Context) ([]Change, error) {
 		return nil, err
 	}
 	rows, err := db.Query(ctx, `SELECT `+changeColumns+`
-		FROM change ORDER BY territory, account, source, origin, action DESC`)
+		FROM change ORDER BY `+changeOrder)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +49,94 @@ func (f *Diff) Changes(ctx context.Context) ([]Change, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// changeOrder is the order of a plan's assignment changes: by territory,
+// then account, creates after ends and updates; the rest only settles ties.
+const changeOrder = `territory, account, source, origin, action DESC, id, start_date, end_date`
+
+// Len is the number of the diff's changes.
+func (f *Diff) Len(ctx context.Context) (int, error) {
+	if err := f.ev.current(); err != nil {
+		return 0, err
+	}
+	var n int
+	err := f.ev.db.QueryRow(ctx, `SELECT count(*) FROM change`).Scan(&n)
+	return n, err
+}
+
+// ChangeCount is how many changes of one action a territory has.
+type ChangeCount struct {
+	Territory string
+	Action    ChangeAction
+	N         int
+}
+
+// Counts counts the diff's changes per territory and action.
+func (f *Diff) Counts(ctx context.Context) ([]ChangeCount, error) {
+	if err := f.ev.current(); err != nil {
+		return nil, err
+	}
+	rows, err := f.ev.db.Query(ctx, `SELECT territory, action, count(*) FROM change GROUP BY ALL ORDER BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ChangeCount
+	for rows.Next() {
+		var c ChangeCount
+		if err := rows.Scan(&c.Territory, &c.Action, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Accounts lists the accounts of the diff's changes.
+func (f *Diff) Accounts(ctx context.Context) ([]string, error) {
+	if err := f.ev.current(); err != nil {
+		return nil, err
+	}
+	return f.ev.db.Strings(ctx, `SELECT DISTINCT account FROM change`)
+}
+
+// WriteParquet writes the diff's changes to a Parquet file of ChangeColumns
+// and their place in changeOrder (seq), as a saved plan's body holds them:
+// a plan of millions of changes keeps them there rather than in Go
+// (reconcile's spooled plans). The changes are numbered within their
+// territory, after those of the territories before it, so that the
+// numbering sorts in parallel (one window over every change sorts on one
+// thread).
+func (f *Diff) WriteParquet(ctx context.Context, path string) error {
+	if err := f.ev.current(); err != nil {
+		return err
+	}
+	// COPY takes its file name as a literal: a temporary file of ours.
+	_, err := f.ev.db.Exec(ctx, `COPY (
+		WITH per_territory AS (
+			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before FROM change GROUP BY territory
+		)
+		SELECT (t.before + row_number() OVER (PARTITION BY c.territory ORDER BY `+changeOrderIn("c")+`) - 1)::BIGINT AS seq,
+		       c.action, nullif(c.id, '') AS id, c.account, c.territory, c.instance, c.source, nullif(c.rule, '') AS rule,
+		       c.origin, c.start_date, c.end_date, c.send_to_crm, c.before_start, c.before_end, coalesce(c.reason, '') AS reason
+		FROM change c JOIN per_territory t ON t.territory = c.territory
+	) TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`)
+	return err
+}
+
+// changeOrderIn is changeOrder within a territory, on the columns of
+// alias.
+func changeOrderIn(alias string) string {
+	cols := strings.Split(strings.TrimPrefix(changeOrder, "territory, "), ", ")
+	for i, c := range cols {
+		name, dir, _ := strings.Cut(c, " ")
+		cols[i] = alias + "." + name
+		if dir != "" {
+			cols[i] += " " + dir
+		}
+	}
+	return strings.Join(cols, ", ")
 }
 
 // Apply writes the diff's changes as DB.ApplyChanges writes the same changes

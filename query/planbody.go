@@ -46,10 +46,49 @@ func (d *DB) WriteParquetJSON(ctx context.Context, columns, selectList, path str
 	if err := f.Close(); err != nil {
 		return err
 	}
+	return d.ParquetOfJSON(ctx, columns, selectList, lines, path)
+}
+
+// ParquetOfJSON writes a Parquet file at path from a file of JSON lines, as
+// WriteParquetJSON does from the lines it writes.
+func (d *DB) ParquetOfJSON(ctx context.Context, columns, selectList, lines, path string) error {
 	// COPY takes its file name as a literal: a temporary file of ours.
-	_, err = d.Exec(ctx, `COPY (SELECT `+selectList+` FROM read_json($1, format = 'newline_delimited', columns = `+columns+`))
+	_, err := d.Exec(ctx, `COPY (SELECT `+selectList+` FROM read_json($1, format = 'newline_delimited', columns = `+columns+`))
 		TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`, lines)
 	return err
+}
+
+// ReadShownChanges reads the assignment changes of a Parquet file of
+// ChangeColumns (Diff.WriteParquet) that a view of the plan shows: the
+// first first of all, and the first perTerritory of each territory, in
+// order.
+func (d *DB) ReadShownChanges(ctx context.Context, path string, first, perTerritory int, in Interner) ([]Change, error) {
+	rows, err := d.Query(ctx, `SELECT `+changeColumns+` FROM (
+			SELECT *, seq - min(seq) OVER (PARTITION BY territory) AS nth FROM read_parquet($1)
+		) WHERE seq < $2 OR nth < $3 ORDER BY seq`, path, first, perTerritory)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		c, err := scanChange(rows.Scan, in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ChangedAccounts lists the accounts of the assignment changes in a
+// Parquet file of ChangeColumns.
+func (d *DB) ChangedAccounts(ctx context.Context, path string) ([]string, error) {
+	out, err := d.Strings(ctx, `SELECT DISTINCT account FROM read_parquet($1)`, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
 }
 
 // ApplyParquet is ApplyChanges of the changes in a Parquet file of

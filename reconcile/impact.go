@@ -76,9 +76,16 @@ func AddImpact(ctx context.Context, db *query.DB, head *schema.Config, p *Plan, 
 	// The base's changes are its diff; the head's are the plan's.
 	bp := &Plan{Now: p.Now, Scope: PlanScope{Territory: p.Scope.Territory, Territories: rs.Scope, SendToCRM: p.Scope.SendToCRM},
 		diff: ev.Diff()}
-	headAccounts := make([]string, 0, len(p.AssignmentChanges))
-	for _, c := range p.AssignmentChanges {
-		headAccounts = append(headAccounts, c.Account)
+	var headAccounts []string
+	if p.spool != nil {
+		if headAccounts, err = db.ChangedAccounts(ctx, p.body.assignments); err != nil {
+			return err
+		}
+	} else {
+		headAccounts = make([]string, 0, len(p.AssignmentChanges))
+		for _, c := range p.AssignmentChanges {
+			headAccounts = append(headAccounts, c.Account)
+		}
 	}
 	touched, err := bp.diff.Touched(ctx, headAccounts)
 	if err != nil {

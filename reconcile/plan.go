@@ -64,8 +64,11 @@ type Plan struct {
 	// seal is the digest ReadPlan found, which CheckSaved holds the plan to;
 	// WriteJSON writes a new one.
 	seal jsonplan.Seal
-	// body is the saved plan's body as read, for apply to read in place.
+	// body is the saved plan's body as read, for apply to read in place,
+	// or the files a spooled plan keeps its lists in (spool.go).
 	body *bodyFiles
+	// spool is set while the plan's lists are in body's files, not in Go.
+	spool *planSpool
 	// diff is the diff the plan's assignment changes were read from, which
 	// the push preview applies in place; nil for a saved plan. It reads the
 	// state database's tables until that evaluates rules again.
@@ -147,13 +150,16 @@ type PlanOptions struct {
 	// Cache, when set, reuses the rules' evaluation while its inputs are
 	// unchanged (query.EvalCache); a preview always evaluates.
 	Cache *query.EvalCache
+	// SpoolAt, when above 0, spools a plan of at least that many assignment
+	// changes (spool.go): Close removes its files.
+	SpoolAt int
 }
 
 // MakePlan evaluates the rules of the config against the state and diffs the
 // result against the assignments the state holds. It writes nothing: the CRM
 // changes are read from the state as the apply would leave it, inside a
 // transaction that is rolled back.
-func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOptions) (*Plan, error) {
+func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOptions) (_ *Plan, err error) {
 	now := opts.Now.UTC()
 	if opts.Scope.SendToCRM != nil && cfg.Settings.RuleSelectionCriteria != schema.RuleSelectionSendToCRM {
 		return nil, errors.New("--send-to-crm needs settings.rule_selection_criteria: by_send_to_crm")
@@ -168,6 +174,11 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		CRMChanges: []CRMChange{}, PendingPush: []CRMChange{}, Conflicts: []Conflict{}, Warnings: []Warning{},
 		CyclePlanTargets: []CyclePlanTarget{},
 	}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
 	rs, err := Compile(cfg, now, opts.Scope)
 	if err != nil {
 		return nil, err
@@ -185,9 +196,22 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		return nil, ruleFieldError(cfg, err)
 	}
 	p.diff = ev.Diff()
-	changes, err := p.diff.Changes(ctx)
+	n, err := p.diff.Len(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if opts.SpoolAt > 0 && n >= opts.SpoolAt {
+		if err := p.spoolChanges(ctx, db, n); err != nil {
+			return nil, err
+		}
+	} else {
+		changes, err := p.diff.Changes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if changes != nil {
+			p.AssignmentChanges = changes
+		}
 	}
 	unknownAccounts, err := ev.ManualWithoutAccount(ctx)
 	if err != nil {
@@ -206,9 +230,6 @@ func MakePlan(ctx context.Context, db *query.DB, cfg *schema.Config, opts PlanOp
 		if excluded, err = ev.Excluded(ctx); err != nil {
 			return nil, err
 		}
-	}
-	if changes != nil {
-		p.AssignmentChanges = changes
 	}
 	p.Conflicts = append(p.Conflicts, convert(conflicts, conflictOf)...)
 	if opts.Preview {
@@ -333,24 +354,33 @@ func diffTerritories(current, desired []query.TerritoryRow, now time.Time) []Ter
 
 func (p *Plan) summarize() {
 	s := Summary{PerTerritory: map[string]TerritoryCount{}}
-	for _, c := range p.AssignmentChanges {
-		tc := s.PerTerritory[c.Territory]
-		switch c.Action {
+	count := func(territory string, action query.ChangeAction, n int) {
+		tc := s.PerTerritory[territory]
+		switch action {
 		case query.ChangeCreate:
-			s.Create++
-			tc.Create++
+			s.Create += n
+			tc.Create += n
 		case query.ChangeEnd:
-			s.End++
-			tc.End++
+			s.End += n
+			tc.End += n
 		case query.ChangeUpdate:
-			s.Update++
-			tc.Update++
+			s.Update += n
+			tc.Update += n
 		}
-		s.PerTerritory[c.Territory] = tc
+		s.PerTerritory[territory] = tc
+	}
+	if p.spool != nil {
+		for _, c := range p.spool.counts {
+			count(c.Territory, c.Action, c.N)
+		}
+	} else {
+		for _, c := range p.AssignmentChanges {
+			count(c.Territory, c.Action, 1)
+		}
 	}
 	s.TerritoryChange = len(p.TerritoryChanges)
 	s.ConfigChange = len(p.ConfigChanges)
-	s.CRMChanges = len(p.CRMChanges)
+	s.CRMChanges = p.crmCount()
 	s.PendingPush = len(p.PendingPush)
 	p.Summary = s
 }

@@ -69,27 +69,36 @@ func writeLines[T any](w io.Writer, l jsonplan.List[T]) error {
 	var b []byte
 	var e T
 	for i := range l.Len {
-		b = append(strconv.AppendInt(append(b[:0], `{"seq":`...), int64(i), 10), `,"c":`...)
 		l.Elem(i, &e)
-		var ok bool
-		if b, ok = jsonplan.AppendElem(b, &e); !ok {
-			j, err := json.Marshal(&e)
-			if err != nil {
-				return err
-			}
-			b = append(b, j...)
+		var err error
+		if b, err = appendLine(b[:0], i, &e); err != nil {
+			return err
 		}
-		for k := range b {
-			if b[k] == '\n' {
-				b[k] = ' '
-			}
-		}
-		b = append(b, '}', '\n')
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// appendLine appends the line {"seq":seq,"c":e} of writeLines to b.
+func appendLine[T any](b []byte, seq int, e *T) ([]byte, error) {
+	start := len(b)
+	b = append(strconv.AppendInt(append(b, `{"seq":`...), int64(seq), 10), `,"c":`...)
+	var ok bool
+	if b, ok = jsonplan.AppendElem(b, e); !ok {
+		j, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, j...)
+	}
+	for k := start; k < len(b); k++ {
+		if b[k] == '\n' {
+			b[k] = ' '
+		}
+	}
+	return append(b, '}', '\n'), nil
 }
 
 // WriteSaved writes the plan as plan --out saves it: header, body, footer.
@@ -101,12 +110,50 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	files := [2]string{filepath.Join(tmp, "assignment_changes.parquet"), filepath.Join(tmp, "crm_changes.parquet")}
+	if p.body != nil {
+		// A spooled plan's lists are in these files already.
+		files = [2]string{p.body.assignments, p.body.crm}
+	} else if err := p.writeBody(ctx, files); err != nil {
+		return err
+	}
+	h := *p
+	h.FormatVersion = SavedFormatVersion
+	h.AssignmentChanges, h.CRMChanges, h.spool = nil, nil, nil
+	h.Body = &jsonplan.Body{Format: bodyFormat}
+	var off int64
+	for i, part := range []*jsonplan.BodyPart{&h.Body.AssignmentChanges, &h.Body.CRMChanges} {
+		if *part, err = fileDigest(files[i]); err != nil {
+			return err
+		}
+		part.Offset = off
+		off += part.Length
+	}
+	h.Body.AssignmentChanges.Rows, h.Body.CRMChanges.Rows = p.changeCount(), p.crmCount()
+	var header bytes.Buffer
+	if err := h.WriteJSON(&header); err != nil {
+		return err
+	}
+	if _, err := w.Write(header.Bytes()); err != nil {
+		return err
+	}
+	for _, name := range files {
+		if err := copyFile(w, name); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(w, "%0*d%s", footerDigits, header.Len(), footerMagic)
+	return err
+}
+
+// writeBody writes the plan's two large lists to the Parquet files of a
+// body. DuckDB (in memory) writes them.
+func (p *Plan) writeBody(ctx context.Context, files [2]string) error {
 	db, err := query.Open(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	files := [2]string{filepath.Join(tmp, "assignment_changes.parquet"), filepath.Join(tmp, "crm_changes.parquet")}
 	// Each list goes to DuckDB as JSON lines, one element a line in the
 	// plan's own JSON (planjson.go), which DuckDB reads in parallel into the
 	// Parquet columns: handing millions of rows over cell by cell through
@@ -123,33 +170,7 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("CRM changes: %w", err)
 	}
-	h := *p
-	h.FormatVersion = SavedFormatVersion
-	h.AssignmentChanges, h.CRMChanges = nil, nil
-	h.Body = &jsonplan.Body{Format: bodyFormat}
-	var off int64
-	for i, part := range []*jsonplan.BodyPart{&h.Body.AssignmentChanges, &h.Body.CRMChanges} {
-		if *part, err = fileDigest(files[i]); err != nil {
-			return err
-		}
-		part.Offset = off
-		off += part.Length
-	}
-	h.Body.AssignmentChanges.Rows, h.Body.CRMChanges.Rows = len(p.AssignmentChanges), len(p.CRMChanges)
-	var header bytes.Buffer
-	if err := h.WriteJSON(&header); err != nil {
-		return err
-	}
-	if _, err := w.Write(header.Bytes()); err != nil {
-		return err
-	}
-	for _, name := range files {
-		if err := copyFile(w, name); err != nil {
-			return err
-		}
-	}
-	_, err = fmt.Fprintf(w, "%0*d%s", footerDigits, header.Len(), footerMagic)
-	return err
+	return nil
 }
 
 func fileDigest(name string) (jsonplan.BodyPart, error) {
@@ -342,6 +363,6 @@ func (p *Plan) LoadBody(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.body.crm, err)
 	}
-	p.FormatVersion, p.Body = FormatVersion, nil
+	p.FormatVersion, p.Body, p.spool = FormatVersion, nil, nil
 	return nil
 }

@@ -13,7 +13,12 @@ import (
 // WriteJSON writes the plan's public form (jsonplan.Write): the JSON of
 // json.Encoder with SetIndent("", "  "), streamed one element at a time,
 // sealed by a last field, digest.
-func (p *Plan) WriteJSON(w io.Writer) error { return jsonplan.Write(w, p.public()) }
+func (p *Plan) WriteJSON(w io.Writer) error {
+	if p.spool != nil {
+		return errors.New("internal error: a spooled plan's JSON is written after LoadBody")
+	}
+	return jsonplan.Write(w, p.public())
+}
 
 // PlanFileError says why a saved plan cannot be applied: it is not one, it
 // was made by another version of alignctl, or its body does not match its

@@ -62,16 +62,34 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 		if err != nil {
 			return err
 		}
-		// Sized for one record write per change, which the millions of a
-		// first plan make (a territory's change may make more: the slice
-		// grows then), so that they are not copied as the slice grows.
-		crmChanges = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
-		classify := func(c CRMChange) {
-			if len(pending) > 0 && pending[keyOf(c)] {
+		// A spooled plan writes its CRM changes to its body as they come.
+		// Others are sized for one record write per change (a territory's
+		// change may make more: the slice grows then), so that they are not
+		// copied as the slice grows.
+		var spool *crmSpool
+		if p.spool != nil {
+			if spool, err = newCRMSpool(p.body.dir); err != nil {
+				return err
+			}
+			defer func() {
+				if spool != nil {
+					spool.abandon()
+				}
+			}()
+			crmChanges = []CRMChange{}
+		} else {
+			crmChanges = make([]CRMChange, 0, len(p.AssignmentChanges)+len(p.TerritoryChanges)+len(p.ConfigChanges))
+		}
+		classify := func(c CRMChange) error {
+			switch {
+			case len(pending) > 0 && pending[keyOf(c)]:
 				pendingPush = append(pendingPush, c)
-			} else {
+			case spool != nil:
+				return spool.add(c)
+			default:
 				crmChanges = append(crmChanges, c)
 			}
+			return nil
 		}
 		err = db.DryRun(ctx, func() error {
 			after, err := applyToState(ctx, db, cfg, p, previewChanges)
@@ -93,10 +111,7 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 				if countsAfter, err = db.AccountsPerTerritory(ctx, after, p.Now); err != nil {
 					return err
 				}
-				return eachPendingPush(ctx, db, after, cfg, p.Scope.Territories, p.Now, func(c CRMChange) error {
-					classify(c)
-					return nil
-				})
+				return eachPendingPush(ctx, db, after, cfg, p.Scope.Territories, p.Now, classify)
 			}
 			if countsAfter, err = changed.countsAfter(ctx, db, countsBefore, after, p.Now); err != nil {
 				return err
@@ -120,10 +135,16 @@ func (p *Plan) previewPush(ctx context.Context, db *query.DB, cfg *schema.Config
 				}
 			}
 			for _, c := range items {
-				classify(c)
+				if err := classify(c); err != nil {
+					return err
+				}
 			}
 			return nil
 		})
+		if err == nil && spool != nil {
+			err = spool.finish(ctx, db, p.body.crm)
+			p.spool.crm, spool = spool, nil
+		}
 		if p.Preview != nil {
 			p.Preview.counts = [2]map[string]int{countsBefore, countsAfter}
 		}
@@ -167,16 +188,26 @@ func (p *Plan) changedAccounts(ctx context.Context, countsBefore map[string]int)
 	for _, n := range countsBefore {
 		held += n
 	}
-	if p.diff == nil || len(p.TerritoryChanges) > 0 || 4*len(p.AssignmentChanges) >= held {
+	if p.diff == nil || len(p.TerritoryChanges) > 0 || 4*p.changeCount() >= held {
 		return nil, nil
 	}
 	set, err := p.diff.Touched(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	has := make(map[string]bool, len(p.AssignmentChanges))
-	for _, c := range p.AssignmentChanges {
-		has[c.Account] = true
+	has := make(map[string]bool, p.changeCount())
+	if p.spool != nil {
+		accounts, err := p.diff.Accounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range accounts {
+			has[a] = true
+		}
+	} else {
+		for _, c := range p.AssignmentChanges {
+			has[c.Account] = true
+		}
 	}
 	return &changedAccounts{set: set, has: has}, nil
 }

@@ -68,6 +68,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			// Every plan made twice checks the evaluation cache against an evaluation.
 			env.Setenv("ALIGNCTL_PLAN_CACHE", "verify")
+			// Every plan with changes keeps them in files (reconcile/spool.go), as
+			// a plan of many changes does; plan_spool.txtar compares the two.
+			env.Setenv("ALIGNCTL_PLAN_SPOOL_AT", "1")
 			env.Setenv("ALIGNCTL_STATE", "")
 			setScriptDefaults(env)
 			env.Values[heldLocksKey{}] = heldLocks{}

@@ -64,6 +64,10 @@ settings.guardrails is refused unless --allow-violations.`,
 				if p, err = g.plan(cmd, planRequest{scope: ok.Scope.AsScope()}); err != nil {
 					return err
 				}
+				defer p.Close()
+				if err := p.LoadBody(cmd.Context()); err != nil {
+					return err
+				}
 				if diff := reconcile.CompareApproved(ok, p); diff != nil {
 					return diff
 				}
@@ -71,6 +75,7 @@ settings.guardrails is refused unless --allow-violations.`,
 				if p, err = g.plan(cmd, planRequest{}); err != nil {
 					return err
 				}
+				defer p.Close()
 			default:
 				return errors.New("apply needs a saved plan (alignctl plan --out FILE), --auto-approve or --approved FILE")
 			}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alignctl/alignctl/crm"
@@ -13,6 +15,7 @@ import (
 	"github.com/alignctl/alignctl/crm/vault"
 	"github.com/alignctl/alignctl/internal/buildid"
 	"github.com/alignctl/alignctl/query"
+	"github.com/alignctl/alignctl/reconcile"
 	"github.com/alignctl/alignctl/schema"
 )
 
@@ -151,6 +154,22 @@ func (g *globals) evalCache() *query.EvalCache {
 		return nil
 	}
 	return &query.EvalCache{Dir: g.state + ".cache", Verify: mode == "verify", Build: g.build()}
+}
+
+// spoolAt is the number of assignment changes from which a plan keeps its
+// changes in files rather than in memory (reconcile.DefaultSpoolAt;
+// ALIGNCTL_PLAN_SPOOL_AT, where the test suites set 1 to spool every plan
+// with changes).
+func spoolAt() (int, error) {
+	v := strings.TrimSpace(os.Getenv("ALIGNCTL_PLAN_SPOOL_AT"))
+	if v == "" {
+		return reconcile.DefaultSpoolAt, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("ALIGNCTL_PLAN_SPOOL_AT=%q: not a number of changes of 1 or more", v)
+	}
+	return n, nil
 }
 
 // configCache is where the commands that work on the state keep the

@@ -32,7 +32,7 @@ const htmlChartLimit = 200
 
 // htmlListed is how many rows a table of changes, impacts or accounts
 // lists before pointing at the JSON plan.
-const htmlListed = 500
+const htmlListed = reconcile.ShownFirst
 
 func (htmlView) render(w io.Writer, p *reconcile.Plan) error {
 	return htmlTemplate.Execute(w, newHTMLPage(p))
@@ -53,6 +53,7 @@ type htmlPage struct {
 	Diff          []htmlDiffLine
 	Changes       []htmlChange
 	ChangesMore   int
+	ChangesTotal  int
 	PerTerritory  []htmlTerritoryCount
 	OtherChanges  []htmlChange
 	CRM           []string
@@ -127,7 +128,8 @@ func newHTMLPage(p *reconcile.Plan) htmlPage {
 		line := describeChange(c)
 		pg.Changes = append(pg.Changes, htmlChange{Sign: line[:1], Class: signClass(line[:1]), Territory: c.Territory, Text: line[2:]})
 	}
-	pg.ChangesMore = len(p.AssignmentChanges) - len(pg.Changes)
+	pg.ChangesTotal = s.Create + s.End + s.Update
+	pg.ChangesMore = pg.ChangesTotal - len(pg.Changes)
 	for _, t := range p.Territories() {
 		pg.PerTerritory = append(pg.PerTerritory, htmlTerritoryCount{t, s.PerTerritory[t]})
 	}
@@ -138,7 +140,7 @@ func newHTMLPage(p *reconcile.Plan) htmlPage {
 	for _, c := range p.ConfigChanges {
 		pg.OtherChanges = append(pg.OtherChanges, htmlChange{Sign: actionSign(c.Action), Class: signClass(actionSign(c.Action)), Text: c.Kind + " " + c.Key})
 	}
-	pg.CRM, pg.Pending = countCRM(p.CRMChanges), countCRM(p.PendingPush)
+	pg.CRM, pg.Pending = countCRM(p.CRMChangeKinds()), countCRM(reconcile.CountCRMKinds(p.PendingPush))
 	for _, c := range p.Conflicts[:min(len(p.Conflicts), htmlListed)] {
 		pg.Conflicts = append(pg.Conflicts, c.Text())
 	}

@@ -16,7 +16,8 @@ import (
 type markdownView struct{ maxChars int }
 
 // markdownListed is how many changes and accounts a comment lists before
-// pointing at the JSON plan: a comment has to stay readable.
+// pointing at the JSON plan: a comment has to stay readable. At most
+// reconcile.ShownFirst, the changes a spooled plan holds.
 const markdownListed = 50
 
 // DefaultMaxChars is the default budget of the Markdown view: GitHub refuses
@@ -124,7 +125,8 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Config diff</summary>\n\n%s\n\n</details>\n", mdFence("diff", p.ConfigDiff)),
 			fmt.Sprintf("config diff (%d lines)", strings.Count(p.ConfigDiff, "\n"))))
 	}
-	if len(p.AssignmentChanges) > 0 {
+	if total := s.Create + s.End + s.Update; total > 0 {
+		// The first changes (a spooled plan holds those its views list).
 		n := min(len(p.AssignmentChanges), markdownListed)
 		b.Reset()
 		for _, c := range p.AssignmentChanges[:n] {
@@ -132,11 +134,11 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 			line := describeChange(c)
 			fmt.Fprintf(&b, "%s %s %s\n", line[:1], c.Territory, line[2:])
 		}
-		if n < len(p.AssignmentChanges) {
-			fmt.Fprintf(&b, "... and %d more (alignctl plan --format json lists every change)\n", len(p.AssignmentChanges)-n)
+		if n < total {
+			fmt.Fprintf(&b, "... and %d more (alignctl plan --format json lists every change)\n", total-n)
 		}
-		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Assignment changes (%d)</summary>\n\n%s\n\n</details>\n", len(p.AssignmentChanges), mdFence("diff", b.String())),
-			fmt.Sprintf("assignment changes (%d)", len(p.AssignmentChanges))))
+		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Assignment changes (%d)</summary>\n\n%s\n\n</details>\n", total, mdFence("diff", b.String())),
+			fmt.Sprintf("assignment changes (%d)", total)))
 	}
 	if n := len(p.TerritoryChanges) + len(p.ConfigChanges); n > 0 {
 		b.Reset()
@@ -149,16 +151,16 @@ func markdownParts(p *reconcile.Plan) []mdPart {
 		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>Territory, roster and product changes (%d)</summary>\n\n%s\n\n</details>\n", n, mdFence("diff", b.String())),
 			fmt.Sprintf("territory, roster and product changes (%d)", n)))
 	}
-	if len(p.CRMChanges)+len(p.PendingPush) > 0 {
+	if s.CRMChanges+s.PendingPush > 0 {
 		b.Reset()
-		for _, line := range countCRM(p.CRMChanges) {
+		for _, line := range countCRM(p.CRMChangeKinds()) {
 			fmt.Fprintf(&b, "- %s\n", line)
 		}
-		for _, line := range countCRM(p.PendingPush) {
+		for _, line := range countCRM(reconcile.CountCRMKinds(p.PendingPush)) {
 			fmt.Fprintf(&b, "- %s (pending from an earlier apply)\n", line)
 		}
 		parts = append(parts, foldable(fmt.Sprintf("\n<details><summary>CRM records a push would write</summary>\n\n%s\n</details>\n", b.String()),
-			fmt.Sprintf("CRM records a push would write (%d)", len(p.CRMChanges)+len(p.PendingPush))))
+			fmt.Sprintf("CRM records a push would write (%d)", s.CRMChanges+s.PendingPush)))
 	}
 	if len(p.Conflicts) > 0 {
 		b.Reset()

@@ -55,6 +55,7 @@ pull-request view).`,
 			if err != nil {
 				return err
 			}
+			defer p.Close()
 			if f.previewZip != "" {
 				if err := osfile.WriteAtomic(f.previewZip, p.Preview.WriteZip); err != nil {
 					return fmt.Errorf("--preview-zip %s: %w", f.previewZip, err)
@@ -62,6 +63,12 @@ pull-request view).`,
 			}
 			if f.out != "" {
 				if err := writePlan(cmd.Context(), f.out, p); err != nil {
+					return err
+				}
+			}
+			if _, isJSON := view.(jsonView); isJSON {
+				// Every change, also those a spooled plan keeps in files.
+				if err := p.LoadBody(cmd.Context()); err != nil {
 					return err
 				}
 			}
@@ -109,7 +116,7 @@ type planRequest struct {
 
 // plan loads config and state and makes a plan at --now; with a base, it
 // also records the difference the config change makes.
-func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, error) {
+func (g *globals) plan(cmd *cobra.Command, req planRequest) (_ *reconcile.Plan, err error) {
 	now, err := g.Now()
 	if err != nil {
 		return nil, err
@@ -124,16 +131,25 @@ func (g *globals) plan(cmd *cobra.Command, req planRequest) (*reconcile.Plan, er
 			return nil, err
 		}
 	}
+	spool, err := spoolAt()
+	if err != nil {
+		return nil, err
+	}
 	db, err := g.openState(cmd.Context())
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	ctx := cmd.Context()
-	p, err := reconcile.MakePlan(ctx, db, head.cfg, reconcile.PlanOptions{Now: now, Scope: req.scope, Config: head.ref, Preview: req.preview, Cache: g.evalCache()})
+	p, err := reconcile.MakePlan(ctx, db, head.cfg, reconcile.PlanOptions{Now: now, Scope: req.scope, Config: head.ref, Preview: req.preview, Cache: g.evalCache(), SpoolAt: spool})
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
 	if base != nil {
 		err := reconcile.AddImpact(ctx, db, head.cfg, p, reconcile.BaseOptions{Config: base.cfg, Ref: base.ref, FS: base.fsys, HeadFS: head.fsys, Cache: g.evalCache()})
 		if err != nil {

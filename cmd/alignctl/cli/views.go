@@ -18,7 +18,7 @@ import (
 
 // changesShown is how many assignment changes per territory the text view
 // lists; the JSON view and the saved plan hold all of them.
-const changesShown = 10
+const changesShown = reconcile.ShownPerTerritory
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -153,12 +153,12 @@ func (v textView) render(w io.Writer, p *reconcile.Plan) error {
 		}
 	}
 	v.cycleTargets(w, p)
-	if len(p.CRMChanges)+len(p.PendingPush) > 0 {
+	if p.Summary.CRMChanges+p.Summary.PendingPush > 0 {
 		fmt.Fprintf(w, "\nCRM changes a push would make after apply:\n")
-		for _, line := range countCRM(p.CRMChanges) {
+		for _, line := range countCRM(p.CRMChangeKinds()) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
-		for _, line := range countCRM(p.PendingPush) {
+		for _, line := range countCRM(reconcile.CountCRMKinds(p.PendingPush)) {
 			fmt.Fprintf(w, "  %s (pending_push from an earlier apply)\n", line)
 		}
 	}
@@ -287,20 +287,12 @@ func describeChange(c reconcile.AssignmentChange) string {
 	}
 }
 
-func countCRM(cs []reconcile.CRMChange) []string {
-	// Keyed on the fields, formatted once per kind: a first plan has
-	// millions of changes of a handful of kinds.
-	type kind struct {
-		instance, object string
-		action           query.CRMAction
-	}
-	counts := map[kind]int{}
-	for _, c := range cs {
-		counts[kind{c.Instance, c.Object, c.Action}]++
-	}
+func countCRM(counts map[reconcile.CRMKind]int) []string {
+	// Counted per kind (reconcile.CountCRMKinds), formatted once per kind: a
+	// first plan has millions of changes of a handful of kinds.
 	var out []string
 	for k, n := range counts {
-		out = append(out, fmt.Sprintf("%s %s %s: %d", k.instance, k.object, k.action, n))
+		out = append(out, fmt.Sprintf("%s %s %s: %d", k.Instance, k.Object, k.Action, n))
 	}
 	sort.Strings(out)
 	return out
