@@ -331,20 +331,7 @@ func (d *DB) crossings(ctx context.Context, instance string, had bool) (entered,
 // EnteringAccounts lists the accounts that entered the selected countries
 // in the last merge of account__v.
 func (d *DB) EnteringAccounts(ctx context.Context) ([]string, error) {
-	rows, err := d.Query(ctx, `SELECT id FROM entering_account ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return d.Strings(ctx, `SELECT id FROM entering_account ORDER BY id`)
 }
 
 // DropLeaving removes from an object's state table the records of the

@@ -500,20 +500,7 @@ func traceStatement(start time.Time, q string) {
 
 // Columns lists a table's column names in order.
 func (d *DB) Columns(ctx context.Context, table string) ([]string, error) {
-	rows, err := d.Query(ctx, `SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
+	return d.Strings(ctx, `SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, table)
 }
 
 // TableExists reports whether a (non-temporary) table exists.
