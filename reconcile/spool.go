@@ -38,7 +38,7 @@ var shownFirst, shownPerTerritory = ShownFirst, ShownPerTerritory
 
 // planSpool is what a spooled plan knows of the lists in its files.
 type planSpool struct {
-	changes int                // assignment changes
+	changes int                 // assignment changes
 	counts  []query.ChangeCount // per territory and action
 	crm     *crmSpool
 }
