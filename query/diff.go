@@ -8,7 +8,6 @@ package query
 import (
 	"context"
 	"database/sql/driver"
-	"strings"
 	"time"
 )
 
@@ -52,8 +51,12 @@ func (f *Diff) Changes(ctx context.Context) ([]Change, error) {
 }
 
 // changeOrder is the order of a plan's assignment changes: by territory,
-// then account, creates after ends and updates; the rest only settles ties.
-const changeOrder = `territory, account, source, origin, action DESC, id, start_date, end_date`
+// then (changeOrderWithin) account, creates after ends and updates; the
+// rest only settles ties.
+const (
+	changeOrderWithin = `account, source, origin, action DESC, id, start_date, end_date`
+	changeOrder       = `territory, ` + changeOrderWithin
+)
 
 // Len is the number of the diff's changes.
 func (f *Diff) Len(ctx context.Context) (int, error) {
@@ -117,26 +120,12 @@ func (f *Diff) WriteParquet(ctx context.Context, path string) error {
 		WITH per_territory AS (
 			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before FROM change GROUP BY territory
 		)
-		SELECT (t.before + row_number() OVER (PARTITION BY c.territory ORDER BY `+changeOrderIn("c")+`) - 1)::BIGINT AS seq,
+		SELECT (t.before + row_number() OVER (PARTITION BY c.territory ORDER BY `+changeOrderWithin+`) - 1)::BIGINT AS seq,
 		       c.action, nullif(c.id, '') AS id, c.account, c.territory, c.instance, c.source, nullif(c.rule, '') AS rule,
 		       c.origin, c.start_date, c.end_date, c.send_to_crm, c.before_start, c.before_end, coalesce(c.reason, '') AS reason
 		FROM change c JOIN per_territory t ON t.territory = c.territory
 	) TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`)
 	return err
-}
-
-// changeOrderIn is changeOrder within a territory, on the columns of
-// alias.
-func changeOrderIn(alias string) string {
-	cols := strings.Split(strings.TrimPrefix(changeOrder, "territory, "), ", ")
-	for i, c := range cols {
-		name, dir, _ := strings.Cut(c, " ")
-		cols[i] = alias + "." + name
-		if dir != "" {
-			cols[i] += " " + dir
-		}
-	}
-	return strings.Join(cols, ", ")
 }
 
 // Apply writes the diff's changes as DB.ApplyChanges writes the same changes
