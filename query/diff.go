@@ -96,14 +96,6 @@ func (f *Diff) Counts(ctx context.Context) ([]ChangeCount, error) {
 	return out, rows.Err()
 }
 
-// Accounts lists the accounts of the diff's changes.
-func (f *Diff) Accounts(ctx context.Context) ([]string, error) {
-	if err := f.ev.current(); err != nil {
-		return nil, err
-	}
-	return f.ev.db.Strings(ctx, `SELECT DISTINCT account FROM change`)
-}
-
 // WriteParquet writes the diff's changes to a Parquet file of ChangeColumns
 // and their place in changeOrder (seq), as a saved plan's body holds them:
 // a plan of millions of changes keeps them there rather than in Go
@@ -115,17 +107,30 @@ func (f *Diff) WriteParquet(ctx context.Context, path string) error {
 	if err := f.ev.current(); err != nil {
 		return err
 	}
+	with, n := numberedChanges(`TRUE`, changeOrderWithin)
 	// COPY takes its file name as a literal: a temporary file of ours.
-	_, err := f.ev.db.Exec(ctx, `COPY (
-		WITH per_territory AS (
-			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before FROM change GROUP BY territory
-		)
-		SELECT (t.before + row_number() OVER (PARTITION BY c.territory ORDER BY `+changeOrderWithin+`) - 1)::BIGINT AS seq,
+	_, err := f.ev.db.Exec(ctx, `COPY (`+with+`
+		SELECT (`+n+` - 1)::BIGINT AS seq,
 		       c.action, nullif(c.id, '') AS id, c.account, c.territory, c.instance, c.source, nullif(c.rule, '') AS rule,
 		       c.origin, c.start_date, c.end_date, c.send_to_crm, c.before_start, c.before_end, coalesce(c.reason, '') AS reason
 		FROM change c JOIN per_territory t ON t.territory = c.territory
 	) TO `+literal(path)+` (FORMAT parquet, COMPRESSION zstd)`)
 	return err
+}
+
+// numberedChanges numbers the changes where selects (on change c), from 1,
+// in (territory, within) order: within their territory, after the changes
+// of the territories before it. One window over all of them, a single
+// partition, sorted on one thread; the partitions per territory sort in
+// parallel (8.6 s against 4.0 s for 2.25M creates, docs/benchmarks.md). It
+// returns the WITH clause of per_territory, which the statement joins as t
+// on the territory, and the number's expression.
+func numberedChanges(where, within string) (with, number string) {
+	with = `WITH per_territory AS (
+			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before
+			FROM change c WHERE ` + where + ` GROUP BY territory
+		)`
+	return with, `t.before + row_number() OVER (PARTITION BY c.territory ORDER BY ` + within + `)`
 }
 
 // Apply writes the diff's changes as DB.ApplyChanges writes the same changes
@@ -165,18 +170,12 @@ func (f *Diff) Preview(ctx context.Context) (Assignments, error) {
 	}
 	// The creates are numbered once, into a table: the view is read twice
 	// (the balance, the push), and a window over millions of rows in it
-	// was sorted on each read. They are numbered within their territory,
-	// after the creates of the territories before it: the numbers of one
-	// window over (territory, account, source, origin), which as a single
-	// partition sorted on one thread (8.6 s against 4.0 s for 2.25M creates,
-	// docs/benchmarks.md).
+	// was sorted on each read.
+	with, n := numberedChanges(`c.action = 'create'`, `c.account, c.source, c.origin`)
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE preview_created AS
-		WITH per_territory AS (
-			SELECT territory, sum(count(*)) OVER (ORDER BY territory) - count(*) AS before
-			FROM change WHERE action = 'create' GROUP BY territory
-		)
-		SELECT ` + assignmentID(`s.base + t.before + row_number() OVER (PARTITION BY c.territory ORDER BY c.account, c.source, c.origin)`) + ` AS id,
+		` + with + `
+		SELECT ` + assignmentID(`s.base + `+n) + ` AS id,
 		       c.instance, c.account, c.territory, c.source, c.rule, c.origin, c.start_date, c.end_date, c.send_to_crm
 		FROM change c
 		JOIN per_territory t ON t.territory = c.territory,
@@ -231,6 +230,14 @@ func (f *Diff) Touched(ctx context.Context, accounts []string) (*Touched, error)
 		return nil, err
 	}
 	return &Touched{ev: f.ev}, nil
+}
+
+// Accounts lists the touched accounts.
+func (t *Touched) Accounts(ctx context.Context) ([]string, error) {
+	if err := t.ev.current(); err != nil {
+		return nil, err
+	}
+	return t.ev.db.Strings(ctx, `SELECT DISTINCT account FROM touched_account`)
 }
 
 // Of is from restricted to the records of the touched accounts.

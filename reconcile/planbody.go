@@ -105,17 +105,20 @@ func appendLine[T any](b []byte, seq int, e *T) ([]byte, error) {
 // DuckDB (in memory) writes the body's Parquet to temporary files first,
 // for the header to give their lengths and digests.
 func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
-	tmp, err := os.MkdirTemp("", "alignctl-plan-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	files := [2]string{filepath.Join(tmp, "assignment_changes.parquet"), filepath.Join(tmp, "crm_changes.parquet")}
+	var files [2]string
 	if p.body != nil {
 		// A spooled plan's lists are in these files already.
 		files = [2]string{p.body.assignments, p.body.crm}
-	} else if err := p.writeBody(ctx, files); err != nil {
-		return err
+	} else {
+		tmp, err := os.MkdirTemp("", "alignctl-plan-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		files = [2]string{filepath.Join(tmp, "assignment_changes.parquet"), filepath.Join(tmp, "crm_changes.parquet")}
+		if err := p.writeBody(ctx, files); err != nil {
+			return err
+		}
 	}
 	h := *p
 	h.FormatVersion = SavedFormatVersion
@@ -123,6 +126,7 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 	h.Body = &jsonplan.Body{Format: bodyFormat}
 	var off int64
 	for i, part := range []*jsonplan.BodyPart{&h.Body.AssignmentChanges, &h.Body.CRMChanges} {
+		var err error
 		if *part, err = fileDigest(files[i]); err != nil {
 			return err
 		}
@@ -142,7 +146,7 @@ func (p *Plan) WriteSaved(ctx context.Context, w io.Writer) error {
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(w, "%0*d%s", footerDigits, header.Len(), footerMagic)
+	_, err := fmt.Fprintf(w, "%0*d%s", footerDigits, header.Len(), footerMagic)
 	return err
 }
 

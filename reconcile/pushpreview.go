@@ -197,7 +197,7 @@ func (p *Plan) changedAccounts(ctx context.Context, countsBefore map[string]int)
 	}
 	has := make(map[string]bool, p.changeCount())
 	if p.spool != nil {
-		accounts, err := p.diff.Accounts(ctx)
+		accounts, err := set.Accounts(ctx)
 		if err != nil {
 			return nil, err
 		}
