@@ -224,8 +224,15 @@ func (d *DB) Path() string { return d.path }
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	d.statements++
 	q, args = bindable(q, args)
-	defer traceStatement(time.Now(), q)
+	start := time.Now()
 	r, err := d.conn.ExecContext(ctx, q, args...)
+	took, rows := time.Since(start), int64(-1)
+	if m := createdTable.FindStringSubmatch(q); m != nil && err == nil && traceSQL >= 0 && took >= traceSQL {
+		// Counted after the clock stopped: DuckDB reports no rows for a
+		// CREATE TABLE AS.
+		d.conn.QueryRowContext(ctx, `SELECT count(*) FROM `+m[1]).Scan(&rows)
+	}
+	traceTook(took, q, rows)
 	return r, cleanDuckErr(err)
 }
 
@@ -483,17 +490,25 @@ func traceEvaluation(c *EvalCache, rules int) {
 	}
 }
 
-func traceStatement(start time.Time, q string) {
-	if traceSQL < 0 {
-		return
-	}
-	took := time.Since(start)
-	if took < traceSQL {
+func traceStatement(start time.Time, q string) { traceTook(time.Since(start), q, -1) }
+
+// createdTable finds the table a CREATE TABLE AS makes, whose rows the
+// trace counts.
+var createdTable = regexp.MustCompile(`^\s*CREATE (?:OR REPLACE )?(?:TEMP )?TABLE (\w+) AS`)
+
+// traceTook traces a statement that took took and, when rows >= 0, made a
+// table of that many rows.
+func traceTook(took time.Duration, q string, rows int64) {
+	if traceSQL < 0 || took < traceSQL {
 		return
 	}
 	q = strings.Join(strings.Fields(q), " ")
 	if len(q) > 120 {
 		q = q[:120]
+	}
+	if rows >= 0 {
+		fmt.Fprintf(os.Stderr, "alignctl: sql %7.3fs %10d rows %s\n", took.Seconds(), rows, q)
+		return
 	}
 	fmt.Fprintf(os.Stderr, "alignctl: sql %7.3fs %s\n", took.Seconds(), q)
 }

@@ -80,42 +80,102 @@ func matchedAccounts(t *testing.T, db *DB, rs *RuleSet) []string {
 	return out
 }
 
+// operatorTests are every operator on text, picklist, number, date and
+// related-record fields, with the accounts each matches.
+var operatorTests = []struct {
+	name string
+	c    crit
+	want []string
+}{
+	{"equals text", crit{"account__v", "specialty_1__v", "equals", []string{"Cardiologist"}}, []string{"A2"}},
+	{"equals is case sensitive", crit{"account__v", "specialty_1__v", "equals", []string{"cardiologist"}}, nil},
+	{"not_equals keeps empty values", crit{"account__v", "specialty_1__v", "not_equals", []string{"Cardiologist"}}, []string{"A1", "A3", "A4", "A5"}},
+	{"in", crit{"account__v", "specialty_1__v", "in", []string{"Oncologist", "Cardiologist"}}, []string{"A1", "A2"}},
+	{"in: Plastic Surgery\\, Hand is one value", crit{"account__v", "specialty_1__v", "in", []string{"Plastic Surgery, Hand"}}, []string{"A3"}},
+	{"not_in", crit{"account__v", "specialty_1__v", "not_in", []string{"Oncologist", "Cardiologist"}}, []string{"A3", "A4", "A5"}},
+	{"contains", crit{"account__v", "specialty_1__v", "contains", []string{"Surgery"}}, []string{"A3", "A4"}},
+	{"starts_with", crit{"account__v", "specialty_1__v", "starts_with", []string{"Onc"}}, []string{"A1"}},
+	{"greater_than compares numbers as numbers", crit{"account__v", "tier__c", "greater_than", []string{"2"}}, []string{"A3"}},
+	{"less_than number", crit{"account__v", "tier__c", "less_than", []string{"2"}}, []string{"A1"}},
+	{"greater_than date", crit{"account__v", "last_seen__c", "greater_than", []string{"2026-01-15"}}, []string{"A1", "A4"}},
+	{"less_than date", crit{"account__v", "last_seen__c", "less_than", []string{"2026-01-15"}}, []string{"A2"}},
+	{"is_null", crit{"account__v", "specialty_2__v", "is_null", nil}, []string{"A2", "A3", "A5"}},
+	{"is_not_null", crit{"account__v", "specialty_2__v", "is_not_null", nil}, []string{"A1", "A4"}},
+	{"less_than_days: called in the last 90 days", crit{"call2__v", "call_date__v", "less_than_days", []string{"90"}}, []string{"A1"}},
+	{"more_than_days: called more than 90 days ago", crit{"call2__v", "call_date__v", "more_than_days", []string{"90"}}, []string{"A2"}},
+	{"address field", crit{"address__v", "state__v", "equals", []string{"NY"}}, []string{"A2"}},
+	{"related record: affiliations count for child and parent", crit{"child_account__v", "parent_account__v", "equals", []string{"A5"}}, []string{"A1", "A4", "A5"}},
+	{"product metrics", crit{"product_metrics__v", "product__v", "equals", []string{"KEYTRUDA"}}, []string{"A1"}},
+	{"product metrics number", crit{"product_metrics__v", "decile__c", "greater_than", []string{"5"}}, []string{"A1"}},
+	{"not_in on a related object: no row in the list", crit{"product_metrics__v", "product__v", "not_in", []string{"KEYTRUDA"}}, []string{"A2", "A3", "A4", "A5"}},
+	{"is_null on a related object: no row with a value", crit{"call2__v", "call_date__v", "is_null", nil}, []string{"A3", "A4", "A5"}},
+}
+
 // Every operator on text, picklist, number, date and related-record fields.
 func TestOperators(t *testing.T) {
 	db := opSnapshot(t)
-	tests := []struct {
-		name string
-		c    crit
-		want []string
-	}{
-		{"equals text", crit{"account__v", "specialty_1__v", "equals", []string{"Cardiologist"}}, []string{"A2"}},
-		{"equals is case sensitive", crit{"account__v", "specialty_1__v", "equals", []string{"cardiologist"}}, nil},
-		{"not_equals keeps empty values", crit{"account__v", "specialty_1__v", "not_equals", []string{"Cardiologist"}}, []string{"A1", "A3", "A4", "A5"}},
-		{"in", crit{"account__v", "specialty_1__v", "in", []string{"Oncologist", "Cardiologist"}}, []string{"A1", "A2"}},
-		{"in: Plastic Surgery\\, Hand is one value", crit{"account__v", "specialty_1__v", "in", []string{"Plastic Surgery, Hand"}}, []string{"A3"}},
-		{"not_in", crit{"account__v", "specialty_1__v", "not_in", []string{"Oncologist", "Cardiologist"}}, []string{"A3", "A4", "A5"}},
-		{"contains", crit{"account__v", "specialty_1__v", "contains", []string{"Surgery"}}, []string{"A3", "A4"}},
-		{"starts_with", crit{"account__v", "specialty_1__v", "starts_with", []string{"Onc"}}, []string{"A1"}},
-		{"greater_than compares numbers as numbers", crit{"account__v", "tier__c", "greater_than", []string{"2"}}, []string{"A3"}},
-		{"less_than number", crit{"account__v", "tier__c", "less_than", []string{"2"}}, []string{"A1"}},
-		{"greater_than date", crit{"account__v", "last_seen__c", "greater_than", []string{"2026-01-15"}}, []string{"A1", "A4"}},
-		{"less_than date", crit{"account__v", "last_seen__c", "less_than", []string{"2026-01-15"}}, []string{"A2"}},
-		{"is_null", crit{"account__v", "specialty_2__v", "is_null", nil}, []string{"A2", "A3", "A5"}},
-		{"is_not_null", crit{"account__v", "specialty_2__v", "is_not_null", nil}, []string{"A1", "A4"}},
-		{"less_than_days: called in the last 90 days", crit{"call2__v", "call_date__v", "less_than_days", []string{"90"}}, []string{"A1"}},
-		{"more_than_days: called more than 90 days ago", crit{"call2__v", "call_date__v", "more_than_days", []string{"90"}}, []string{"A2"}},
-		{"address field", crit{"address__v", "state__v", "equals", []string{"NY"}}, []string{"A2"}},
-		{"related record: affiliations count for child and parent", crit{"child_account__v", "parent_account__v", "equals", []string{"A5"}}, []string{"A1", "A4", "A5"}},
-		{"product metrics", crit{"product_metrics__v", "product__v", "equals", []string{"KEYTRUDA"}}, []string{"A1"}},
-		{"product metrics number", crit{"product_metrics__v", "decile__c", "greater_than", []string{"5"}}, []string{"A1"}},
-		{"not_in on a related object: no row in the list", crit{"product_metrics__v", "product__v", "not_in", []string{"KEYTRUDA"}}, []string{"A2", "A3", "A4", "A5"}},
-		{"is_null on a related object: no row with a value", crit{"call2__v", "call_date__v", "is_null", nil}, []string{"A3", "A4", "A5"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range operatorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := matchedAccounts(t, db, oneRule("all", nil, tt.c))
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("matched %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A rule driven by one equality criterion whose other criteria are not
+// streamed is masked: each hit of its driver is matched from the
+// account's signatures as it streams by, never stored as a candidate.
+// Behind a driver every account meets (country US), each operator of
+// TestOperators matches the same accounts, and every match logic holds.
+func TestMaskedRules(t *testing.T) {
+	db := opSnapshot(t)
+	us := crit{"account__v", "country__v", "equals", []string{"US"}}
+	ma := crit{"address__v", "state__v", "equals", []string{"MA"}}
+	tier := crit{"account__v", "tier__c", "less_than", []string{"5"}}
+	called := crit{"call2__v", "call_date__v", "less_than_days", []string{"90"}}
+	noSpecialty2 := crit{"account__v", "specialty_2__v", "is_null", nil}
+	named := crit{"account__v", "name__v", "is_not_null", nil}
+	onc := crit{"account__v", "specialty_1__v", "in", []string{"Oncologist", "Cardiologist"}}
+	hco := crit{"account__v", "record_type__v", "equals", []string{"HCO"}}
+	type test struct {
+		name  string
+		match string
+		masks []uint64
+		cs    []crit
+		want  []string
+	}
+	tests := []test{
+		{"all, three checks on three objects", "all", nil, []crit{us, ma, tier, called}, []string{"A1"}},
+		{"any: the driver alone is enough", "any", nil, []crit{us}, []string{"A1", "A2", "A3", "A4", "A5"}},
+		// 1 AND (2 OR 3) AND NOT 4
+		{"1 AND (2 OR 3) AND NOT 4", "expr", masksOf(4, func(c func(int) bool) bool { return c(1) && (c(2) || c(3)) && !c(4) }),
+			[]crit{us, ma, called, noSpecialty2}, []string{"A1", "A4"}},
+		// (1 AND 2) OR (1 AND NOT 3)
+		{"(1 AND 2) OR (1 AND NOT 3)", "expr", masksOf(3, func(c func(int) bool) bool { return c(1) && (c(2) || !c(3)) }),
+			[]crit{us, tier, ma}, []string{"A1", "A2"}},
+		// driven by two criteria, 1 and 3: A5 comes in through 3
+		{"(1 AND 2) OR (3 AND 4)", "expr", masksOf(4, func(c func(int) bool) bool { return (c(1) && c(2)) || (c(3) && c(4)) }),
+			[]crit{onc, ma, hco, ma}, []string{"A1", "A5"}},
+	}
+	for _, op := range operatorTests {
+		// a third criterion every account meets: two criteria on the
+		// account would be streamed
+		tests = append(tests, test{"behind a driver: " + op.name, "all", nil, []crit{us, op.c, named}, op.want})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := matchedAccounts(t, db, oneRule(tt.match, tt.masks, tt.cs...))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("matched %v, want %v", got, tt.want)
+			}
+			var masked, candidates int
+			if err := db.QueryRow(context.Background(), `SELECT masked_rules, candidates FROM engine_stats`).Scan(&masked, &candidates); err != nil {
+				t.Fatal(err)
+			}
+			if masked != 1 || candidates != 0 {
+				t.Fatalf("%d masked rules and %d candidates, want 1 and 0", masked, candidates)
 			}
 		})
 	}

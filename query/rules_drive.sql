@@ -8,6 +8,8 @@
 --   postal_code_territory     the territories whose geographies hold a code
 --   account_geography         an account's territories by geography (explain)
 --   streamed_rule             rules matched straight from their drivers' rows
+--   masked_rule               rules matched from their drivers' rows and
+--                             the accounts' signatures
 --   drive_row                 the attribute rows holding a driver's value
 --   drive_satisfied           criteria the drivers found satisfied
 --   candidate                 (account, rule) pairs worth checking
@@ -200,6 +202,23 @@ WHERE $2 IS NULL AND r.match = 'all' AND NOT r.hierarchy AND r.n_crit <= 2 AND k
   AND (c.pos IS NULL OR (c.on_account AND c.family IN ('eq', 'neq')))
   AND d.rule_key NOT IN (SELECT rule_key FROM r_drive GROUP BY rule_key HAVING count(*) > 1);
 
+-- Masked rules: the other rules driven by equality criteria only (a ZIP
+-- list with a specialty, eight account criteria, a call and a product
+-- metric, an expression). The match step computes the mask of satisfied
+-- criteria of each driver's hit as it streams by, from the account's
+-- signatures (masked_match in rules_match.sql), and keeps only the
+-- matches: as candidates, their hits were stored, then again once per
+-- candidate and checked criterion (`satisfied`, 74M rows at 1M accounts
+-- on the many-criteria mix), then grouped. One row per rule and driver.
+-- Not for explain.
+CREATE OR REPLACE TEMP TABLE masked_rule AS
+SELECT d.rule_key, d.pos AS drive_pos, count(*) OVER (PARTITION BY d.rule_key) AS drivers
+FROM r_drive d
+JOIN r_rule r ON r.rule_key = d.rule_key
+WHERE $2 IS NULL AND NOT r.hierarchy
+  AND d.rule_key NOT IN (SELECT rule_key FROM streamed_rule)
+  AND d.rule_key NOT IN (SELECT rule_key FROM r_drive JOIN r_crit USING (rule_key, pos) WHERE family <> 'eq');
+
 -- Drive criteria with the same field, operator and value are evaluated once.
 CREATE OR REPLACE TEMP TABLE drive_signature AS
 SELECT DISTINCT k.fkey, k.operator, v.value, v.num, v.ts
@@ -243,6 +262,7 @@ WITH eq_driver AS (
     JOIN r_crit k USING (rule_key, pos)
     JOIN r_value v USING (rule_key, pos)
     ANTI JOIN streamed_rule s ON s.rule_key = d.rule_key
+    ANTI JOIN masked_rule m ON m.rule_key = d.rule_key
     WHERE k.family = 'eq'
 ), eq_hits AS (
     SELECT r.account_key, d.rule_key, d.pos

@@ -51,6 +51,7 @@ SELECT DISTINCT rule_key, territory, instance, account FROM walk;
 CREATE OR REPLACE TEMP TABLE drive_satisfied AS SELECT * FROM drive_satisfied WHERE false;
 CREATE OR REPLACE TEMP TABLE drive_decided AS SELECT * FROM drive_decided WHERE false;
 CREATE OR REPLACE TEMP TABLE streamed_rule AS SELECT * FROM streamed_rule WHERE false;
+CREATE OR REPLACE TEMP TABLE masked_rule AS SELECT * FROM masked_rule WHERE false;
 
 -- explain (a $2 focus) evaluates every hierarchy rule's criteria for its
 -- one account, related or not; the pairs still need the relation.

@@ -71,7 +71,7 @@ WHERE d.sig IS NULL OR ((h.sig IS NOT NULL) <> d.negate);
 CREATE OR REPLACE TEMP TABLE criterion_signature AS
 WITH checked AS (
     SELECT * FROM r_crit
-    SEMI JOIN (SELECT DISTINCT rule_key FROM candidate) c USING (rule_key)
+    SEMI JOIN (SELECT rule_key FROM candidate UNION SELECT rule_key FROM masked_rule) c USING (rule_key)
     ANTI JOIN drive_decided USING (rule_key, pos)
 ), value_list AS (
     SELECT rule_key, pos, list((value, num, ts) ORDER BY value, num, ts) AS vals
@@ -100,12 +100,16 @@ FROM criterion_signature s JOIN r_value v USING (rule_key, pos);
 -- objects with several rows per account come from `attr_rows`, keyed on the
 -- account's integer key after the hits are found.
 --
--- Only the candidates' accounts are read: nearly all of them for a plan,
--- one for explain.
+-- Only the candidates' accounts, and the masked rules' drivers', are read:
+-- nearly all of them for a plan, one for explain.
 CREATE OR REPLACE TEMP TABLE signature_hit AS
 WITH candidate_account AS MATERIALIZED (
     SELECT a.instance, a.account, a.account_key
-    FROM account_row a SEMI JOIN candidate c ON c.account_key = a.account_key
+    FROM account_row a SEMI JOIN (
+        SELECT account_key FROM candidate
+        UNION ALL
+        SELECT account_key FROM drive_row WHERE EXISTS (SELECT 1 FROM masked_rule)
+    ) c ON c.account_key = a.account_key
 ), account_field AS (
     SELECT a.account_key, k.fkey, account_value(k.fkey) AS value
     FROM account_row a
@@ -168,6 +172,85 @@ FROM candidate c
 JOIN criterion_signature s ON s.rule_key = c.rule_key AND s.family IN ('neq', 'null')
 ANTI JOIN signature_hit h ON h.account_key = c.account_key AND h.sig = s.sig;
 
+-- The masked rules' matches (masked_rule in rules_drive.sql): each hit of
+-- a driver's value gets its mask, the drivers' bits and those of the
+-- rule's other criteria that the account's signatures satisfy (a negative
+-- one where its signature misses), through a hash table of one row per
+-- account. Only the matches are kept: the mask holds every criterion
+-- (`all`), any (`any`, which its driver satisfies), or is one of the
+-- expression's masks. A hit's repeats (two addresses in one ZIP list) make
+-- the same mask, which DISTINCT makes one match.
+CREATE OR REPLACE TEMP TABLE account_signature AS
+SELECT account_key, list(sig) AS sigs
+FROM signature_hit
+WHERE EXISTS (SELECT 1 FROM masked_rule)
+GROUP BY account_key;
+
+CREATE OR REPLACE TEMP TABLE masked_match AS
+WITH rule_check AS (
+    SELECT c.rule_key,
+           list({'bit': 1::BIGINT << (c.pos - 1), 'sig': c.sig, 'negate': c.family IN ('neq', 'null')}) AS checks
+    FROM criterion_signature c SEMI JOIN masked_rule USING (rule_key)
+    GROUP BY c.rule_key
+), required AS (
+    -- the criteria every expression mask holds
+    SELECT rule_key, bit_and(mask) AS bits FROM r_mask SEMI JOIN masked_rule USING (rule_key) GROUP BY rule_key
+), sig_rows AS (
+    SELECT sig, count(*) AS n FROM signature_hit GROUP BY sig
+), rule_filter AS (
+    -- the rarest signature a match needs, if any: a hit without it is
+    -- dropped by a hash join on (account, signature) before its mask
+    SELECT c.rule_key, arg_min(c.sig, coalesce(n.n, 0)) AS sig
+    FROM criterion_signature c
+    JOIN masked_rule m ON m.rule_key = c.rule_key
+    JOIN r_rule r ON r.rule_key = c.rule_key
+    LEFT JOIN required q ON q.rule_key = c.rule_key
+    LEFT JOIN sig_rows n ON n.sig = c.sig
+    WHERE c.family IN ('eq', 'other')
+      AND (r.match = 'all' OR (r.match = 'expr' AND q.bits & (1::BIGINT << (c.pos - 1)) <> 0))
+    GROUP BY c.rule_key
+), driver AS (
+    -- everything the mask needs but the lists, so that no join after the
+    -- hits' makes the optimizer take them for few
+    SELECT k.fkey, v.value, m.rule_key, m.drivers, f.sig AS filter, r.match, r.n_crit,
+           1::BIGINT << (m.drive_pos - 1) AS drive_bit
+    FROM masked_rule m
+    JOIN r_rule r ON r.rule_key = m.rule_key
+    JOIN r_crit k ON k.rule_key = m.rule_key AND k.pos = m.drive_pos
+    JOIN r_value v ON v.rule_key = m.rule_key AND v.pos = m.drive_pos
+    LEFT JOIN rule_filter f ON f.rule_key = m.rule_key
+), drive_hit AS (
+    -- a rule of one driver: each hit as it is
+    SELECT r.account_key, d.rule_key, d.match, d.n_crit, d.drive_bit
+    FROM drive_row r
+    JOIN driver d ON d.fkey = r.fkey AND d.value = r.value
+    LEFT JOIN signature_hit h ON h.account_key = r.account_key AND h.sig = d.filter
+    WHERE d.drivers = 1 AND (d.filter IS NULL OR h.sig IS NOT NULL)
+    UNION ALL
+    -- a rule of several (an expression's drive set): an account satisfies
+    -- each driver it has a hit of, its bits gathered
+    SELECT r.account_key, d.rule_key, any_value(d.match), any_value(d.n_crit), bit_or(d.drive_bit)
+    FROM drive_row r
+    JOIN driver d ON d.fkey = r.fkey AND d.value = r.value
+    LEFT JOIN signature_hit h ON h.account_key = r.account_key AND h.sig = d.filter
+    WHERE d.drivers > 1 AND (d.filter IS NULL OR h.sig IS NOT NULL)
+    GROUP BY r.account_key, d.rule_key
+), hit AS (
+    SELECT h.account_key, h.rule_key, h.match, h.n_crit,
+           h.drive_bit + coalesce(list_sum([x.bit FOR x IN c.checks
+               IF coalesce(list_contains(s.sigs, x.sig), false) <> x.negate])::BIGINT, 0) AS mask
+    FROM drive_hit h
+    LEFT JOIN rule_check c ON c.rule_key = h.rule_key
+    LEFT JOIN account_signature s ON s.account_key = h.account_key
+)
+-- r_mask by a hash join: EXISTS made a delim join, which holds every hit
+SELECT DISTINCT h.account_key, h.rule_key
+FROM hit h
+LEFT JOIN r_mask e ON e.rule_key = h.rule_key AND e.mask = h.mask
+WHERE h.match = 'any'
+   OR (h.match = 'all' AND bit_count(h.mask) = h.n_crit)
+   OR (h.match = 'expr' AND e.rule_key IS NOT NULL);
+
 -- Match logic: all criteria, any criterion, or an expression given as the
 -- set of satisfied-criteria masks that make it true. One row per account
 -- and rule; the account's strings come back here (`pairs` joins on them).
@@ -220,6 +303,8 @@ WITH checks AS (
        OR (r.match = 'expr' AND EXISTS (SELECT 1 FROM r_mask m WHERE m.rule_key = p.rule_key AND m.mask = p.mask))
     UNION ALL
     SELECT account_key, rule_key FROM streamed_match
+    UNION ALL
+    SELECT account_key, rule_key FROM masked_match
     UNION ALL
     SELECT c.account_key, c.rule_key
     FROM candidate c

@@ -57,6 +57,7 @@ CREATE OR REPLACE TEMP TABLE explain_matched AS SELECT * FROM matched WHERE $2::
 -- Stage 1's sizes, for tests and benchmarks: stage 2 reuses candidate and satisfied.
 CREATE OR REPLACE TEMP TABLE engine_stats AS
 SELECT (SELECT count(*) FROM streamed_rule) AS streamed_rules,
+       (SELECT count(DISTINCT rule_key) FROM masked_rule) AS masked_rules,
        (SELECT count(*) FROM candidate) AS candidates,
        (SELECT count(*) FROM satisfied) AS satisfied,
        (SELECT count(*) FROM matched) AS matched;

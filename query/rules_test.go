@@ -437,7 +437,7 @@ A5,Eve,US,Oncologist,,2026-01-01T00:00:00Z
 // matches come from the drivers' rows in one statement (streamed_match).
 // An account with two addresses in the list gets one record; an inequality
 // holds for an account without a value; a check on an address is not
-// streamed and goes through the candidates.
+// streamed, but masked (TestMaskedRules).
 func TestStreamedRules(t *testing.T) {
 	ctx := context.Background()
 	db := loadSnapshot(t, map[string]string{"account__v": accounts, "address__v": addresses})
@@ -475,13 +475,14 @@ func TestStreamedRules(t *testing.T) {
 		},
 	}
 	got := desired(t, db, rs)
-	// rule 5 alone has candidates: A1 and A3, by their postal codes
-	var streamed, candidates int
-	if err := db.QueryRow(ctx, `SELECT streamed_rules, candidates FROM engine_stats`).Scan(&streamed, &candidates); err != nil {
+	// rule 5 checks an address: masked, not streamed, and no rule has
+	// candidates
+	var streamed, masked, candidates int
+	if err := db.QueryRow(ctx, `SELECT streamed_rules, masked_rules, candidates FROM engine_stats`).Scan(&streamed, &masked, &candidates); err != nil {
 		t.Fatal(err)
 	}
-	if streamed != 4 || candidates != 2 {
-		t.Errorf("%d streamed rules and %d candidates, want 4 and 2", streamed, candidates)
+	if streamed != 4 || masked != 1 || candidates != 0 {
+		t.Errorf("%d streamed rules, %d masked, %d candidates, want 4, 1 and 0", streamed, masked, candidates)
 	}
 	want := []string{
 		"create A1 T1 zip", "create A3 T1 zip",
